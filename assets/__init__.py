@@ -1,0 +1,1 @@
+"""Bundled resources: the pre-trained models and icons shipped with Digit Canvas."""

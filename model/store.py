@@ -1,0 +1,374 @@
+"""Model files on disk: atomic saving, digests, and loading that never returns a half-valid model.
+
+Layout of the user's model folder (``model.paths.user_model_dir()``)::
+
+    index.json                 {"ovr": {"file": "ovr-20261123T010203Z.joblib", "sha256": ...}, ...}
+    ovr-20261123T010203Z.joblib
+
+A model is saved under a new name (temporary file, fsync, rename) and only then does ``index.json``
+switch to it, by one atomic rename. That switch is the single commit point: a crash at any moment
+leaves either the old model or the new one in use, both complete. The index records each file's
+SHA-256; joblib files can run code when loaded, so a file is unpickled without asking only if it sits
+in the app's own folders and matches the digest recorded there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+
+from model.binary import BinaryLogisticRegression
+from model.ovr import OneVsRestLogisticRegression
+from model.paths import bundled_model_dir, user_model_dir
+
+FORMAT = "digit-canvas-model"
+FORMAT_VERSION = 1
+INDEX_NAME = "index.json"
+BUNDLED_DIGESTS = "digests.json"
+KINDS: dict[str, dict[str, Any]] = {
+    "binary": {
+        "label": "Binary 0-vs-1",
+        "type": BinaryLogisticRegression,
+        "classes": [0, 1],
+        "file": "binary.joblib",
+    },
+    "ovr": {
+        "label": "One-vs-rest (10 digits)",
+        "type": OneVsRestLogisticRegression,
+        "classes": list(range(10)),
+        "file": "ovr.joblib",
+    },
+}
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, corrupt, of the wrong kind or incompatible; the message says which."""
+
+
+class UntrustedModelError(ModelFileError):
+    """The file is outside the app's own model folders; loading it could run foreign code."""
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; use one of {sorted(KINDS)}")
+    return kind
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own = version("digit-canvas")
+    except PackageNotFoundError:
+        own = "unknown"
+    return {
+        "digit-canvas": own,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def build_metadata(kind: str, estimator: Any, **extra: Any) -> dict[str, Any]:
+    """The facts saved beside an estimator: what it is, how it was trained, how good it is."""
+    check_kind(kind)
+    meta: dict[str, Any] = {
+        "kind": kind,
+        "label": KINDS[kind]["label"],
+        "classes": [int(c) for c in estimator.classes_],
+        "params": estimator.get_params(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+    }
+    features = getattr(estimator, "features_", None)
+    meta["features"] = features.describe() if features is not None else "pixels"
+    meta.update(extra)
+    return meta
+
+
+# --------------------------------------------------------------------------------------- writing
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def dump_model_file(path: Path, estimator: Any, metadata: dict[str, Any]) -> str:
+    """Write a model file atomically and return its SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        payload = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "metadata": metadata,
+            "estimator": estimator,
+        }
+        joblib.dump(payload, tmp, compress=3)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        digest = file_sha256(Path(tmp))
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return digest
+
+
+def read_index(folder: Path | None = None) -> dict[str, dict[str, str]]:
+    """The user's model index; an unreadable index counts as empty (the bundled models take over)."""
+    folder = user_model_dir() if folder is None else folder
+    try:
+        data = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, dict) and isinstance(v.get("file"), str) and isinstance(v.get("sha256"), str)
+    }
+
+
+def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path | None = None) -> Path:
+    """Save a trained model as the user's current model of ``kind`` and return its path.
+
+    The previous model file is kept (as ``previous`` in the index) so it can be compared or restored.
+    """
+    check_kind(kind)
+    _check_estimator(kind, estimator, "the model to save")
+    folder = user_model_dir() if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = folder / f"{kind}-{stamp}.joblib"
+    digest = dump_model_file(path, estimator, metadata)
+    index = read_index(folder)
+    old = index.get(kind)
+    index[kind] = {"file": path.name, "sha256": digest}
+    if old is not None:
+        index[f"{kind}.previous"] = old
+    atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
+    _remove_unreferenced(folder, index)
+    return path
+
+
+def reset_to_bundled(kind: str | None = None, folder: Path | None = None) -> None:
+    """Forget the user's model(s) so the bundled ones are used again (the files are deleted)."""
+    folder = user_model_dir() if folder is None else folder
+    index = read_index(folder)
+    kinds = list(KINDS) if kind is None else [check_kind(kind)]
+    for k in kinds:
+        index.pop(k, None)
+        index.pop(f"{k}.previous", None)
+    if folder.is_dir():
+        atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
+        _remove_unreferenced(folder, index)
+
+
+def _remove_unreferenced(folder: Path, index: dict[str, dict[str, str]]) -> None:
+    keep = {entry["file"] for entry in index.values()}
+    for path in folder.glob("*.joblib"):
+        if path.name not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    for path in folder.glob(".*.tmp"):  # leftovers of a crash mid-save
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+# --------------------------------------------------------------------------------------- reading
+
+
+def bundled_model_path(kind: str) -> Path:
+    return bundled_model_dir() / KINDS[check_kind(kind)]["file"]
+
+
+def user_model_path(kind: str, folder: Path | None = None) -> Path | None:
+    """The user's current model file of ``kind``, or ``None`` if they have not trained one."""
+    folder = user_model_dir() if folder is None else folder
+    entry = read_index(folder).get(check_kind(kind))
+    return None if entry is None else folder / entry["file"]
+
+
+def recorded_digest(path: Path) -> str | None:
+    """The SHA-256 the app recorded for ``path`` if it is one of its own files, else ``None``."""
+    path = Path(path).resolve()
+    bundled = bundled_model_dir().resolve()
+    if path.parent == bundled:
+        try:
+            digests = json.loads((bundled / BUNDLED_DIGESTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        value = digests.get(path.name) if isinstance(digests, dict) else None
+        return value if isinstance(value, str) else None
+    folder = user_model_dir().resolve()
+    if path.parent == folder:
+        for entry in read_index(folder).values():
+            if entry["file"] == path.name:
+                return entry["sha256"]
+    return None
+
+
+def is_trusted_location(path: Path) -> bool:
+    """True for files in the app's own model folders (bundled or the user's), which it may load."""
+    parent = Path(path).resolve().parent
+    return parent in (bundled_model_dir().resolve(), user_model_dir().resolve())
+
+
+def load_model(kind: str, path: str | os.PathLike[str] | None = None, *, trusted: bool = False):
+    """Load a model of ``kind`` (``"binary"`` or ``"ovr"``), validated, with ``metadata_`` attached.
+
+    Without ``path`` this is the user's current model of that kind or, if they have none, the bundled
+    one. A file outside the app's model folders is refused with :class:`UntrustedModelError` unless
+    ``trusted=True`` (loading a joblib file can run code). Any problem raises :class:`ModelFileError`
+    with a one-sentence explanation; a half-valid model is never returned.
+    """
+    check_kind(kind)
+    if path is None:
+        path = user_model_path(kind) or bundled_model_path(kind)
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ModelFileError(f"Model file {name} does not exist ({path}).")
+    expected = recorded_digest(path)
+    if expected is not None:
+        actual = file_sha256(path)
+        if actual != expected:
+            raise ModelFileError(
+                f"Model file {name} does not match the digest recorded when it was saved, so it was "
+                "changed or damaged and will not be loaded; retrain or reset to the bundled model."
+            )
+    elif not trusted:
+        where = (
+            "is not one the app saved" if is_trusted_location(path) else "is outside the app's model folder"
+        )
+        raise UntrustedModelError(
+            f"Model file {name} {where}; loading a joblib file can run code, so it is only loaded "
+            "after you confirm you trust it."
+        )
+    payload = _unpickle(path)
+    estimator, metadata = _check_payload(kind, payload, name)
+    estimator.metadata_ = {**metadata, "path": str(path)}
+    return estimator
+
+
+def _unpickle(path: Path) -> Any:
+    name = path.name
+    if path.stat().st_size == 0:
+        raise ModelFileError(f"Model file {name} is empty.")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            payload = joblib.load(path)
+    except (ModuleNotFoundError, ImportError, AttributeError) as exc:
+        raise ModelFileError(
+            f"Model file {name} was saved by an incompatible version of the software ({exc}); "
+            "retrain the model or reset to the bundled one."
+        ) from exc
+    except MemoryError as exc:
+        raise ModelFileError(f"Model file {name} is corrupt (it asks for too much memory).") from exc
+    except Exception as exc:
+        raise ModelFileError(
+            f"Model file {name} is not a readable model file (truncated or corrupt: {type(exc).__name__})."
+        ) from exc
+    for warning in caught:
+        if type(warning.message).__name__ == "InconsistentVersionWarning":
+            saved = getattr(warning.message, "original_sklearn_version", "?")
+            if str(saved).split(".")[0] != sklearn.__version__.split(".")[0]:
+                raise ModelFileError(
+                    f"Model file {name} was saved by scikit-learn {saved}, which is incompatible "
+                    f"with the installed {sklearn.__version__}; retrain it or reset to the bundled "
+                    "model."
+                )
+    return payload
+
+
+def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, Any]]:
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ModelFileError(f"Model file {name} is not a Digit Canvas model file.")
+    if payload.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"Model file {name} has format version {payload.get('format_version')!r}, but this app "
+            f"reads version {FORMAT_VERSION}; retrain it with this version."
+        )
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"Model file {name} has no metadata.")
+    if metadata.get("kind") != kind:
+        raise ModelFileError(
+            f"Model file {name} holds a {metadata.get('kind')!r} model, not a {kind!r} model."
+        )
+    estimator = payload.get("estimator")
+    _check_estimator(kind, estimator, f"Model file {name}")
+    return estimator, metadata
+
+
+def _check_estimator(kind: str, estimator: Any, what: str) -> None:
+    spec = KINDS[kind]
+    if not isinstance(estimator, spec["type"]):
+        raise ModelFileError(f"{what} holds a {type(estimator).__name__}, not a {spec['type'].__name__}.")
+    if getattr(estimator, "n_features_in_", None) != 784:
+        raise ModelFileError(
+            f"{what} expects {getattr(estimator, 'n_features_in_', '?')} features, not 784 (28x28 pixels)."
+        )
+    classes = getattr(estimator, "classes_", None)
+    if classes is None or [int(c) for c in classes] != spec["classes"]:
+        raise ModelFileError(
+            f"{what} predicts classes {None if classes is None else list(classes)}, not {spec['classes']}."
+        )
+    try:
+        proba = estimator.predict_proba(np.zeros((1, 784), dtype=np.float32))
+    except Exception as exc:
+        raise ModelFileError(f"{what} cannot make predictions ({exc}).") from exc
+    if proba.shape != (1, len(spec["classes"])) or not np.isfinite(proba).all():
+        raise ModelFileError(f"{what} gives invalid probabilities.")

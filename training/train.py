@@ -1,0 +1,161 @@
+"""Train a model end to end: load MNIST, fit, evaluate on the test set, save atomically.
+
+One function serves the training command and the GUI's retrain dialog, so both behave the same. It
+reports each stage through a progress callback and stops at the next check when the cancel flag is
+set; nothing is saved unless the whole job finished, so a cancelled or failed run leaves the previous
+model in use and on disk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.binary import BinaryLogisticRegression
+from model.ovr import OneVsRestLogisticRegression
+from model.store import KINDS, build_metadata, check_kind, dump_model_file, save_model
+from training.evaluate import Evaluation, evaluate
+from training.progress import CancelFlag, ProgressCallback, Reporter
+
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    "binary": {"alpha": 1e-4, "max_iter": 50},
+    "ovr": {"alpha": 1e-4, "max_iter": 200, "tol": 1e-4, "deskew": True, "n_components": 40, "degree": 2},
+}
+# Shares of the progress bar given to each stage (training dominates).
+_LOAD, _TRAIN, _EVAL = 0.10, 0.80, 0.07
+
+
+@dataclass
+class TrainResult:
+    kind: str
+    estimator: Any
+    metadata: dict[str, Any]
+    evaluation: Evaluation
+    path: Path | None
+    seconds: float
+
+
+MnistArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def make_estimator(kind: str, params: dict[str, Any] | None = None) -> Any:
+    """A fresh estimator of ``kind`` with the default hyper-parameters updated by ``params``."""
+    merged = {**DEFAULT_PARAMS[check_kind(kind)], **(params or {})}
+    cls = BinaryLogisticRegression if kind == "binary" else OneVsRestLogisticRegression
+    return cls(**merged)
+
+
+def select_kind_data(kind: str, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The images a model of ``kind`` learns from: digits 0 and 1 only for the binary model."""
+    if kind == "binary":
+        mask = np.isin(y, KINDS["binary"]["classes"])
+        return X[mask], y[mask]
+    return X, y
+
+
+def train_model(
+    kind: str,
+    *,
+    params: dict[str, Any] | None = None,
+    data_dir: str | Path | None = None,
+    download: bool = True,
+    mnist: MnistArrays | None = None,
+    max_train: int | None = None,
+    extra: tuple[np.ndarray, np.ndarray, float] | None = None,
+    out_dir: str | Path | None = None,
+    save: bool = True,
+    progress: ProgressCallback | None = None,
+    cancel: CancelFlag | None = None,
+) -> TrainResult:
+    """Train, evaluate and save a model of ``kind`` (``"binary"`` or ``"ovr"``).
+
+    ``mnist`` passes already loaded arrays (else they are loaded from ``data_dir``, the environment or
+    the cache, downloading if allowed). ``max_train`` trains on the first N training images (quick
+    experiments). ``extra = (X, y, weight)`` adds the user's own labelled drawings, each counting
+    ``weight`` times. ``out_dir`` writes ``<kind>.joblib`` and ``digests.json`` there (the layout of the
+    bundled models) instead of the user's model folder. Raises :class:`training.progress.Cancelled`
+    when cancelled; nothing is written then.
+    """
+    check_kind(kind)
+    reporter = Reporter(progress, cancel)
+    reporter.report("loading data", "Loading MNIST…", 0.0)
+    if mnist is None:
+        from training.data import load_mnist
+
+        def data_progress(p):  # downloads report inside the loading share of the bar
+            frac = None if p.fraction is None else _LOAD * p.fraction
+            reporter.report(p.stage, p.message, frac)
+
+        mnist = load_mnist(data_dir, download=download, progress=data_progress, cancel=cancel)
+    X_train, y_train, X_test, y_test = mnist
+    if max_train is not None:
+        X_train, y_train = X_train[:max_train], y_train[:max_train]
+    X_fit, y_fit = select_kind_data(kind, X_train, y_train)
+    weights = None
+    n_extra = 0
+    if extra is not None and len(extra[0]):
+        X_extra, y_extra = select_kind_data(kind, np.asarray(extra[0]), np.asarray(extra[1]))
+        n_extra = len(y_extra)
+        if n_extra:
+            weights = np.concatenate([np.ones(len(y_fit)), np.full(n_extra, float(extra[2]))])
+            X_fit = np.concatenate([X_fit, X_extra.astype(np.float32)])
+            y_fit = np.concatenate([y_fit, y_extra])
+    estimator = make_estimator(kind, params)
+    max_iter = int(estimator.max_iter)
+    label = KINDS[kind]["label"]
+    reporter.report("training", f"Training {label} on {len(y_fit):,} images…", _LOAD)
+
+    def on_iteration(iteration: int, loss: Any) -> None:
+        losses = np.atleast_1d(loss)
+        mean_loss = float(np.mean(losses))
+        reporter.report(
+            "training",
+            f"Training {label}: iteration {iteration}/{max_iter}, loss {mean_loss:.4f}",
+            _LOAD + _TRAIN * min(iteration / max_iter, 1.0),
+            iteration=iteration,
+            loss=mean_loss,
+        )
+
+    estimator.fit(X_fit, y_fit, sample_weight=weights, callback=on_iteration)
+    reporter.report("evaluating", "Evaluating on the MNIST test set…", _LOAD + _TRAIN)
+    evaluation = evaluate(estimator, X_test, y_test)
+    reporter.check()
+    metadata = build_metadata(
+        kind,
+        estimator,
+        n_train=len(y_fit),
+        n_user_samples=n_extra,
+        test_accuracy=evaluation.accuracy,
+        n_test=len(evaluation.labels),
+        n_iter=int(estimator.n_iter_),
+        train_seconds=round(reporter.elapsed, 2),
+    )
+    path = None
+    if save:
+        reporter.report("saving", "Saving the model…", _LOAD + _TRAIN + _EVAL)
+        path = save_to(kind, estimator, metadata, out_dir)
+    reporter.report("done", f"{label}: test accuracy {evaluation.accuracy:.2%}", 1.0)
+    return TrainResult(kind, estimator, metadata, evaluation, path, reporter.elapsed)
+
+
+def save_to(kind: str, estimator: Any, metadata: dict[str, Any], out_dir: str | Path | None) -> Path:
+    """Save into the user's model folder, or into ``out_dir`` in the bundled-models layout."""
+    if out_dir is None:
+        return save_model(kind, estimator, metadata)
+    from model.store import BUNDLED_DIGESTS, atomic_write_bytes
+
+    out = Path(out_dir)
+    path = out / KINDS[kind]["file"]
+    digest = dump_model_file(path, estimator, metadata)
+    digests_path = out / BUNDLED_DIGESTS
+    try:
+        digests = json.loads(digests_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        digests = {}
+    digests[path.name] = digest
+    atomic_write_bytes(digests_path, (json.dumps(digests, indent=2, sort_keys=True) + "\n").encode())
+    return path
