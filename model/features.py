@@ -35,25 +35,35 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
         self.degree = degree
 
     def fit(self, X: object, y: object = None) -> MnistFeatureMap:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: object, y: object = None, callback=None) -> np.ndarray:
+        """Fit the map and return the transformed training data, computing each stage only once.
+
+        ``callback()`` runs between chunks of work so a caller can report progress or abort.
+        """
         self._check_params()
-        base = self._base(check_images(X))
+        base = self._base(check_images(X), callback)
         self.mean_ = base.mean(axis=0)
         if self.n_components is None:
             self.components_ = None
         else:
-            centred = base - self.mean_
-            sample = centred[:: max(1, len(centred) // 20000)]  # 20k rows pin PCA down
-            cov = (sample.T @ sample) / max(len(sample) - 1, 1)
+            centred = base[:: max(1, len(base) // 20000)] - self.mean_  # 20k rows pin PCA down
+            cov = (centred.T @ centred) / max(len(centred) - 1, 1)
             _, vectors = np.linalg.eigh(cov.astype(np.float64))
             self.components_ = np.ascontiguousarray(
                 vectors[:, ::-1][:, : self.n_components].astype(np.float32)
             )
         raw = self._expand(self._project(base))
+        del base
         self.scale_mean_ = raw.mean(axis=0)
         self.scale_ = (raw.std(axis=0) + 1e-3).astype(np.float32)
         self.n_features_in_ = N_PIXELS
         self.n_features_out_ = raw.shape[1]
-        return self
+        raw -= self.scale_mean_
+        raw /= self.scale_
+        return raw
 
     def transform(self, X: object) -> np.ndarray:
         if not hasattr(self, "mean_"):
@@ -88,8 +98,17 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
                 f"got {self.n_components}"
             )
 
-    def _base(self, X: np.ndarray) -> np.ndarray:
-        return deskew_images(X) if self.deskew else X
+    def _base(self, X: np.ndarray, callback=None) -> np.ndarray:
+        if not self.deskew:
+            return X
+        if callback is None:
+            return deskew_images(X)
+        out = np.empty_like(X)
+        step = 10000
+        for start in range(0, len(X), step):
+            out[start : start + step] = deskew_images(X[start : start + step])
+            callback()
+        return out
 
     def _project(self, base: np.ndarray) -> np.ndarray:
         if self.components_ is None:

@@ -56,8 +56,8 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
     ) -> OneVsRestLogisticRegression:
         """Fit on images ``X`` (n, 784) in [0, 1] and digit labels ``y``.
 
-        ``callback(iteration, losses)`` runs after every L-BFGS iteration with the ten losses; it may
-        raise to abort the fit.
+        ``callback(iteration, losses)`` runs after every L-BFGS iteration with the ten losses, and with
+        ``(0, None)`` while the feature map is being prepared; it may raise to abort the fit.
         """
         X = check_images(X)
         y = check_labels(y, len(X))
@@ -69,8 +69,8 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"y needs at least two classes, got {classes.tolist()}")
-        features = MnistFeatureMap(self.deskew, self.n_components, self.degree).fit(X)
-        F = features.transform(X)
+        features = MnistFeatureMap(self.deskew, self.n_components, self.degree)
+        F = features.fit_transform(X, callback=None if callback is None else lambda: callback(0, None))
         targets = (y[:, None] == classes[None, :]).astype(np.float32)
         result = fit_logistic_lbfgs(
             F,

@@ -137,9 +137,7 @@ def _parse_idx(data: bytes, path: Path) -> np.ndarray:
         )
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if 0 in dims:
-        raise MnistDataError(
-            f"The MNIST file {path} declares an empty dimension in its shape {dims}.", path
-        )
+        raise MnistDataError(f"The MNIST file {path} declares an empty dimension in its shape {dims}.", path)
     expected = math.prod(dims)
     actual = len(data) - header
     if actual < expected:
@@ -174,8 +172,7 @@ def idx_sha256(path: str | os.PathLike[str]) -> str:
 def checksum_error(path: Path) -> MnistDataError:
     """The one error for a file whose content is not the MNIST file it claims to be."""
     return MnistDataError(
-        f"{path}: checksum mismatch, the file is corrupt or not MNIST; "
-        "delete it and download again.",
+        f"{path}: checksum mismatch, the file is corrupt or not MNIST; delete it and download again.",
         path,
     )
 
@@ -280,8 +277,7 @@ def _load_checked(path: Path, base: str, verify: bool, ndim: int) -> np.ndarray:
     if array.ndim != ndim:
         kind = "image" if ndim == 3 else "label"
         raise MnistDataError(
-            f"The MNIST file {path} holds {array.ndim}-D data where an {kind} file "
-            f"({ndim}-D) was expected.",
+            f"The MNIST file {path} holds {array.ndim}-D data where an {kind} file ({ndim}-D) was expected.",
             path,
         )
     return array
@@ -304,8 +300,7 @@ def _decode(files: dict[str, Path], verify: bool, reporter: Reporter) -> Arrays:
         labels = _load_checked(files[labels_base], labels_base, verify, ndim=1)
         if labels.max() > 9:
             raise MnistDataError(
-                f"The MNIST file {files[labels_base]} has label {int(labels.max())}; "
-                "digits are 0-9.",
+                f"The MNIST file {files[labels_base]} has label {int(labels.max())}; digits are 0-9.",
                 files[labels_base],
             )
         done += count
@@ -362,9 +357,7 @@ def load_mnist(
         from training import download as downloader
 
         try:
-            folder = downloader.download_mnist(
-                user_cache_dir() / "mnist", progress=progress, cancel=cancel
-            )
+            folder = downloader.download_mnist(user_cache_dir() / "mnist", progress=progress, cancel=cancel)
         except MnistDataError as exc:
             raise not_found_error(searched, f"Downloading it failed: {exc}") from exc
 

@@ -130,9 +130,7 @@ def _fetch(url: str, name: str, tmp: Path, timeout: float, overall: _Overall) ->
         raise _FetchError("the server sent an empty file")
 
 
-def _download_one(
-    name: str, dest: Path, mirrors: Sequence[str], timeout: float, overall: _Overall
-) -> None:
+def _download_one(name: str, dest: Path, mirrors: Sequence[str], timeout: float, overall: _Overall) -> None:
     """Fetch one file from the first mirror that serves it intact; raise listing every failure."""
     final = dest / name
     failures: list[str] = []

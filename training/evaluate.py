@@ -23,6 +23,7 @@ class Evaluation:
     recall: np.ndarray
     f1: np.ndarray
     support: np.ndarray
+    index: np.ndarray | None = None  # positions of the evaluated images in the given test set
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -59,8 +60,9 @@ def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 500
 
     start = time.perf_counter()
     classes = np.asarray(estimator.classes_)
-    known = np.isin(y, classes)
-    X, y = X[known], np.asarray(y)[known]
+    y = np.asarray(y)
+    index = np.flatnonzero(np.isin(y, classes))
+    X, y = X[index], y[index]
     if len(y) == 0:
         raise ValueError(f"no test images of the classes {classes.tolist()} to evaluate on")
     proba = np.concatenate(
@@ -83,5 +85,6 @@ def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 500
         recall=recall,
         f1=f1,
         support=support,
+        index=index,
         seconds=time.perf_counter() - start,
     )

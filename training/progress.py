@@ -45,9 +45,7 @@ class Reporter:
     Keeps the elapsed-time bookkeeping in one place so every stage reports it the same way.
     """
 
-    def __init__(
-        self, callback: ProgressCallback | None = None, cancel: CancelFlag | None = None
-    ) -> None:
+    def __init__(self, callback: ProgressCallback | None = None, cancel: CancelFlag | None = None) -> None:
         self.callback = callback
         self.cancel = cancel
         self.start = time.perf_counter()
@@ -71,7 +69,5 @@ class Reporter:
     ) -> None:
         self.check()
         if self.callback is not None:
-            self.callback(
-                Progress(stage, message, fraction, iteration, loss, elapsed=self.elapsed)
-            )
+            self.callback(Progress(stage, message, fraction, iteration, loss, elapsed=self.elapsed))
         self.check()

@@ -110,6 +110,9 @@ def train_model(
     reporter.report("training", f"Training {label} on {len(y_fit):,} images…", _LOAD)
 
     def on_iteration(iteration: int, loss: Any) -> None:
+        if loss is None:  # the feature map is still being prepared
+            reporter.report("training", f"Training {label}: preparing features…", _LOAD)
+            return
         losses = np.atleast_1d(loss)
         mean_loss = float(np.mean(losses))
         reporter.report(

@@ -1,0 +1,98 @@
+"""The ten-class one-vs-rest model: conventions, input checks, agreement with scikit-learn, accuracy."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from model import OneVsRestLogisticRegression
+from model.lbfgs import fit_logistic_lbfgs
+
+
+@pytest.fixture(scope="module")
+def small(mnist):
+    X, y, Xt, yt = mnist
+    return X[:3000], y[:3000], Xt[:1000], yt[:1000]
+
+
+@pytest.mark.mnist
+def test_probabilities_are_normalised_and_classes_known(small):
+    X, y, Xt, _ = small
+    clf = OneVsRestLogisticRegression(max_iter=30).fit(X, y)
+    assert list(clf.classes_) == list(range(10))
+    proba = clf.predict_proba(Xt)
+    assert proba.shape == (len(Xt), 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert (clf.predict(Xt) == clf.classes_[proba.argmax(axis=1)]).all()
+    assert clf.decision_function(Xt).shape == (len(Xt), 10)
+    # a single image, flat or 28x28, is one row
+    np.testing.assert_allclose(clf.predict_proba(Xt[0]), proba[:1], rtol=1e-5)
+    np.testing.assert_allclose(clf.predict_proba(Xt[0].reshape(28, 28)), proba[:1], rtol=1e-5)
+
+
+@pytest.mark.mnist
+def test_pixel_space_weights_only_without_a_feature_map(small):
+    X, y, _, _ = small
+    plain = OneVsRestLogisticRegression(max_iter=20, deskew=False, n_components=None, degree=1).fit(X, y)
+    assert plain.pixel_weights().shape == (10, 28, 28)
+    mapped = OneVsRestLogisticRegression(max_iter=20).fit(X, y)
+    assert mapped.pixel_weights() is None
+    assert "PCA" in mapped.features_.describe()
+
+
+def test_rejects_bad_input_with_a_clear_message():
+    clf = OneVsRestLogisticRegression()
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        clf.fit(np.full((5, 784), 255.0), np.arange(5))
+    with pytest.raises(ValueError, match="at least two classes"):
+        clf.fit(np.zeros((5, 784)), np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match="degree=2 needs n_components"):
+        OneVsRestLogisticRegression(n_components=None, degree=2).fit(
+            np.random.default_rng(0).random((20, 784)), np.arange(20) % 2
+        )
+
+
+def test_side_by_side_lbfgs_matches_scikit_learn_per_class():
+    """Solving the problems together gives each one the same answer as scikit-learn on its own."""
+    rng = np.random.default_rng(1)
+    n, d, k = 600, 20, 3
+    X = rng.standard_normal((n, d)).astype(np.float32)
+    labels = (X[:, :k] + 0.5 * rng.standard_normal((n, k))).argmax(axis=1)
+    Y = (labels[:, None] == np.arange(k)).astype(np.float32)
+    alpha = 1e-3
+    ours = fit_logistic_lbfgs(X.astype(np.float64), Y, alpha, max_iter=500, tol=1e-8)
+    assert ours.converged.all()
+    for j in range(k):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = LogisticRegression(C=1 / (n * alpha), tol=1e-10, max_iter=5000).fit(X, Y[:, j])
+        np.testing.assert_allclose(ours.coef[:, j], ref.coef_[0], atol=2e-4)
+        np.testing.assert_allclose(ours.intercept[j], ref.intercept_[0], atol=2e-4)
+
+
+def test_sample_weights_count_like_repeated_samples():
+    """Weight 3 on a sample is the same objective as that sample three times (how user drawings count)."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((300, 15))
+    y = (X[:, 0] + 0.3 * rng.standard_normal(300) > 0).astype(np.float32)[:, None]
+    weights = np.ones(300)
+    weights[:30] = 3.0
+    weighted = fit_logistic_lbfgs(X, y, 1e-3, max_iter=500, tol=1e-9, sample_weight=weights)
+    X_rep = np.concatenate([X, X[:30], X[:30]])
+    y_rep = np.concatenate([y, y[:30], y[:30]])
+    repeated = fit_logistic_lbfgs(X_rep, y_rep, 1e-3, max_iter=500, tol=1e-9)
+    np.testing.assert_allclose(weighted.coef, repeated.coef, atol=1e-5)
+    uniform = fit_logistic_lbfgs(X, y, 1e-3, max_iter=500, tol=1e-9)
+    assert np.abs(weighted.coef - uniform.coef).max() > 1e-3  # the weights did change the answer
+
+
+@pytest.mark.mnist
+def test_full_training_reaches_the_accuracy_target(mnist):
+    X, y, Xt, yt = mnist
+    clf = OneVsRestLogisticRegression().fit(X, y)
+    accuracy = clf.score(Xt, yt)
+    print(f"one-vs-rest MNIST test accuracy: {accuracy:.2%} after {clf.n_iter_} iterations")
+    assert accuracy >= 0.975

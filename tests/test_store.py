@@ -1,0 +1,175 @@
+"""Model files: atomic saving, digests, trusted locations, and clear refusals of broken files."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+
+from model import (
+    BinaryLogisticRegression,
+    ModelFileError,
+    UntrustedModelError,
+    bundled_model_path,
+    load_model,
+    reset_to_bundled,
+    save_model,
+    user_model_path,
+)
+from model.paths import user_model_dir
+from model.store import FORMAT, FORMAT_VERSION, build_metadata, dump_model_file, read_index
+
+
+@pytest.fixture
+def binary_model():
+    rng = np.random.default_rng(0)
+    y = np.arange(100) % 2
+    X = np.clip(rng.random((100, 784)) * 0.5 + y[:, None] * 0.3, 0, 1)
+    return BinaryLogisticRegression(max_iter=5).fit(X, y)
+
+
+def test_bundled_models_load_with_metadata():
+    for kind, n_classes in (("binary", 2), ("ovr", 10)):
+        clf = load_model(kind)
+        assert clf.metadata_["kind"] == kind
+        assert clf.metadata_["path"] == str(bundled_model_path(kind))
+        assert clf.predict_proba(np.zeros((1, 784))).shape == (1, n_classes)
+        for key in ("classes", "params", "n_train", "test_accuracy", "versions", "created"):
+            assert key in clf.metadata_, key
+        assert bundled_model_path(kind).stat().st_size < 3_000_000
+
+
+def test_saved_model_becomes_current_and_digest_is_recorded(binary_model):
+    meta = build_metadata("binary", binary_model, test_accuracy=0.5)
+    path = save_model("binary", binary_model, meta)
+    assert path.parent == user_model_dir()
+    assert user_model_path("binary") == path
+    index = read_index()
+    assert index["binary"]["file"] == path.name
+    assert len(index["binary"]["sha256"]) == 64
+    loaded = load_model("binary")
+    assert loaded.metadata_["test_accuracy"] == 0.5
+    np.testing.assert_array_equal(loaded.coef_, binary_model.coef_)
+    # a second save keeps exactly one previous model and no stray files
+    second = save_model("binary", binary_model, meta)
+    assert read_index()["binary.previous"]["file"] == path.name
+    third = save_model("binary", binary_model, meta)
+    files = sorted(p.name for p in user_model_dir().iterdir())
+    assert files == sorted([second.name, third.name, "index.json"])
+    reset_to_bundled("binary")
+    assert user_model_path("binary") is None
+    assert load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
+
+
+def _corrupt_cases(good_bytes: bytes, binary_model) -> dict[str, bytes]:
+    wrong_features = BinaryLogisticRegression(max_iter=2)
+    wrong_features.coef_ = np.zeros((1, 10))
+    wrong_features.intercept_ = np.zeros(1)
+    wrong_features.classes_ = np.array([0, 1])
+    wrong_features.n_features_in_ = 10
+
+    def payload(estimator, kind="binary"):
+        import io
+
+        buf = io.BytesIO()
+        joblib.dump(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "metadata": {"kind": kind},
+                "estimator": estimator,
+            },
+            buf,
+        )
+        return buf.getvalue()
+
+    wrong_classes = pickle.loads(pickle.dumps(binary_model))
+    wrong_classes.classes_ = np.array([3, 8])
+    return {
+        "empty": b"",
+        "truncated": good_bytes[: len(good_bytes) // 2],
+        "random bytes": np.random.default_rng(0).bytes(5000),
+        "wrong type": pickle.dumps({"format": FORMAT, "format_version": 1, "metadata": {}, "estimator": 3}),
+        "plain list": pickle.dumps([1, 2, 3]),
+        "wrong kind": payload(binary_model, kind="ovr"),
+        "wrong features": payload(wrong_features),
+        "wrong classes": payload(wrong_classes),
+    }
+
+
+def test_every_kind_of_broken_file_is_refused_with_one_sentence(binary_model, tmp_path):
+    good = tmp_path / "good.joblib"
+    dump_model_file(good, binary_model, build_metadata("binary", binary_model))
+    for name, data in _corrupt_cases(good.read_bytes(), binary_model).items():
+        path = tmp_path / f"{name.replace(' ', '-')}.joblib"
+        path.write_bytes(data)
+        with pytest.raises(ModelFileError) as info:
+            load_model("binary", path, trusted=True)
+        message = str(info.value)
+        assert path.name in message, (name, message)
+        assert message.count("\n") == 0, (name, message)
+
+
+def test_a_changed_file_in_the_model_folder_is_refused_and_not_overwritten(binary_model):
+    path = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="digest"):
+        load_model("binary")
+    assert path.read_bytes() == bytes(data)  # left for the user to inspect, never replaced silently
+
+
+def test_files_from_elsewhere_are_untrusted_until_confirmed(binary_model, tmp_path):
+    outside = tmp_path / "downloaded.joblib"
+    dump_model_file(outside, binary_model, build_metadata("binary", binary_model))
+    with pytest.raises(UntrustedModelError, match="outside the app's model folder"):
+        load_model("binary", outside)
+    assert load_model("binary", outside, trusted=True).metadata_["path"] == str(outside)
+    # a file dropped into the model folder without being recorded is not trusted either
+    folder = user_model_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    planted = folder / "binary-planted.joblib"
+    planted.write_bytes(outside.read_bytes())
+    with pytest.raises(UntrustedModelError, match="not one the app saved"):
+        load_model("binary", planted)
+
+
+def test_a_corrupt_index_falls_back_to_the_bundled_model(binary_model):
+    save_model("binary", binary_model, build_metadata("binary", binary_model))
+    (user_model_dir() / "index.json").write_text("{not json", encoding="utf-8")
+    assert load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
+
+
+def test_a_failed_save_leaves_the_previous_model_in_place(binary_model, monkeypatch):
+    first = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    before = first.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(joblib, "dump", explode)
+    with pytest.raises(OSError, match="disk full"):
+        save_model("binary", binary_model, build_metadata("binary", binary_model))
+    assert user_model_path("binary") == first
+    assert first.read_bytes() == before
+    assert sorted(p.name for p in user_model_dir().iterdir()) == sorted([first.name, "index.json"])
+    assert load_model("binary").metadata_["path"] == str(first)
+
+
+def test_unknown_kind_is_explained():
+    with pytest.raises(ValueError, match="unknown model kind"):
+        load_model("cnn")
+
+
+def test_index_survives_unrelated_entries(binary_model):
+    save_model("binary", binary_model, build_metadata("binary", binary_model))
+    index_path = user_model_dir() / "index.json"
+    data = json.loads(index_path.read_text())
+    data["garbage"] = 3
+    index_path.write_text(json.dumps(data))
+    assert "garbage" not in read_index()
+    assert load_model("binary").metadata_["kind"] == "binary"

@@ -1,0 +1,134 @@
+"""``digit-canvas-train``: train the models from the command line with visible progress.
+
+Ctrl+C stops cleanly: models are written only after training and evaluation finished, through a
+temporary file and a rename, so an interrupted run leaves the previous model untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from training.progress import Cancelled, Progress
+
+
+class ConsoleProgress:
+    """Prints one updating status line per stage: stage, iteration, loss and elapsed time."""
+
+    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.interactive = self.stream.isatty()
+        self.min_interval = min_interval
+        self._last = 0.0
+        self._last_stage = ""
+
+    def __call__(self, p: Progress) -> None:
+        now = time.perf_counter()
+        stage_changed = p.stage != self._last_stage
+        if not stage_changed and now - self._last < self.min_interval and p.fraction != 1.0:
+            return
+        self._last = now
+        pct = "" if p.fraction is None else f"{p.fraction:4.0%} "
+        line = f"[{p.elapsed:6.1f}s] {pct}{p.stage}: {p.message}"
+        if self.interactive:
+            end = "\n" if stage_changed and self._last_stage else ""
+            self.stream.write(f"{end}\r\033[K{line}")
+        elif stage_changed or p.iteration is None or p.iteration % 10 == 0:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self._last_stage = p.stage
+
+    def finish(self) -> None:
+        if self.interactive and self._last_stage:
+            self.stream.write("\n")
+            self.stream.flush()
+        self._last_stage = ""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digit-canvas-train",
+        description="Train the Digit Canvas models on MNIST, evaluate them on the test set and save them.",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["binary", "ovr", "all"],
+        default="all",
+        help="which model to train: the 0-vs-1 binary model, the 10-class one-vs-rest model, or both",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder with the four MNIST files (default: $DIGIT_CANVAS_DATA, then the cache, then download)",
+    )
+    parser.add_argument(
+        "--no-download", action="store_true", help="fail instead of downloading MNIST when it is not found"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="write <kind>.joblib and digests.json into this folder (the layout of assets/) instead of "
+        "making them the app's current models",
+    )
+    parser.add_argument(
+        "--report", type=Path, help="write metrics JSON, a confusion matrix and misclassified digits here"
+    )
+    parser.add_argument("--alpha", type=float, help="L2 regularisation strength")
+    parser.add_argument("--max-iter", type=int, help="iterations at most")
+    parser.add_argument(
+        "--max-train", type=int, help="train on only the first N training images (quick experiments)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from training.data import MnistDataError, load_mnist
+    from training.report import write_report
+    from training.train import train_model
+
+    kinds = ["binary", "ovr"] if args.model == "all" else [args.model]
+    params = {k: v for k, v in (("alpha", args.alpha), ("max_iter", args.max_iter)) if v is not None}
+    console = ConsoleProgress()
+    try:
+        mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
+        console.finish()
+        for kind in kinds:
+            result = train_model(
+                kind,
+                params=params,
+                mnist=mnist,
+                max_train=args.max_train,
+                out_dir=args.out,
+                progress=console,
+            )
+            console.finish()
+            ev = result.evaluation
+            print(
+                f"{result.metadata['label']}: test accuracy {ev.accuracy:.2%} "
+                f"({len(ev.labels) - int((ev.predicted == ev.labels).sum())} errors in {len(ev.labels):,}), "
+                f"{result.metadata['n_iter']} iterations, {result.seconds:.1f} s; saved to {result.path}"
+            )
+            if args.report is not None:
+                for path in write_report(args.report, kind, ev, mnist[2], result.metadata):
+                    print(f"  wrote {path}")
+    except KeyboardInterrupt:
+        console.finish()
+        print("Interrupted: nothing was saved, the previous model is untouched.", file=sys.stderr)
+        return 130
+    except Cancelled:
+        console.finish()
+        print("Cancelled: nothing was saved, the previous model is untouched.", file=sys.stderr)
+        return 130
+    except (MnistDataError, ValueError, OSError) as exc:
+        console.finish()
+        print(f"digit-canvas-train: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
