@@ -1,0 +1,155 @@
+"""Real pen trajectories (UJI Pen Characters) as a benchmark for reading people's handwriting.
+
+MNIST test accuracy says little about how the app reads a digit drawn with a mouse: the drawing goes
+through the canvas and the preprocessing first. The UJI files hold real stylus strokes by 11 writers,
+so replaying them (through :func:`render_strokes` here, or as mouse events on the real canvas in the
+GUI tests) measures the whole path. Both functions are Qt-free so scripts and later features can reuse
+them.
+
+File format (UNIPEN-like): header lines start with ``.``; a sample starts with
+``.SEGMENT CHARACTER <n> ? "<char>"``; each stroke is ``.PEN_DOWN``, ``x y`` integer lines, ``.PEN_UP``;
+y grows downward; coordinates are tablet units.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+__all__ = ["UjiSample", "fit_strokes", "load_uji_digits", "parse_uji_file", "render_strokes"]
+
+_SEGMENT = re.compile(r'^\.SEGMENT\s+CHARACTER\s+\S+\s+\S+\s+"(.*)"\s*$')
+_WRITER = re.compile(r"w(\d+)$")
+
+
+@dataclass(frozen=True)
+class UjiSample:
+    """One handwritten character: who wrote it, what it is, and its strokes in tablet units."""
+
+    writer: str
+    label: str
+    strokes: tuple[np.ndarray, ...]  # each (k, 2) float64: x, y (y down)
+
+    @property
+    def digit(self) -> int:
+        return int(self.label)
+
+
+def parse_uji_file(path: str | os.PathLike[str]) -> list[UjiSample]:
+    """Every character sample in one writer's file, in file order.
+
+    Raises ``ValueError`` naming the line for malformed content, so a damaged file is never read as
+    shorter or different handwriting.
+    """
+    path = Path(path)
+    match = _WRITER.search(path.name)
+    writer = f"w{match.group(1)}" if match else path.name
+    samples: list[UjiSample] = []
+    label: str | None = None
+    strokes: list[np.ndarray] = []
+    points: list[tuple[float, float]] | None = None
+
+    def finish() -> None:
+        if label is not None:
+            samples.append(UjiSample(writer, label, tuple(strokes)))
+
+    with open(path, encoding="latin-1") as fh:
+        for number, raw in enumerate(fh, start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("."):
+                if line.startswith(".SEGMENT"):
+                    seg = _SEGMENT.match(line)
+                    if seg is None:
+                        raise ValueError(f"{path.name}:{number}: malformed .SEGMENT line")
+                    if points is not None:
+                        raise ValueError(f"{path.name}:{number}: .SEGMENT inside a stroke")
+                    finish()
+                    label, strokes = seg.group(1), []
+                elif line.startswith(".PEN_DOWN"):
+                    if label is None or points is not None:
+                        raise ValueError(f"{path.name}:{number}: unexpected .PEN_DOWN")
+                    points = []
+                elif line.startswith(".PEN_UP"):
+                    if points is None:
+                        raise ValueError(f"{path.name}:{number}: .PEN_UP without .PEN_DOWN")
+                    if points:
+                        strokes.append(np.asarray(points, dtype=np.float64))
+                    points = None
+                continue
+            if points is None:
+                continue  # stray data outside a stroke (none in the real files); ignore it
+            parts = line.split()
+            if len(parts) != 2:
+                raise ValueError(f"{path.name}:{number}: expected 'x y', got {line!r}")
+            try:
+                points.append((float(parts[0]), float(parts[1])))
+            except ValueError as exc:
+                raise ValueError(f"{path.name}:{number}: expected numbers, got {line!r}") from exc
+    if points is not None:
+        raise ValueError(f"{path.name}: file ends inside a stroke")
+    finish()
+    return samples
+
+
+def load_uji_digits(folder: str | os.PathLike[str]) -> list[UjiSample]:
+    """All digit samples (labels ``"0"`` … ``"9"``) from the ``UJIpenchars-w*`` files in ``folder``."""
+    folder = Path(folder)
+    files = sorted(folder.glob("UJIpenchars-w*"))
+    if not files:
+        raise FileNotFoundError(f"no UJIpenchars-w* files in {folder}")
+    digits: list[UjiSample] = []
+    for file in files:
+        digits.extend(s for s in parse_uji_file(file) if s.label.isdigit() and len(s.label) == 1)
+    return digits
+
+
+def fit_strokes(strokes: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """Scale and move strokes so the character's bounding box is centred in ``box`` and fits it.
+
+    ``box`` is ``(left, top, width, height)``; the aspect ratio is kept, as when a person writes a digit
+    of a given height somewhere on the canvas.
+    """
+    left, top, width, height = box
+    allpts = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
+    lo = allpts.min(axis=0)
+    span = np.maximum(allpts.max(axis=0) - lo, 1e-9)
+    scale = min(width / span[0], height / span[1])
+    offset = np.array([left + (width - span[0] * scale) / 2, top + (height - span[1] * scale) / 2])
+    return [(np.asarray(s, dtype=np.float64) - lo) * scale + offset for s in strokes]
+
+
+def render_strokes(
+    strokes: Sequence[np.ndarray],
+    size: int = 400,
+    pen_width: float = 18.0,
+    box: tuple[float, float, float, float] | None = None,
+    supersample: int = 4,
+) -> Image.Image:
+    """Draw strokes as the canvas does: black round-capped lines on white, anti-aliased, mode ``L``.
+
+    Without ``box`` the strokes are taken to be in canvas coordinates already; with it they are first
+    fitted into ``box`` (see :func:`fit_strokes`). Pillow draws aliased lines, so the picture is drawn
+    ``supersample`` times larger and reduced.
+    """
+    if box is not None:
+        strokes = fit_strokes(strokes, box)
+    k = max(1, int(supersample))
+    big = Image.new("L", (size * k, size * k), 255)
+    draw = ImageDraw.Draw(big)
+    width = max(1, round(pen_width * k))
+    radius = pen_width * k / 2
+    for stroke in strokes:
+        pts = [(float(x) * k, float(y) * k) for x, y in np.asarray(stroke, dtype=np.float64)]
+        if len(pts) > 1:
+            draw.line(pts, fill=0, width=width, joint="curve")
+        for x, y in (pts[0], pts[-1]) if len(pts) > 1 else pts[:1]:  # round caps
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=0)
+    return big.reduce(k) if k > 1 else big
