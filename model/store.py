@@ -21,7 +21,6 @@ import os
 import platform
 import sys
 import tempfile
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -307,9 +306,7 @@ def _unpickle(path: Path) -> Any:
     if path.stat().st_size == 0:
         raise ModelFileError(f"Model file {name} is empty.")
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            payload = joblib.load(path)
+        payload = joblib.load(path)
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
         raise ModelFileError(
             f"Model file {name} was saved by an incompatible version of the software ({exc}); "
@@ -319,17 +316,9 @@ def _unpickle(path: Path) -> Any:
         raise ModelFileError(f"Model file {name} is corrupt (it asks for too much memory).") from exc
     except Exception as exc:
         raise ModelFileError(
-            f"Model file {name} is not a readable model file (truncated or corrupt: {type(exc).__name__})."
+            f"Model file {name} is not a readable model file (truncated or corrupt: "
+            f"{type(exc).__name__})."
         ) from exc
-    for warning in caught:
-        if type(warning.message).__name__ == "InconsistentVersionWarning":
-            saved = getattr(warning.message, "original_sklearn_version", "?")
-            if str(saved).split(".")[0] != sklearn.__version__.split(".")[0]:
-                raise ModelFileError(
-                    f"Model file {name} was saved by scikit-learn {saved}, which is incompatible "
-                    f"with the installed {sklearn.__version__}; retrain it or reset to the bundled "
-                    "model."
-                )
     return payload
 
 
@@ -349,8 +338,21 @@ def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, A
             f"Model file {name} holds a {metadata.get('kind')!r} model, not a {kind!r} model."
         )
     estimator = payload.get("estimator")
+    _check_versions(estimator, name)
     _check_estimator(kind, estimator, f"Model file {name}")
     return estimator, metadata
+
+
+def _check_versions(estimator: Any, name: str) -> None:
+    """Refuse estimators pickled by another major version of scikit-learn (their internals differ)."""
+    saved = getattr(estimator, "_sklearn_version", None)
+    if saved is None:
+        return
+    if str(saved).split(".")[0] != sklearn.__version__.split(".")[0]:
+        raise ModelFileError(
+            f"Model file {name} was saved by scikit-learn {saved}, which is incompatible with the "
+            f"installed {sklearn.__version__}; retrain it or reset to the bundled model."
+        )
 
 
 def _check_estimator(kind: str, estimator: Any, what: str) -> None:

@@ -173,3 +173,29 @@ def test_index_survives_unrelated_entries(binary_model):
     index_path.write_text(json.dumps(data))
     assert "garbage" not in read_index()
     assert load_model("binary").metadata_["kind"] == "binary"
+
+
+def test_a_model_from_an_incompatible_scikit_learn_is_refused(binary_model, tmp_path):
+    """Estimators remember the scikit-learn that pickled them; a different major version is refused."""
+    path = tmp_path / "old.joblib"
+    joblib.dump(
+        {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "metadata": {"kind": "binary"},
+            "estimator": _OldVersion(binary_model),
+        },
+        path,
+    )
+    with pytest.raises(ModelFileError, match=r"scikit-learn 0\.20\.3.*incompatible"):
+        load_model("binary", path, trusted=True)
+
+
+class _OldVersion:
+    """Pickles as a BinaryLogisticRegression whose recorded scikit-learn version is 0.20.3."""
+
+    def __init__(self, estimator):
+        self.state = {**estimator.__getstate__(), "_sklearn_version": "0.20.3"}
+
+    def __reduce__(self):
+        return (BinaryLogisticRegression.__new__, (BinaryLogisticRegression,), self.state)
