@@ -1,0 +1,133 @@
+"""Unexpected errors: logged to a file in the user's data folder and shown in a dialog, never a crash.
+
+A desktop app that vanishes on a bug loses the user's drawing and their trust. Every exception that
+reaches the top of the event loop (or of a worker thread) is written with its traceback to
+``<user data>/logs/digit-canvas.log`` and shown once in a dialog with the details; the app keeps
+running. A burst of identical errors shows one dialog, not a hundred.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from model.paths import user_data_dir
+
+LOGGER_NAME = "digit_canvas"
+
+
+def log_file_path() -> Path:
+    return user_data_dir() / "logs" / "digit-canvas.log"
+
+
+def setup_logging() -> logging.Logger:
+    """Send the app's log to a rotating file in the user's data folder (idempotent)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    path = log_file_path()
+    for handler in logger.handlers:
+        if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path:
+            return logger
+    for handler in list(logger.handlers):  # a previous folder (tests switch DIGIT_CANVAS_HOME)
+        if isinstance(handler, RotatingFileHandler):
+            logger.removeHandler(handler)
+            handler.close()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return logger  # an unwritable folder must not stop the app; the dialog still shows errors
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+class ErrorReporter(QObject):
+    """Installs itself as ``sys.excepthook`` and ``threading.excepthook`` while it lives.
+
+    Exceptions from any thread are marshalled to the GUI thread through a queued signal, so the
+    dialog is always created on the right thread.
+    """
+
+    errorReported = Signal(str, str)  # summary, details (traceback)
+
+    def __init__(self, parent_widget: QWidget | None = None) -> None:
+        super().__init__(parent_widget)
+        self._parent_widget = parent_widget
+        self._dialog: QMessageBox | None = None
+        self._suppressed = 0
+        self._previous_hooks = (sys.excepthook, threading.excepthook)
+        self.logger = setup_logging()
+        self.errorReported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def install(self) -> ErrorReporter:
+        sys.excepthook = self._excepthook
+        threading.excepthook = self._thread_excepthook
+        return self
+
+    def uninstall(self) -> None:
+        sys.excepthook, threading.excepthook = self._previous_hooks
+
+    def report(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        """Log an exception and ask the GUI thread to show it."""
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        self.logger.error("Unexpected error\n%s", details)
+        for handler in self.logger.handlers:
+            handler.flush()
+        summary = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
+        self.errorReported.emit(summary, details)
+
+    def _excepthook(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            self._previous_hooks[0](exc_type, exc, tb)
+            return
+        self.report(exc_type, exc, tb)
+
+    def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            self.report(args.exc_type, args.exc_value, args.exc_traceback)
+
+    @Slot(str, str)
+    def _show(self, summary: str, details: str) -> None:
+        if self._dialog is not None and self._dialog.isVisible():
+            self._suppressed += 1
+            self._dialog.setInformativeText(
+                f"{summary}\n\n{self._suppressed} more error(s) happened since; all are in the log:\n"
+                f"{log_file_path()}"
+            )
+            return
+        self._suppressed = 0
+        dialog = QMessageBox(self._parent_widget)
+        dialog.setObjectName("errorDialog")
+        dialog.setIcon(QMessageBox.Icon.Warning)
+        dialog.setWindowTitle("Something went wrong")
+        dialog.setText(
+            "Digit Canvas hit an unexpected error. Your drawing and models are safe and the app keeps "
+            "running."
+        )
+        dialog.setInformativeText(f"{summary}\n\nDetails were written to:\n{log_file_path()}")
+        dialog.setDetailedText(details)
+        dialog.setStandardButtons(QMessageBox.StandardButton.Ok)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._forget_dialog)
+        self._dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _forget_dialog(self) -> None:
+        self._dialog = None
+
+    @property
+    def dialog(self) -> QMessageBox | None:
+        """The error dialog currently shown, if any (for tests and accessibility tools)."""
+        return self._dialog
