@@ -74,3 +74,19 @@ def test_ctrl_c_during_training_leaves_the_previous_model_untouched(mnist_dir, i
     assert "previous model is untouched" in err
     assert "Traceback" not in err
     assert _snapshot(models) == before
+
+
+@pytest.mark.mnist
+def test_include_samples_trains_on_the_users_drawings(mnist, mnist_dir, capsys):
+    from model import load_model
+    from training.samples import SampleStore
+
+    store = SampleStore()
+    for image, label in zip(mnist[2][:12], mnist[3][:12], strict=True):
+        store.add(int(label), image)
+    code = main(
+        ["--model", "ovr", "--data-dir", str(mnist_dir), "--max-train", "2000", "--include-samples"]
+    )
+    assert code == 0
+    assert "Including 12 of your own samples" in capsys.readouterr().out
+    assert load_model("ovr").metadata_["n_user_samples"] == 12

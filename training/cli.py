@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report", type=Path, help="write metrics JSON, a confusion matrix and misclassified digits here"
     )
+    parser.add_argument(
+        "--include-samples",
+        action="store_true",
+        help="also train on your own labelled drawings saved by the app (weighted to count)",
+    )
     parser.add_argument("--alpha", type=float, help="L2 regularisation strength")
     parser.add_argument("--max-iter", type=int, help="iterations at most")
     parser.add_argument(
@@ -96,12 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
         console.finish()
+        extra = None
+        if args.include_samples:
+            from training.samples import SampleStore
+
+            extra = SampleStore().for_training(len(mnist[1]))
+            print(f"Including {len(extra[1])} of your own samples, each counting {extra[2]:.0f}x.")
         for kind in kinds:
             result = train_model(
                 kind,
                 params=params,
                 mnist=mnist,
                 max_train=args.max_train,
+                extra=extra,
                 out_dir=args.out,
                 progress=console,
             )
