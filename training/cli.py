@@ -28,7 +28,11 @@ class ConsoleProgress:
     def __call__(self, p: Progress) -> None:
         now = time.perf_counter()
         stage_changed = p.stage != self._last_stage
-        if not stage_changed and now - self._last < self.min_interval and p.fraction != 1.0:
+        # A terminal gets a live line ten times a second; a log file gets a line a second, plus the
+        # first iteration and every stage change, so it stays readable.
+        interval = self.min_interval if self.interactive else 1.0
+        due = stage_changed or p.iteration == 1 or p.fraction == 1.0 or now - self._last >= interval
+        if not due:
             return
         self._last = now
         pct = "" if p.fraction is None else f"{p.fraction:4.0%} "
@@ -36,7 +40,7 @@ class ConsoleProgress:
         if self.interactive:
             end = "\n" if stage_changed and self._last_stage else ""
             self.stream.write(f"{end}\r\033[K{line}")
-        elif stage_changed or p.iteration is None or p.iteration % 10 == 0:
+        else:
             self.stream.write(line + "\n")
         self.stream.flush()
         self._last_stage = p.stage
