@@ -1,0 +1,233 @@
+"""Row 1: one-vs-rest training, this project's L-BFGS against scikit-learn, on the same features.
+
+Both trainers get the identical float32 feature matrix (the project's ``MnistFeatureMap`` with the
+one-vs-rest defaults, fitted once here) and the identical objective: mean logistic loss plus
+``alpha / 2 * ||w||^2`` with an unpenalised intercept, which is scikit-learn's
+``LogisticRegression(C=1 / (n_samples * alpha))``. Both stop on their own criterion with the same
+``tol``: scikit-learn's lbfgs passes ``tol`` to SciPy as ``gtol``, a bound on the largest entry of the
+(projected) gradient of that same mean objective, which is exactly this project's test. Each trainer
+runs in its own spawned process so its peak memory is honest.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import (
+    Options,
+    Row,
+    fmt_ratio,
+    fmt_seconds,
+    max_rss_mb,
+    memory_baseline_mb,
+    run_in_child,
+    timed,
+)
+
+ALPHA = 1e-4  # training.train.DEFAULT_PARAMS["ovr"]
+TOL = 1e-4
+OUR_MAX_ITER = 200  # the shipped default; it converges long before
+SKLEARN_MAX_ITER = 2000  # "enough": every class must converge on its own criterion
+
+
+def _load(folder: str) -> tuple[np.ndarray, ...]:
+    path = Path(folder)
+    return tuple(np.load(path / f"{name}.npy") for name in ("F", "y", "Ft", "yt"))
+
+
+def _objective(F: np.ndarray, Y: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Each problem's objective value in float64, to show both sides minimised the same thing."""
+    Z = F.astype(np.float64) @ coef.astype(np.float64) + intercept.astype(np.float64)
+    data = (np.logaddexp(0.0, Z) - Y * Z).mean(axis=0)
+    return data + 0.5 * ALPHA * (coef.astype(np.float64) ** 2).sum(axis=0)
+
+
+def _import_both() -> None:
+    """Both children import the same libraries before their baseline, so baselines compare."""
+    for name in ("sklearn.linear_model", "sklearn.multiclass", "model.lbfgs", "model.ovr"):
+        importlib.import_module(name)
+
+
+def fit_ours_child(folder: str, max_iter: int) -> dict[str, Any]:
+    """In a child: this project's side-by-side float32 L-BFGS on the precomputed features."""
+    _import_both()
+    from model.lbfgs import fit_logistic_lbfgs
+
+    F, y, Ft, yt = _load(folder)
+    classes = np.unique(y)
+    baseline = memory_baseline_mb()
+    start = time.perf_counter()
+    Y = (y[:, None] == classes[None, :]).astype(np.float32)
+    result = fit_logistic_lbfgs(F, Y, ALPHA, max_iter=max_iter, tol=TOL)
+    seconds = time.perf_counter() - start
+    peak = max_rss_mb()
+    coef = result.coef.astype(np.float32)
+    intercept = result.intercept.astype(np.float32)
+    predicted = classes[(Ft @ coef + intercept).argmax(axis=1)]
+    return {
+        "seconds": seconds,
+        "peak_mb": peak - baseline,
+        "process_peak_mb": peak,
+        "baseline_mb": baseline,
+        "accuracy": float((predicted == yt).mean()),
+        "n_iter": int(result.n_iter),
+        "converged": bool(result.converged.all()),
+        "objective": _objective(F, Y, coef, intercept).tolist(),
+    }
+
+
+def fit_sklearn_child(folder: str, max_iter: int) -> dict[str, Any]:
+    """In a child: ``OneVsRestClassifier(LogisticRegression())`` with the same objective and tol."""
+    _import_both()
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    F, y, Ft, yt = _load(folder)
+    classes = np.unique(y)
+    baseline = memory_baseline_mb()
+    clf = OneVsRestClassifier(LogisticRegression(C=1.0 / (len(F) * ALPHA), tol=TOL, max_iter=max_iter))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        start = time.perf_counter()
+        clf.fit(F, y)
+        seconds = time.perf_counter() - start
+    peak = max_rss_mb()
+    n_iter = [int(np.ravel(est.n_iter_)[0]) for est in clf.estimators_]
+    coef = np.stack([est.coef_[0] for est in clf.estimators_], axis=1)
+    intercept = np.array([est.intercept_[0] for est in clf.estimators_])
+    Y = (y[:, None] == classes[None, :]).astype(np.float32)
+    return {
+        "seconds": seconds,
+        "peak_mb": peak - baseline,
+        "process_peak_mb": peak,
+        "baseline_mb": baseline,
+        "accuracy": float((clf.predict(Ft) == yt).mean()),
+        "n_iter": n_iter,
+        "converged": all(n < max_iter for n in n_iter)
+        and not any(issubclass(w.category, ConvergenceWarning) for w in caught),
+        "objective": _objective(F, Y, coef, intercept).tolist(),
+        "dtype_seen": str(F.dtype),
+    }
+
+
+def fit_full_child(folder: str) -> dict[str, Any]:
+    """In a child: the whole ``OneVsRestLogisticRegression().fit`` on raw pixels, features included."""
+    _import_both()
+    from model.ovr import OneVsRestLogisticRegression
+
+    X, y, Xt, yt = _load(folder)
+    baseline = memory_baseline_mb()
+    start = time.perf_counter()
+    model = OneVsRestLogisticRegression().fit(X, y)
+    seconds = time.perf_counter() - start
+    peak = max_rss_mb()
+    return {
+        "seconds": seconds,
+        "peak_mb": peak - baseline,
+        "process_peak_mb": peak,
+        "baseline_mb": baseline,
+        "accuracy": float((model.predict(Xt) == yt).mean()),
+        "n_iter": int(model.n_iter_),
+    }
+
+
+def bench_ovr(mnist: tuple[np.ndarray, ...], opts: Options, want_full: bool, want_main: bool) -> list[Row]:
+    """Rows ``ovr`` (trainers on identical features) and ``ovr-full`` (the whole fit, features too)."""
+    from model.features import MnistFeatureMap
+    from model.ovr import OneVsRestLogisticRegression
+
+    X, y, Xt, yt = mnist
+    defaults = OneVsRestLogisticRegression()
+    feature_map = MnistFeatureMap(defaults.deskew, defaults.n_components, defaults.degree)
+    fit_seconds, _ = timed(lambda: feature_map.fit(X))
+    transform_seconds, F = timed(lambda: feature_map.transform(X))
+    Ft = feature_map.transform(Xt)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="digit-canvas-bench-") as tmp:
+        main_row = None
+        if want_main:
+            for name, array in (("F", F), ("y", y), ("Ft", Ft), ("yt", yt)):
+                np.save(Path(tmp) / f"{name}.npy", array)
+            del F
+            ours = run_in_child(fit_ours_child, tmp, OUR_MAX_ITER)
+            sk = run_in_child(fit_sklearn_child, tmp, SKLEARN_MAX_ITER)
+            main_row = _main_row(ours, sk, len(X), feature_map, opts)
+            rows.append(main_row)
+        if want_full:
+            for name, array in (("F", X), ("y", y), ("Ft", Xt), ("yt", yt)):
+                np.save(Path(tmp) / f"{name}.npy", array)
+            full = run_in_child(fit_full_child, tmp)
+            rows.append(_full_row(full, fit_seconds, transform_seconds, main_row))
+    return rows
+
+
+def _main_row(ours: dict[str, Any], sk: dict[str, Any], n: int, feature_map: Any, opts: Options) -> Row:
+    obj_ours = np.asarray(ours["objective"])
+    obj_sk = np.asarray(sk["objective"])
+    rel_gap = float((obj_ours.sum() - obj_sk.sum()) / obj_sk.sum())
+    return Row(
+        id="ovr",
+        title=f"1. One-vs-rest training, {n:,} images, same features",
+        ours=(
+            f"{fmt_seconds(ours['seconds'])}, {ours['peak_mb']:.0f} MB, {ours['accuracy']:.2%} "
+            f"({ours['n_iter']} it)"
+        ),
+        alternative=(
+            f"{fmt_seconds(sk['seconds'])}, {sk['peak_mb']:.0f} MB, {sk['accuracy']:.2%} "
+            f"({min(sk['n_iter'])}-{max(sk['n_iter'])} it)"
+        ),
+        ratio=(
+            f"{fmt_ratio(sk['seconds'], ours['seconds'])}; "
+            f"accuracy {ours['accuracy'] - sk['accuracy']:+.2%}"
+        ),
+        notes=(
+            f"sklearn OneVsRestClassifier(LogisticRegression(C=1/(n*alpha), tol={TOL:g})), alpha={ALPHA:g}; "
+            f"{_features_desc(feature_map)}; "
+            f"both converged: ours={ours['converged']}, sklearn={sk['converged']}; "
+            f"summed objective ours vs sklearn {rel_gap:+.2%}; "
+            "memory = peak RSS of a fresh child over its post-load baseline"
+        ),
+        data={"ours": ours, "sklearn": sk, "n_train": n, "alpha": ALPHA, "tol": TOL, "objective_gap": rel_gap,
+              "quick": opts.quick},
+    )
+
+
+def _features_desc(feature_map: Any) -> str:
+    return f"features: {feature_map.describe()} ({feature_map.n_features_out_} float32 columns)"
+
+
+def _full_row(full: dict[str, Any], fit_s: float, transform_s: float, main_row: Row | None) -> Row:
+    features_s = fit_s + transform_s
+    alternative = "n/a"
+    ratio = ""
+    data: dict[str, Any] = {
+        "ours": full,
+        "feature_fit_seconds": fit_s,
+        "feature_transform_seconds": transform_s,
+    }
+    if main_row is not None:
+        sk_total = features_s + main_row.data["sklearn"]["seconds"]
+        alternative = f"{fmt_seconds(sk_total)} (feature map + sklearn OvR, sum of parts)"
+        ratio = fmt_ratio(sk_total, full["seconds"])
+        data["sklearn_sum_of_parts_seconds"] = sk_total
+    return Row(
+        id="ovr-full",
+        title="1b. Full OneVsRestLogisticRegression().fit on raw pixels",
+        ours=f"{fmt_seconds(full['seconds'])}, {full['peak_mb']:.0f} MB, {full['accuracy']:.2%}",
+        alternative=alternative,
+        ratio=ratio,
+        notes=(
+            f"feature map alone (in the parent): fit {fmt_seconds(fit_s)} + "
+            f"transform {fmt_seconds(transform_s)}; "
+            f"{full['n_iter']} L-BFGS iterations"
+        ),
+        data=data,
+    )

@@ -1,0 +1,160 @@
+"""The benchmark command: run the rows, print one Markdown table, write the same facts as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REPO_ROOT, SHARED_DATA, Options, Row, machine_facts
+
+ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate")
+ALIASES = {"1": ("ovr", "ovr-full"), "2": ("binary",), "3": ("live",), "4": ("startup",), "5": ("evaluate",)}
+QUICK_TRAIN, QUICK_TEST = 4000, 1000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmark Digit Canvas against the obvious alternatives and print a table.",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated rows to run: {', '.join(ROWS)} (or 1-5, the issue's numbering); default all",
+    )
+    parser.add_argument("--quick", action="store_true", help="small subsets and few repeats (smoke test)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="the MNIST folder (default: search)")
+    parser.add_argument(
+        "--uji-dir", type=Path, default=SHARED_DATA / "uji_penchars", help="the UJI Pen Characters folder"
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="launches / repetitions for medians")
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "benchmarks" / "results.json", help="where to write JSON"
+    )
+    return parser.parse_args(argv)
+
+
+def selected_rows(only: str) -> list[str]:
+    """Row ids in table order, from ``--only`` (ids or the issue's numbers)."""
+    if not only.strip():
+        return list(ROWS)
+    wanted: set[str] = set()
+    for item in (part.strip() for part in only.split(",")):
+        if item in ALIASES:
+            wanted.update(ALIASES[item])
+        elif item in ROWS:
+            wanted.add(item)
+        elif item:
+            raise SystemExit(f"unknown row {item!r}; choose from {', '.join(ROWS)} or 1-5")
+    return [row for row in ROWS if row in wanted]
+
+
+def default_data_dir() -> Path | None:
+    """``$DIGIT_CANVAS_DATA``, else the shared data folder beside the repository, else the cache."""
+    if os.environ.get("DIGIT_CANVAS_DATA"):
+        return None  # training.data.load_mnist reads it itself
+    shared = SHARED_DATA / "mnist"
+    return shared if shared.is_dir() else None
+
+
+def load_data(opts: Options) -> tuple[Any, ...]:
+    from training.data import load_mnist
+
+    X, y, Xt, yt = load_mnist(opts.data_dir, download=False)
+    if opts.quick:
+        X, y, Xt, yt = X[:QUICK_TRAIN], y[:QUICK_TRAIN], Xt[:QUICK_TEST], yt[:QUICK_TEST]
+    return X, y, Xt, yt
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """The rows as a Markdown table: row, ours, alternative, ratio, notes."""
+    lines = ["| row | ours | alternative | ratio | notes |", "| --- | --- | --- | --- | --- |"]
+    for row in rows:
+        notes = row.notes if row.status == "ok" else f"**{row.status}**: {row.notes}"
+        cells = [row.title, row.ours, row.alternative, row.ratio, notes]
+        lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def run_rows(wanted: list[str], opts: Options) -> list[Row]:
+    """Every wanted row; a row that breaks is reported as failed and the others still run."""
+    from benchmarks.binary import bench_binary
+    from benchmarks.evaluation import bench_evaluation
+    from benchmarks.live import bench_live
+    from benchmarks.ovr import bench_ovr
+    from benchmarks.startup import bench_startup
+
+    mnist = load_data(opts) if {"ovr", "ovr-full", "binary", "evaluate"} & set(wanted) else None
+    jobs: list[tuple[tuple[str, ...], Callable[[], Row | list[Row]]]] = [
+        (("ovr", "ovr-full"), lambda: bench_ovr(mnist, opts, "ovr-full" in wanted, "ovr" in wanted)),
+        (("binary",), lambda: bench_binary(mnist, opts)),
+        (("live",), lambda: bench_live(opts)),
+        (("startup",), lambda: bench_startup(opts)),
+        (("evaluate",), lambda: bench_evaluation(mnist, opts)),
+    ]
+    rows: list[Row] = []
+    for ids, job in jobs:
+        ids = tuple(i for i in ids if i in wanted)
+        if not ids:
+            continue
+        print(f"running {', '.join(ids)} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        try:
+            result = job()
+            rows.extend(result if isinstance(result, list) else [result])
+        except Exception as exc:
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            traceback.print_exc()
+            rows.extend(Row(id=i, title=i, status="failed", notes=detail[:300]) for i in ids)
+        print(f"  ... {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; exit status 1 if a row failed (skipped rows are fine)."""
+    args = parse_args(argv)
+    wanted = selected_rows(args.only)
+    opts = Options(
+        quick=args.quick,
+        data_dir=args.data_dir or default_data_dir(),
+        uji_dir=args.uji_dir,
+        repeats=max(1, args.repeats),
+    )
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    facts = machine_facts()
+    start = time.perf_counter()
+    rows = run_rows(wanted, opts)
+    facts["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    table = markdown_table(rows)
+    print(table)
+    report = {
+        "started": started,
+        "seconds": round(time.perf_counter() - start, 1),
+        "quick": opts.quick,
+        "command": "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv),
+        "machine": facts,
+        "rows": {row.id: row.to_dict() for row in rows},
+        "table": table,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out}", file=sys.stderr)
+    return 1 if any(row.status == "failed" for row in rows) else 0
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,111 @@
+"""Row 4: start-up, launching the app until its first painted window with a model loaded.
+
+The app's side is a hook: with ``DIGIT_CANVAS_STARTUP_PROBE=1`` it prints one line
+
+    DIGIT_CANVAS_STARTUP_PROBE first_paint=<time.time() with 6 decimals> model=<kind>
+
+to stdout (flushed) right after the main window's first paint event has been handled with a model
+loaded, then quits with exit status 0. ``benchmarks/bare_window.py`` prints the same line for a bare
+PySide6 window with one label, the floor that Qt itself costs. The time is the printed wall clock
+minus the wall clock just before the launch, so pipe latency and shutdown are not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REPO_ROOT, Options, Row, fmt_seconds
+
+PROBE = "DIGIT_CANVAS_STARTUP_PROBE"
+TIMEOUT = 60.0
+
+
+def app_command() -> list[str]:
+    """How a person's ``digit-canvas`` starts: ``python -m app``, or the entry point it wraps."""
+    if (REPO_ROOT / "app" / "__main__.py").is_file():
+        return [sys.executable, "-m", "app"]
+    return [sys.executable, "-c", "import sys; from app.main import main; sys.exit(main())"]
+
+
+def app_has_probe() -> bool:
+    """True when some module of the app reads the probe variable (else the row is skipped)."""
+    sources = (REPO_ROOT / "app").rglob("*.py")
+    return any(PROBE in p.read_text(encoding="utf-8", errors="replace") for p in sources)
+
+
+def launch(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Launch once; seconds from launch to the reported first paint, and to the process's exit."""
+    start = time.time()
+    proc = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    exited = time.time() - start
+    for line in proc.stdout.splitlines():
+        if line.startswith(PROBE):
+            fields = dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
+            if "first_paint" in fields:
+                return {
+                    "first_paint_s": float(fields["first_paint"]) - start,
+                    "exit_s": exited,
+                    "model": fields.get("model"),
+                    "returncode": proc.returncode,
+                }
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+    raise RuntimeError(f"{command[-1]} printed no {PROBE} line (exit {proc.returncode}): {' | '.join(tail)}")
+
+
+def bench_startup(opts: Options) -> Row:
+    """Median start-up of the app and of a bare PySide6 window, measured alternately."""
+    title = "4. Start-up to first painted window"
+    if not app_has_probe():
+        return Row(
+            id="startup",
+            title=title,
+            status="skipped",
+            notes=f"the app does not implement {PROBE} yet (see benchmarks/README.md for the hook)",
+        )
+    repeats = 1 if opts.quick else opts.repeats
+    bare_cmd = [sys.executable, str(Path(__file__).with_name("bare_window.py"))]
+    runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": []}
+    with tempfile.TemporaryDirectory(prefix="digit-canvas-home-") as home:
+        env = {**os.environ, PROBE: "1", "DIGIT_CANVAS_HOME": home}
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        try:
+            if not opts.quick:  # warm the file cache once for both, then measure alternately
+                launch(bare_cmd, env)
+                launch(app_command(), env)
+            for _ in range(repeats):
+                runs["bare"].append(launch(bare_cmd, env))
+                runs["app"].append(launch(app_command(), env))
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            return Row(id="startup", title=title, status="failed", notes=str(exc)[:300], data=runs)
+    app_s = statistics.median(r["first_paint_s"] for r in runs["app"])
+    bare_s = statistics.median(r["first_paint_s"] for r in runs["bare"])
+    ratio = app_s / bare_s
+    return Row(
+        id="startup",
+        title=title,
+        ours=f"median {fmt_seconds(app_s)} (model {runs['app'][0]['model']})",
+        alternative=f"median {fmt_seconds(bare_s)} (bare PySide6 QLabel)",
+        ratio=f"{ratio:.2f}x the bare window; target < 2x {'met' if ratio < 2 else 'MISSED'}",
+        notes=(
+            f"{repeats} launches each, alternating, QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}, "
+            f"fresh DIGIT_CANVAS_HOME (bundled model); command: {' '.join(app_command()[1:])}"
+        ),
+        data={
+            "app_median_s": app_s,
+            "bare_median_s": bare_s,
+            "ratio": ratio,
+            "platform": env["QT_QPA_PLATFORM"],
+            "command": app_command(),
+            "runs": runs,
+        },
+    )
