@@ -27,7 +27,14 @@ class LbfgsResult:
 
 
 def _log1pexp(z: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, z)
+    """``log(1 + exp(z))`` as ``max(z, 0) + log1p(exp(-|z|))``: exact, and about ten times faster than
+    ``np.logaddexp(0, z)`` in float32, whose scalar loop otherwise dominates every loss evaluation."""
+    out = np.abs(z)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0)
+    return out
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -55,14 +62,25 @@ class _Objective:
         return self.X @ coef.astype(self.X.dtype) + intercept.astype(self.X.dtype)
 
     def loss_from_scores(self, Z: np.ndarray, coef: np.ndarray) -> np.ndarray:
-        data = ((_log1pexp(Z) - self.Y * Z) * self.weight).sum(axis=0, dtype=np.float64)
-        return data + 0.5 * self.alpha * (coef**2).sum(axis=0)
+        return _data_loss(Z, self.Y, self.weight) + 0.5 * self.alpha * (coef**2).sum(axis=0)
 
     def gradient_from_scores(self, Z: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        R = (_sigmoid(Z) - self.Y) * self.weight
-        g_coef = (self.X.T @ R).astype(np.float64) + self.alpha * coef
+        R = _sigmoid(Z)
+        R -= self.Y
+        R *= self.weight
+        # (R^T X)^T rather than X^T R: the same product, but BLAS runs it about a third faster here
+        # because X is read along its rows.
+        g_coef = (R.T @ self.X).T.astype(np.float64) + self.alpha * coef
         g_int = R.sum(axis=0, dtype=np.float64)
         return g_coef, g_int
+
+
+def _data_loss(Z: np.ndarray, Y: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The weighted mean logistic loss of every column, summed in float64."""
+    loss = _log1pexp(Z)
+    loss -= Y * Z
+    loss *= weight
+    return loss.sum(axis=0, dtype=np.float64)
 
 
 def fit_logistic_lbfgs(
@@ -182,7 +200,10 @@ def _backtrack(
         if not pending.any():
             break
         cols = np.flatnonzero(pending)
-        trial_Z = Z[:, cols] + dZ[:, cols] * step[cols].astype(Z.dtype)
+        if len(cols) == Z.shape[1]:  # usually every problem tries its first step: no column copies
+            trial_Z = Z + dZ * step.astype(Z.dtype)
+        else:
+            trial_Z = Z[:, cols] + dZ[:, cols] * step[cols].astype(Z.dtype)
         trial_coef = theta[:-1, cols] + direction[:-1, cols] * step[cols]
         f_trial = _loss_cols(obj, trial_Z, trial_coef, cols)
         ok = f_trial <= f[cols] + c1 * step[cols] * slope[cols]
@@ -198,6 +219,5 @@ def _backtrack(
 
 
 def _loss_cols(obj: _Objective, Z: np.ndarray, coef: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    Y = obj.Y[:, cols]
-    data = ((_log1pexp(Z) - Y * Z) * obj.weight).sum(axis=0, dtype=np.float64)
-    return data + 0.5 * obj.alpha * (coef**2).sum(axis=0)
+    Y = obj.Y if len(cols) == obj.Y.shape[1] else obj.Y[:, cols]
+    return _data_loss(Z, Y, obj.weight) + 0.5 * obj.alpha * (coef**2).sum(axis=0)
