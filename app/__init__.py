@@ -1,0 +1,1 @@
+"""Digit Canvas desktop app (Qt widgets). Start it with ``app.main.main()`` or ``python -m app``."""

@@ -1,0 +1,5 @@
+"""``python -m app`` starts the app."""
+
+from app.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Toolbar and window icons drawn with QPainter, so nothing is downloaded or shipped as files.
+
+Each icon is a few strokes on a 24x24 grid, rendered at several sizes so it is sharp on any screen.
+The desktop's own theme icon is used instead when the platform has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+
+Draw = Callable[[QPainter], None]
+SIZES = (16, 24, 32, 48, 64)
+
+
+def _render(draw: Draw, size: int, ratio: float) -> QPixmap:
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(size / 24, size / 24)
+    draw(painter)
+    painter.end()
+    return pixmap
+
+
+def make_icon(draw: Draw, theme_name: str | None = None) -> QIcon:
+    """An icon from a drawing function on a 24x24 grid (or the platform theme's icon of that name)."""
+    if theme_name and QIcon.hasThemeIcon(theme_name):
+        return QIcon.fromTheme(theme_name)
+    app = QGuiApplication.instance()
+    ratio = app.devicePixelRatio() if app is not None else 1.0
+    icon = QIcon()
+    for size in SIZES:
+        icon.addPixmap(_render(draw, size, max(ratio, 1.0)))
+    return icon
+
+
+def _ink() -> QColor:
+    app = QGuiApplication.instance()
+    if app is None:
+        return QColor(60, 60, 60)
+    return QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
+
+
+def _pen(color: QColor | None = None, width: float = 2.0) -> QPen:
+    return QPen(
+        color or _ink(), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+    )
+
+
+def _arrow(painter: QPainter, mirrored: bool) -> None:
+    painter.save()
+    if mirrored:
+        painter.translate(24, 0)
+        painter.scale(-1, 1)
+    painter.setPen(_pen())
+    path = QPainterPath(QPointF(6, 9))
+    path.lineTo(14, 9)
+    path.cubicTo(QPointF(22, 9), QPointF(22, 20), QPointF(14, 20))
+    path.lineTo(9, 20)
+    painter.drawPath(path)
+    head = QPainterPath(QPointF(10, 5))
+    head.lineTo(6, 9)
+    head.lineTo(10, 13)
+    painter.drawPath(head)
+    painter.restore()
+
+
+def undo_icon() -> QIcon:
+    return make_icon(lambda p: _arrow(p, False), "edit-undo")
+
+
+def redo_icon() -> QIcon:
+    return make_icon(lambda p: _arrow(p, True), "edit-redo")
+
+
+def _clear(painter: QPainter) -> None:
+    # An eraser: a tilted rounded block with a lighter tip, over a baseline.
+    painter.save()
+    painter.translate(12, 11)
+    painter.rotate(-40)
+    body = QRectF(-8, -4.5, 16, 9)
+    painter.setPen(_pen(width=1.6))
+    painter.setBrush(QColor(232, 93, 93))
+    painter.drawRoundedRect(body, 2, 2)
+    painter.setBrush(QColor(245, 245, 245))
+    painter.drawRoundedRect(QRectF(-8, -4.5, 6, 9), 2, 2)
+    painter.restore()
+    painter.setPen(_pen(width=1.6))
+    painter.drawLine(QPointF(4, 21), QPointF(20, 21))
+
+
+def clear_icon() -> QIcon:
+    return make_icon(_clear, "edit-clear")
+
+
+def _open(painter: QPainter) -> None:
+    painter.setPen(_pen(width=1.6))
+    painter.setBrush(QColor(240, 196, 90))
+    back = QPainterPath(QPointF(3, 19))
+    back.lineTo(3, 6)
+    back.lineTo(9, 6)
+    back.lineTo(11, 8)
+    back.lineTo(19, 8)
+    back.lineTo(19, 11)
+    painter.drawPath(back)
+    front = QPainterPath(QPointF(3, 19))
+    front.lineTo(6.5, 11)
+    front.lineTo(21.5, 11)
+    front.lineTo(18, 19)
+    front.closeSubpath()
+    painter.setBrush(QColor(250, 214, 120))
+    painter.drawPath(front)
+
+
+def open_icon() -> QIcon:
+    return make_icon(_open, "document-open")
+
+
+def _save(painter: QPainter) -> None:
+    painter.setPen(_pen(width=1.6))
+    painter.setBrush(QColor(88, 140, 220))
+    painter.drawRoundedRect(QRectF(4, 4, 16, 16), 2, 2)
+    painter.setBrush(QColor(250, 250, 250))
+    painter.drawRect(QRectF(7.5, 4, 9, 6))
+    painter.drawRect(QRectF(7, 13, 10, 7))
+
+
+def save_icon() -> QIcon:
+    return make_icon(_save, "document-save")
+
+
+def _model(painter: QPainter) -> None:
+    # Three inputs feeding one unit: a tiny picture of a classifier.
+    painter.setPen(_pen(width=1.4))
+    for y in (5.0, 12.0, 19.0):
+        painter.drawLine(QPointF(6, y), QPointF(18, 12))
+    painter.setBrush(QColor(88, 140, 220))
+    for y in (5.0, 12.0, 19.0):
+        painter.drawEllipse(QPointF(5, y), 2.5, 2.5)
+    painter.setBrush(QColor(232, 93, 93))
+    painter.drawEllipse(QPointF(18.5, 12), 3.5, 3.5)
+
+
+def model_icon() -> QIcon:
+    return make_icon(_model)
+
+
+def _app(painter: QPainter) -> None:
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(38, 99, 196))
+    painter.drawRoundedRect(QRectF(1, 1, 22, 22), 5, 5)
+    painter.setBrush(QColor(255, 255, 255))
+    painter.drawRoundedRect(QRectF(4, 4, 16, 16), 2.5, 2.5)
+    ink = QPen(
+        QColor(20, 20, 20), 2.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+    )
+    painter.setPen(ink)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(QPointF(8, 8))  # a handwritten 7
+    path.lineTo(16, 8)
+    path.cubicTo(QPointF(13.5, 11), QPointF(12, 13.5), QPointF(11, 16.5))
+    painter.drawPath(path)
+
+
+def app_icon() -> QIcon:
+    return make_icon(_app)
