@@ -1,1 +1,9 @@
-"""Digit Canvas desktop app (Qt widgets). Start it with ``app.main.main()`` or ``python -m app``."""
+"""Digit Canvas desktop app (Qt widgets). Start it with ``app.main.main()`` or ``python -m app``.
+
+Importing the package installs :mod:`app.qt_compat`'s guard first: with PySide6 6.12.0 on Python 3.11
+every Qt call would otherwise eat a reference to ``None`` and crash the app within seconds of drawing.
+"""
+
+from app.qt_compat import install_refcount_guard
+
+install_refcount_guard()

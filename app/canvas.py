@@ -30,8 +30,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.qt_compat import emit
-
 DOC_SIZE = 400  # the canvas is a DOC_SIZE x DOC_SIZE document; image() renders it at this size
 DEFAULT_BRUSH = 16.0  # document units: a marker-like line on a digit drawn two thirds of the canvas high
 MIN_BRUSH, MAX_BRUSH = 2.0, 60.0
@@ -203,14 +201,14 @@ class DrawingCanvas(QWidget):
     def _refresh(self) -> None:
         self._cache = None
         self.update()
-        emit(self.historyChanged)
-        emit(self.changed)
+        self.historyChanged.emit()
+        self.changed.emit()
 
     def _begin(self, pos: QPointF) -> None:
         self._current = [self.map_to_document(pos)]
         self.update(self._segment_rect(self._current[0], self._current[0]))
-        emit(self.historyChanged)
-        emit(self.changed)
+        self.historyChanged.emit()
+        self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:
         if self._current is None:
@@ -221,7 +219,7 @@ class DrawingCanvas(QWidget):
             return
         self._current.append(point)
         self.update(self._segment_rect(last, point))
-        emit(self.changed)
+        self.changed.emit()
 
     def _end(self, pos: QPointF | None) -> None:
         if self._current is None:
@@ -241,9 +239,9 @@ class DrawingCanvas(QWidget):
             _draw_stroke(painter, stroke)
             painter.end()
         self.update()
-        emit(self.historyChanged)
-        emit(self.changed)
-        emit(self.strokeFinished)
+        self.historyChanged.emit()
+        self.changed.emit()
+        self.strokeFinished.emit()
 
     def _segment_rect(self, a: tuple[float, float], b: tuple[float, float]):
         pa, pb = self.map_from_document(*a), self.map_from_document(*b)
@@ -379,7 +377,7 @@ class DrawingCanvas(QWidget):
         key = event.key()
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and modifiers == Qt.KeyboardModifier.NoModifier:
-            emit(self.digitKeyPressed, int(key - Qt.Key.Key_0))
+            self.digitKeyPressed.emit(int(key - Qt.Key.Key_0))
             event.accept()
             return
         super().keyPressEvent(event)

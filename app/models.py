@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 import model as model_api
-from app.qt_compat import emit
 
 KIND_ORDER = ("ovr", "binary")  # how the switch lists them: the 10-class model first
 
@@ -103,17 +102,17 @@ class ModelLibrary(QObject):
             result = load_with_fallback(kind)
             self._models[kind] = result.model
             if result.warning:
-                emit(self.warning, result.warning)
+                self.warning.emit(result.warning)
         return self._models[kind]
 
     def reload(self, kind: str) -> Any:
         """Load ``kind`` from disk again (after retraining or a reset) and announce the new model."""
         self._models.pop(kind, None)
         estimator = self.get(kind)
-        emit(self.modelReplaced, kind)
+        self.modelReplaced.emit(kind)
         return estimator
 
     def set(self, kind: str, estimator: Any) -> None:
         """Use an already loaded estimator for ``kind`` (e.g. one just trained)."""
         self._models[kind] = estimator
-        emit(self.modelReplaced, kind)
+        self.modelReplaced.emit(kind)

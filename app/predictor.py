@@ -16,7 +16,6 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
-from app.qt_compat import emit
 from model.preprocess import canvas_to_mnist
 
 MIN_INTERVAL_MS = 16  # at most ~60 predictions a second
@@ -54,7 +53,7 @@ class Predictor(QObject):
     def set_model(self, model: Any) -> None:
         """Swap the model live; the drawing is read again at once."""
         self._model = model
-        emit(self.modelChanged, model)
+        self.modelChanged.emit(model)
         self.predict_now()
 
     def set_source(self, source: Callable[[], Image.Image | None]) -> None:
@@ -83,18 +82,18 @@ class Predictor(QObject):
         start = time.perf_counter()
         picture = self._source() if self._source is not None else None
         if picture is None or self._model is None:
-            emit(self.cleared)
+            self.cleared.emit()
             return
         try:
             pixels = canvas_to_mnist(picture)
             if pixels is None:
-                emit(self.cleared)
+                self.cleared.emit()
                 return
             probabilities = np.asarray(self._model.predict_proba(pixels[None, :]), dtype=np.float64)[0]
         except Exception as exc:  # a broken model must not take the drawing down with it
-            emit(self.cleared)
-            emit(self.failed, f"The model could not read the drawing ({type(exc).__name__}: {exc}).")
+            self.cleared.emit()
+            self.failed.emit(f"The model could not read the drawing ({type(exc).__name__}: {exc}).")
             return
         self.last_duration_ms = (time.perf_counter() - start) * 1000.0
         self.count += 1
-        emit(self.predicted, probabilities, pixels.reshape(28, 28))
+        self.predicted.emit(probabilities, pixels.reshape(28, 28))

@@ -14,8 +14,6 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.qt_compat import emit
-
 ROW_MIN = 22  # pixels per class row at least
 ROW_MAX = 40
 GAP = 6
@@ -191,7 +189,7 @@ class ProbabilityBars(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             row = self._row_at(event.position().y())
             if row is not None:
-                emit(self.classClicked, self._classes[row])
+                self.classClicked.emit(self._classes[row])
                 event.accept()
                 return
         super().mouseReleaseEvent(event)

@@ -1,0 +1,240 @@
+"""The window's small parts on their own: bars, prediction, preview, predictor, model loading, images."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QObject, Qt
+
+from app.images import ImageOpenError, load_digit_picture
+from app.models import ModelLibrary, describe, format_time, load_with_fallback
+from app.prediction import HINT, PredictionView
+from app.predictor import MIN_INTERVAL_MS, Predictor
+from app.preview import PreviewView
+from app.probabilities import ProbabilityBars, format_percent
+
+pytestmark = pytest.mark.gui
+
+
+# ------------------------------------------------------------------------------------- probability bars
+
+
+def test_bars_show_probabilities_and_the_top_class(qtbot) -> None:
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(260, 300)
+    bars.show()
+    assert bars.classes() == list(range(10)) and bars.probabilities() is None and bars.top_class() is None
+    probs = np.full(10, 0.02)
+    probs[3] = 0.82
+    bars.set_probabilities(probs)
+    assert bars.top_class() == 3
+    assert bars.probabilities()[3] == pytest.approx(0.82)
+    assert "3: 82%" in bars.accessibleDescription()
+    bars.grab()  # paints without error
+    with pytest.raises(ValueError):
+        bars.set_probabilities([0.5, 0.5])
+    bars.set_classes([0, 1])
+    assert bars.probabilities() is None  # old numbers belonged to other classes
+    bars.set_probabilities([0.3, 0.7])
+    assert bars.top_class() == 1
+    assert bars.row_rect(0).bottom() <= bars.row_rect(1).top()
+
+
+def test_clicking_a_bar_reports_its_class(qtbot) -> None:
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(260, 400)
+    bars.show()
+    for digit in (0, 6, 9):
+        with qtbot.waitSignal(bars.classClicked, timeout=1000) as blocker:
+            qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(digit).center().toPoint())
+        assert blocker.args == [digit]
+
+
+def test_percent_format_never_claims_certainty() -> None:
+    assert format_percent(0.9996) == ">99.9%"
+    assert format_percent(1.0) == "100.0%"
+    assert format_percent(0.5) == "50.0%"
+    assert format_percent(0.0004) == "<0.1%"
+    assert format_percent(0.0) == "0.0%"
+
+
+# ------------------------------------------------------------------------------------ prediction, preview
+
+
+def test_prediction_view_switches_between_hint_and_answer(qtbot) -> None:
+    view = PredictionView()
+    qtbot.addWidget(view)
+    assert view.digit() is None and view.text() == HINT
+    height = view.sizeHint().height()
+    view.show_prediction(4, 0.934)
+    assert view.digit() == 4 and view.confidence() == pytest.approx(0.934)
+    assert view.text() == "4 93.4% sure"
+    assert view.sizeHint().height() == height  # the layout does not jump
+    view.show_hint()
+    assert view.digit() is None and view.text() == HINT
+
+
+def test_preview_shows_the_model_input(qtbot) -> None:
+    preview = PreviewView()
+    qtbot.addWidget(preview)
+    assert preview.pixels() is None
+    image = np.zeros((28, 28), np.float32)
+    image[10:18, 12:16] = 1.0
+    preview.set_pixels(image)
+    assert np.array_equal(preview.pixels(), image)
+    shot = preview.grab().toImage()
+    assert shot.pixelColor(1 + 13 * 4, 1 + 14 * 4).lightness() > 200  # white ink
+    assert shot.pixelColor(1 + 2 * 4, 1 + 2 * 4).lightness() < 30  # black background
+    preview.set_pixels(None)
+    assert preview.pixels() is None
+
+
+# ------------------------------------------------------------------------------------------- predictor
+
+
+class CountingModel:
+    def __init__(self) -> None:
+        self.classes_ = np.arange(10)
+        self.calls = 0
+
+    def predict_proba(self, X):
+        self.calls += 1
+        out = np.full((len(X), 10), 0.05)
+        out[:, 2] = 0.55
+        return out
+
+
+def _picture() -> Image.Image:
+    image = Image.new("L", (100, 100), 255)
+    image.paste(0, (40, 20, 55, 80))
+    return image
+
+
+def test_predictor_coalesces_a_burst_of_requests(qtbot) -> None:
+    predictor = Predictor()
+    model = CountingModel()
+    predictor.set_source(_picture)
+    predictor.set_model(model)  # reads once at once
+    assert model.calls == 1
+    results = []
+    predictor.predicted.connect(lambda probs, image: results.append((probs, image)))
+    for _ in range(200):
+        predictor.request()
+    assert model.calls == 1 and predictor.is_pending()  # nothing ran inside the burst
+    qtbot.waitUntil(lambda: model.calls == 2, timeout=1000)
+    qtbot.wait(3 * MIN_INTERVAL_MS)
+    assert model.calls == 2  # 200 requests, one prediction
+    probs, image = results[-1]
+    assert probs.shape == (10,) and image.shape == (28, 28)
+    predictor.request()
+    predictor.flush()  # the pen lifted: no waiting
+    assert model.calls == 3 and not predictor.is_pending()
+    predictor.flush()  # nothing pending: nothing to do
+    assert model.calls == 3
+
+
+def test_predictor_reports_empty_and_missing_model(qtbot) -> None:
+    predictor = Predictor()
+    predictor.set_source(lambda: None)
+    with qtbot.waitSignal(predictor.cleared, timeout=1000):
+        predictor.set_model(CountingModel())
+    predictor.set_source(lambda: Image.new("L", (50, 50), 255))  # blank picture
+    with qtbot.waitSignal(predictor.cleared, timeout=1000):
+        predictor.predict_now()
+    predictor.set_source(_picture)
+    with qtbot.waitSignal(predictor.cleared, timeout=1000):
+        predictor.set_model(None)
+
+
+def test_predictor_turns_model_errors_into_a_message(qtbot) -> None:
+    class Failing(CountingModel):
+        def predict_proba(self, X):
+            raise ValueError("bad weights")
+
+    predictor = Predictor()
+    predictor.set_source(_picture)
+    with qtbot.waitSignal(predictor.failed, timeout=1000) as blocker:
+        predictor.set_model(Failing())
+    assert "bad weights" in blocker.args[0]
+
+
+# ------------------------------------------------------------------------------------------- models
+
+
+def test_models_load_and_describe() -> None:
+    result = load_with_fallback("binary")
+    assert result.warning is None
+    text = describe(result.model)
+    assert text.startswith("Binary 0-vs-1") and "on the MNIST test set" in text and "bundled model" in text
+    assert format_time("2026-11-23T00:55:31+00:00").startswith("2026-11-2")
+    assert format_time(None) == "" and format_time("yesterday") == "yesterday"
+
+
+def test_model_library_falls_back_with_one_sentence(qtbot) -> None:
+    from model.paths import user_model_dir
+    from model.store import file_sha256
+
+    folder = user_model_dir()
+    folder.mkdir(parents=True)
+    broken = folder / "binary-x.joblib"
+    broken.write_bytes(b"")
+    (folder / "index.json").write_text(
+        json.dumps({"binary": {"file": broken.name, "sha256": file_sha256(broken)}})
+    )
+    library = ModelLibrary()
+    with qtbot.waitSignal(library.warning, timeout=1000) as blocker:
+        model = library.get("binary")
+    assert [int(c) for c in model.classes_] == [0, 1]
+    message = blocker.args[0]
+    assert message.startswith("Your Binary 0-vs-1 model could not be loaded") and message.endswith(".")
+    assert library.get("binary") is model  # loaded once
+    with qtbot.waitSignal(library.modelReplaced, timeout=1000) as blocker:
+        library.set("binary", model)
+    assert blocker.args == ["binary"]
+
+
+# ------------------------------------------------------------------------------------------- images
+
+
+def test_load_digit_picture_normalises_colours(tmp_path) -> None:
+    light = Image.new("RGB", (60, 80), (20, 20, 60))  # light ink on a dark-blue photo
+    light.paste((230, 230, 210), (25, 10, 35, 70))
+    light.save(tmp_path / "light.jpg")
+    picture = load_digit_picture(tmp_path / "light.jpg")
+    arr = np.asarray(picture)
+    assert picture.mode == "L"
+    assert arr[2, 2] > 240 and arr[40, 30] < 30  # now dark ink on white paper
+
+
+def test_load_digit_picture_errors(tmp_path) -> None:
+    (tmp_path / "fake.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(ImageOpenError, match=r"fake\.png"):
+        load_digit_picture(tmp_path / "fake.png")
+    with pytest.raises(ImageOpenError, match="folder"):
+        load_digit_picture(tmp_path)
+    Image.new("L", (20, 20), 128).save(tmp_path / "grey.png")
+    with pytest.raises(ImageOpenError, match="no digit"):
+        load_digit_picture(tmp_path / "grey.png")
+
+
+# -------------------------------------------------------------------------------------- PySide6 guard
+
+
+def test_many_qt_calls_do_not_exhaust_none_or_true(qtbot) -> None:
+    """PySide6 6.12.0 loses a reference to None per void call; the guard keeps the process alive."""
+    from app import qt_compat
+
+    obj = QObject()
+    for _ in range(60_000):  # far more than None's ~5,000 references
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) > 1000 and sys.getrefcount(True) > 100
+    if qt_compat.pyside_drops_references():
+        assert qt_compat.GUARD is not None
+        qt_compat.GUARD.top_up()
+        assert sys.getrefcount(None) >= qt_compat.GUARD._floor[id(None)] - 100  # up to a few in flight
