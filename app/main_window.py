@@ -239,6 +239,10 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             self.model_selector.addItem(label(kind), kind)
 
+        # Short toolbar labels; the menus keep the full text.
+        self.action("open").setIconText("Open")
+        self.action("save").setIconText("Save")
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")

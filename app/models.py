@@ -51,7 +51,9 @@ def describe(estimator: Any) -> str:
     parts = [str(meta.get("label") or (label(kind) if kind in model_api.KINDS else type(estimator).__name__))]
     accuracy = meta.get("test_accuracy")
     if isinstance(accuracy, int | float):
-        parts.append(f"{accuracy:.1%} on the MNIST test set")
+        classes = meta.get("classes")
+        subset = "test set" if not classes or len(classes) > 2 else f"test {classes[0]}s and {classes[1]}s"
+        parts.append(f"{accuracy:.1%} on the MNIST {subset}")
     trained = format_time(meta.get("created"))
     if trained:
         parts.append(f"trained {trained}")

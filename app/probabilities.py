@@ -74,8 +74,7 @@ class ProbabilityBars(QWidget):
     def row_rect(self, index: int) -> QRectF:
         """Where the row of the ``index``-th class is, in widget coordinates (tests click it)."""
         height = self._row_height()
-        top = (self.height() - self._rows_height(height)) / 2
-        return QRectF(0, top + index * (height + GAP), self.width(), height)
+        return QRectF(0, index * (height + GAP), self.width(), height)
 
     def sizeHint(self) -> QSize:
         return QSize(260, self._rows_height(28))

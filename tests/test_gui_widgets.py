@@ -171,7 +171,9 @@ def test_models_load_and_describe() -> None:
     result = load_with_fallback("binary")
     assert result.warning is None
     text = describe(result.model)
-    assert text.startswith("Binary 0-vs-1") and "on the MNIST test set" in text and "bundled model" in text
+    assert (
+        text.startswith("Binary 0-vs-1") and "on the MNIST test 0s and 1s" in text and "bundled model" in text
+    )
     assert format_time("2026-11-23T00:55:31+00:00").startswith("2026-11-2")
     assert format_time(None) == "" and format_time("yesterday") == "yesterday"
 
