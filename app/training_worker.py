@@ -1,0 +1,445 @@
+"""Retraining off the GUI thread: a worker that runs ``training.train_model`` and reports through signals.
+
+The window must stay usable while a model trains, so the work runs in a ``QThread``. A thread is enough
+here (measured: the Qt event loop never stalls more than a few tens of milliseconds) because the heavy
+numpy and BLAS calls release the GIL and Python's switch interval hands it back every 5 ms. A thread
+also shares the already-loaded MNIST arrays instead of copying 220 MB into a child process.
+
+Saving is the commit point of the whole job: every requested model is trained and evaluated first and
+only then are they saved, one after the other, so cancelling or failing at any moment before that
+leaves the previous models in use and on disk, byte for byte.
+
+:class:`TrainingJob` is what a window uses: build a :class:`TrainingRequest`, connect the signals,
+``start()``, and ``cancel()`` whenever the person asks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from model.paths import user_model_dir
+from model.store import KINDS, ModelFileError, check_kind, load_model
+from training.data import (
+    DATA_ENV_VAR,
+    MNIST_FILES,
+    MnistDataError,
+    MnistNotFoundError,
+    candidate_dirs,
+    find_file,
+    load_mnist,
+)
+from training.progress import Cancelled, Progress
+from training.train import TrainResult, make_estimator, save_to, train_model
+
+log = logging.getLogger(__name__)
+
+MnistArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+SHORT_LABELS = {"ovr": "One-vs-rest", "binary": "Binary 0-vs-1"}
+# Relative cost of each kind on full MNIST (measured: about 3.5 s and 11 s), to share the progress bar.
+_KIND_COST = {"binary": 1.0, "ovr": 3.0}
+_LOAD_SHARE = 0.08  # of the bar, when MNIST still has to be read from disk
+_SAVE_SHARE = 0.02
+_MIN_INTERVAL = 1.0 / 30.0  # progress signals per second at most, so the GUI thread never floods
+
+
+@dataclass
+class TrainingRequest:
+    """What to train and on which data: everything the retrain dialog collects, and nothing Qt.
+
+    ``params`` maps a kind to its hyper-parameters (missing ones take ``DEFAULT_PARAMS``). ``data_dir``
+    is the MNIST folder (``None``: ``$DIGIT_CANVAS_DATA``, then the cache). ``mnist`` passes arrays that
+    are already loaded, and ``max_train`` keeps only the first N training images.
+    """
+
+    kinds: tuple[str, ...]
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    data_dir: str | Path | None = None
+    download: bool = False
+    mnist: MnistArrays | None = None
+    max_train: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.kinds:
+            raise ValueError("choose at least one model to train")
+        self.kinds = tuple(check_kind(k) for k in self.kinds)
+
+
+@dataclass
+class RetrainResult(TrainResult):
+    """A :class:`training.train.TrainResult` plus what it replaced, for the "new vs previous" summary."""
+
+    previous_accuracy: float | None = None
+    previous_path: str | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return float(self.evaluation.accuracy)
+
+    @property
+    def label(self) -> str:
+        return SHORT_LABELS.get(self.kind, KINDS[self.kind]["label"])
+
+
+def summary_line(result: RetrainResult) -> str:
+    """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
+    previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
+    return (
+        f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, "
+        f"{result.seconds:.1f} s" if result.seconds < 10 else f"{result.seconds:.0f} s"
+    )
+
+
+def previous_metadata(kind: str) -> dict[str, Any]:
+    """The metadata of the model in use for ``kind`` (empty when it cannot be read)."""
+    try:
+        return dict(load_model(kind).metadata_)
+    except (ModelFileError, OSError) as exc:
+        log.warning("could not read the current %s model: %s", kind, exc)
+        return {}
+
+
+def expected_iterations(kind: str, params: dict[str, Any] | None, previous: dict[str, Any]) -> int:
+    """How many iterations training will probably take, for the progress bar and the time estimate.
+
+    The optimisers stop at a tolerance long before ``max_iter`` (the bundled one-vs-rest model needs
+    26 of 200), so counting to ``max_iter`` would make the estimate ten times too long. When the
+    current model was trained with the same settings (apart from ``max_iter``), its iteration count
+    is the best guess; otherwise ``max_iter`` is.
+    """
+    new = make_estimator(kind, params).get_params()
+    max_iter = int(new["max_iter"])
+    old = previous.get("params") or {}
+    n_iter = previous.get("n_iter")
+    same = all(old.get(k) == v for k, v in new.items() if k != "max_iter")
+    if same and isinstance(n_iter, int) and n_iter > 0:
+        return max(1, min(max_iter, n_iter))
+    return max_iter
+
+
+class _KindProgress:
+    """Turns ``train_model``'s reports for one kind into a 0..1 share of that kind's work.
+
+    Preparing the features, iterating and evaluating get fixed slices; iterations count against
+    :func:`expected_iterations`, never going past the end of their slice.
+    """
+
+    FEATURES, ITERATIONS = 0.15, 0.70
+
+    def __init__(self, expected: int) -> None:
+        self.expected = max(1, expected)
+        self.last = 0.0
+
+    def fraction(self, p: Progress) -> float | None:
+        if p.stage == "training" and p.iteration is not None:
+            f = self.FEATURES + self.ITERATIONS * min(p.iteration / self.expected, 1.0)
+        elif p.stage == "training":
+            f = 0.0
+        elif p.stage == "evaluating":
+            f = self.FEATURES + self.ITERATIONS
+        elif p.stage in ("saving", "done"):
+            f = 1.0
+        else:
+            return None
+        self.last = max(self.last, f)  # never run the bar backwards
+        return self.last
+
+
+def describe_failure(exc: BaseException, request: TrainingRequest) -> str:
+    """A one- or two-sentence message for a failed job: what happened and what the person can do."""
+    files = ", ".join(MNIST_FILES)
+    fix = (
+        f"Choose a folder that holds the four MNIST files ({files}) under Data, set the environment "
+        f"variable {DATA_ENV_VAR} to such a folder, or choose “Download from the internet”."
+    )
+    if isinstance(exc, MnistNotFoundError):
+        explicit = request.data_dir is not None and str(request.data_dir) != ""
+        if explicit:
+            folder = Path(request.data_dir).expanduser()  # type: ignore[arg-type]
+            if not folder.is_dir():
+                problem = "does not exist"
+            else:
+                missing = [n for n in MNIST_FILES if find_file(folder, n.removesuffix(".gz")) is None]
+                problem = "lacks " + ", ".join(missing) if missing else "has unreadable MNIST files"
+            return f"No MNIST data: the folder {folder} {problem}. {fix}"
+        looked = " and ".join(str(f) for f in candidate_dirs(None))
+        cause = exc.__cause__
+        if request.download and cause is not None:
+            return (
+                f"MNIST was not found in {looked} and downloading it failed ({cause}). Check the "
+                f"internet connection, or choose a folder that holds the four MNIST files ({files})."
+            )
+        return f"No MNIST data was found; looked in {looked}. {fix}"
+    if isinstance(exc, MnistDataError):
+        return f"{exc} Choose another MNIST folder or download a fresh copy."
+    if isinstance(exc, MemoryError):
+        return "Training ran out of memory. Train on fewer images or with fewer principal components."
+    if isinstance(exc, OSError):
+        return (
+            f"The model could not be saved ({exc}). Check that {user_model_dir()} is writable and that "
+            "the disk has free space."
+        )
+    if isinstance(exc, ValueError):
+        return f"The settings were rejected: {exc}. Adjust them and train again."
+    return f"Training failed unexpectedly ({type(exc).__name__}: {exc}). Please report this."
+
+
+class _Throttle:
+    """Lets a progress report through at most every ``interval`` seconds, except stage changes."""
+
+    def __init__(self, interval: float = _MIN_INTERVAL) -> None:
+        self.interval = interval
+        self.last_time = -1e9
+        self.last_stage = ""
+
+    def allow(self, stage: str, force: bool = False) -> bool:
+        now = time.perf_counter()
+        if force or stage != self.last_stage or now - self.last_time >= self.interval:
+            self.last_time, self.last_stage = now, stage
+            return True
+        return False
+
+
+def _stage_name(stage: str) -> str:
+    """train_model, load_mnist and the downloader name stages slightly differently; show one set."""
+    if stage.startswith("download"):
+        return "downloading"
+    if stage.startswith("load"):
+        return "loading data"
+    return stage
+
+
+class TrainingWorker(QObject):
+    """Runs one :class:`TrainingRequest` when :meth:`run` is called; lives in a worker thread.
+
+    Emits exactly one of ``finished``, ``failed`` or ``cancelled`` at the end. ``remaining`` in
+    ``progress`` is an estimate in seconds, -1 while there is too little to go on.
+    """
+
+    progress = Signal(str, str, float, float, float)  # stage, message, fraction, elapsed, remaining
+    finished = Signal(list)  # list[RetrainResult], in the order of request.kinds
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, request: TrainingRequest, cancel: threading.Event | None = None) -> None:
+        super().__init__()
+        self.request = request
+        self.cancel_event = cancel if cancel is not None else threading.Event()
+        self._throttle = _Throttle()
+        self._start = 0.0
+
+    @Slot()
+    def run(self) -> None:
+        self._start = time.perf_counter()
+        try:
+            results = self._train_all()
+        except Cancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # every failure becomes a message; the previous model stays
+            log.exception("retraining failed")
+            self.failed.emit(describe_failure(exc, self.request))
+        else:
+            self.finished.emit(results)
+
+    # ------------------------------------------------------------------------------------------ work
+
+    def _train_all(self) -> list[RetrainResult]:
+        req = self.request
+        self._check()
+        previous = {kind: previous_metadata(kind) for kind in req.kinds}
+        mnist = req.mnist
+        load_share = 0.0 if mnist is not None else _LOAD_SHARE
+        if mnist is None:
+            self._emit("loading data", "Loading MNIST…", 0.0)
+            mnist = load_mnist(
+                req.data_dir,
+                download=req.download,
+                progress=lambda p: self._relay(p, 0.0, load_share),
+                cancel=self.cancel_event,
+            )
+        total_cost = sum(_KIND_COST[k] for k in req.kinds)
+        span = 1.0 - load_share - _SAVE_SHARE
+        start = load_share
+        trained: list[TrainResult] = []
+        for kind in req.kinds:
+            share = span * _KIND_COST[kind] / total_cost
+            tracker = _KindProgress(expected_iterations(kind, req.params.get(kind), previous[kind]))
+            trained.append(
+                train_model(
+                    kind,
+                    params=req.params.get(kind),
+                    mnist=mnist,
+                    max_train=req.max_train,
+                    save=False,
+                    progress=lambda p, s=start, w=share, t=tracker: self._relay(p, s, w, t),
+                    cancel=self.cancel_event,
+                )
+            )
+            start += share
+        self._check()  # the last moment a cancel is honoured: saving is the commit point
+        results: list[RetrainResult] = []
+        for result in trained:
+            label = SHORT_LABELS[result.kind]
+            self._emit("saving", f"Saving the {label} model…", start, force=True)
+            path = save_to(result.kind, result.estimator, result.metadata, None)
+            values = {f.name: getattr(result, f.name) for f in fields(TrainResult)}
+            values["path"] = path
+            old = previous[result.kind]
+            acc = old.get("test_accuracy")
+            results.append(
+                RetrainResult(
+                    **values,
+                    previous_accuracy=float(acc) if isinstance(acc, int | float) else None,
+                    previous_path=old.get("path"),
+                )
+            )
+        self._emit("done", "Done", 1.0, force=True)
+        return results
+
+    def _check(self) -> None:
+        if self.cancel_event.is_set():
+            raise Cancelled("cancelled by the user")
+
+    def _relay(self, p: Progress, start: float, share: float, tracker: _KindProgress | None = None) -> None:
+        """Map a stage's own progress onto the job's bar (``tracker`` for one model's training)."""
+        if tracker is not None and p.stage in ("loading data", "done"):
+            return  # the data is already loaded; one model being done is not the job being done
+        fraction = p.fraction if tracker is None else tracker.fraction(p)
+        overall = start if fraction is None else start + share * fraction
+        self._emit(_stage_name(p.stage), p.message, overall)
+
+    def _emit(self, stage: str, message: str, fraction: float, force: bool = False) -> None:
+        if not self._throttle.allow(stage, force):
+            return
+        elapsed = time.perf_counter() - self._start
+        remaining = -1.0
+        if 0.05 <= fraction < 1.0 and elapsed >= 1.0:
+            remaining = elapsed * (1.0 - fraction) / fraction
+        elif fraction >= 1.0:
+            remaining = 0.0
+        self.progress.emit(stage, message, float(fraction), elapsed, remaining)
+
+
+# Jobs whose thread is still running, so neither the job nor its thread is destroyed mid-run even if
+# the window that started it is closed (Qt aborts when a running QThread is destroyed).
+_RUNNING: set[TrainingJob] = set()
+
+
+class TrainingJob(QObject):
+    """Owns a worker thread for one training request: start it, cancel it, hear how it ended.
+
+    The end signals (``finished``, ``failed``, ``cancelled``) arrive after the thread has stopped,
+    so a receiver may start another job or quit straight away.
+    """
+
+    progress = Signal(str, str, float, float, float)  # stage, message, fraction, elapsed, remaining
+    finished = Signal(list)  # list[RetrainResult]
+    failed = Signal(str)
+    cancelled = Signal()
+    stopped = Signal()  # after any of the three above
+
+    def __init__(self, request: TrainingRequest, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.request = request
+        self._cancel = threading.Event()
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._outcome: tuple[str, Any] | None = None
+        self._started_at: float | None = None
+        self._cancel_requested_at: float | None = None
+
+    # -------------------------------------------------------------------------------------- control
+
+    def start(self) -> None:
+        """Start training in a new thread (once per job)."""
+        if self._thread is not None:
+            raise RuntimeError("a TrainingJob runs once; create a new one to train again")
+        self._thread = QThread()
+        self._thread.setObjectName("digit-canvas-training")
+        self._worker = TrainingWorker(self.request, self._cancel)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progress.connect(self.progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        # quit() from the worker thread itself: its event loop then ends as soon as run() returns.
+        for end in (self._worker.finished, self._worker.failed, self._worker.cancelled):
+            end.connect(self._thread.quit)
+        self._thread.finished.connect(self._on_thread_finished)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel_and_wait)
+        _RUNNING.add(self)
+        self._started_at = time.perf_counter()
+        self._thread.start(QThread.Priority.LowPriority)
+
+    def cancel(self) -> None:
+        """Ask the worker to stop at its next check (within about a second); nothing is saved."""
+        if self._cancel_requested_at is None:
+            self._cancel_requested_at = time.perf_counter()
+        self._cancel.set()
+
+    def cancel_and_wait(self, msecs: int = 10000) -> bool:
+        """Cancel and block until the thread has stopped (for quitting the app)."""
+        self.cancel()
+        return self.wait(msecs)
+
+    def wait(self, msecs: int = 10000) -> bool:
+        """Block until the thread has stopped; True if it did within ``msecs``."""
+        return True if self._thread is None else self._thread.wait(msecs)
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._outcome is None
+
+    @property
+    def elapsed(self) -> float:
+        return 0.0 if self._started_at is None else time.perf_counter() - self._started_at
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    # ------------------------------------------------------------------------------------- outcome
+
+    @Slot(list)
+    def _on_finished(self, results: list) -> None:
+        self._outcome = ("finished", results)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._outcome = ("failed", message)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._outcome = ("cancelled", None)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None:
+            self._thread.wait()  # finished is sent just before the thread ends; let it end first
+        _RUNNING.discard(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                app.aboutToQuit.disconnect(self.cancel_and_wait)
+        outcome = self._outcome or ("failed", "Training stopped without a result.")
+        if self._outcome is None:
+            self._outcome = outcome
+        kind, payload = outcome
+        if kind == "finished":
+            self.finished.emit(payload)
+        elif kind == "cancelled":
+            self.cancelled.emit()
+        else:
+            self.failed.emit(payload)
+        self.stopped.emit()
