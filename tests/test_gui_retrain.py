@@ -1,0 +1,358 @@
+"""Retraining from the GUI: real training runs through the dialog, cancel, failure, and a window that
+never freezes while a model trains."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+
+from app.retrain_dialog import LogSpinBox, RetrainDialog, format_number
+from app.training_worker import (
+    TrainingJob,
+    TrainingRequest,
+    _Throttle,
+    describe_failure,
+    expected_iterations,
+)
+from model.paths import user_model_dir
+from model.store import bundled_model_path, load_model, user_model_path
+from training.data import MnistNotFoundError, candidate_dirs
+from training.train import train_model
+
+pytestmark = pytest.mark.gui
+
+
+def click(widget: QWidget) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def dialog(qtbot) -> RetrainDialog:
+    dlg = RetrainDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    yield dlg
+    if dlg.job is not None:  # never leave a thread running into the next test
+        dlg.job.cancel_and_wait(10000)
+
+
+def bundled_accuracy(kind: str) -> float:
+    return load_model(kind, bundled_model_path(kind)).metadata_["test_accuracy"]
+
+
+# --------------------------------------------------------------------------- real training runs
+
+
+@pytest.mark.mnist
+def test_retrain_both_models_through_the_dialog(qtbot, dialog: RetrainDialog, mnist, mnist_dir: Path) -> None:
+    """Set the fields, press Train, and both new models are saved, loadable and summarised."""
+    dialog.model_both.setChecked(True)
+    dialog.data_box.set_folder(mnist_dir)
+    dialog.data_box.max_train.setValue(3000)
+    dialog.ovr_box.max_iter.setValue(25)
+    dialog.ovr_box.alpha.setValue(1e-3)
+    dialog.binary_box.max_iter.setValue(20)
+    assert dialog.ovr_box.isEnabled() and dialog.binary_box.isEnabled()
+    trained: list[str] = []
+    dialog.modelTrained.connect(trained.append)
+    stamps: list[tuple[str, float]] = []
+    record = lambda stage, message, fraction, elapsed, remaining: stamps.append((stage, elapsed))  # noqa: E731
+    dialog.trainingStarted.connect(lambda: dialog.job.progress.connect(record))
+
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=90000) as stopped:
+        click(dialog.train_button)
+        assert not dialog.train_button.isEnabled()  # no second job while one runs
+        assert not dialog.ovr_box.isEnabled()
+    assert stopped.args == ["finished"], dialog.panel.result.text()
+    assert trained == ["binary", "ovr"]
+
+    for kind, n_train in (("binary", int(np.isin(mnist[1][:3000], [0, 1]).sum())), ("ovr", 3000)):
+        path = user_model_path(kind)
+        assert path is not None and path.is_file() and path.parent == user_model_dir()
+        model = load_model(kind)
+        assert model.metadata_["path"] == str(path)
+        assert model.metadata_["n_train"] == n_train
+    assert load_model("ovr").get_params()["alpha"] == pytest.approx(1e-3)
+    assert load_model("ovr").get_params()["max_iter"] == 25
+    assert load_model("binary").get_params()["max_iter"] == 20
+
+    summary = dialog.panel.result.text()
+    for result in dialog.results:
+        assert result.previous_accuracy == pytest.approx(bundled_accuracy(result.kind))
+        assert f"new <b>{result.accuracy:.2%}</b> vs previous {result.previous_accuracy:.2%}" in summary
+    assert "One-vs-rest" in summary and "Binary 0-vs-1" in summary
+    assert dialog.panel.bar.value() == 1000 and dialog.panel.stage.text() == "Done"
+    assert dialog.train_button.isEnabled() and dialog.train_button.text() == "Train again"
+
+    # Progress is rate-limited in the worker: within one stage, reports are at least 1/30 s apart.
+    assert stamps and stamps[-1][0] == "done"
+    for (s1, e1), (s2, e2) in itertools.pairwise(stamps):
+        if s1 == s2 and s2 != "saving":
+            assert e2 - e1 >= 1 / 30 - 1e-3
+
+
+@pytest.mark.mnist
+def test_cancel_keeps_the_old_model_byte_for_byte(
+    qtbot, dialog: RetrainDialog, mnist, mnist_dir: Path
+) -> None:
+    train_model("ovr", params={"max_iter": 5}, mnist=mnist, max_train=2000)  # the user's current model
+    old_path = user_model_path("ovr")
+    assert old_path is not None
+    old_bytes = old_path.read_bytes()
+    old_index = (user_model_dir() / "index.json").read_bytes()
+    old_files = sorted(p.name for p in user_model_dir().iterdir())
+
+    dialog.model_ovr.setChecked(True)
+    dialog.data_box.set_folder(mnist_dir)  # all 60,000 images: long enough to cancel mid-way
+    assert dialog.data_box.max_train_value() is None
+    click(dialog.train_button)
+    qtbot.waitUntil(lambda: "iteration" in dialog.panel.message.text(), timeout=60000)
+    assert dialog.is_training() and dialog.panel.cancel.isEnabled()
+
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=10000) as stopped:
+        clicked_at = time.perf_counter()
+        click(dialog.panel.cancel)
+    stop_seconds = time.perf_counter() - clicked_at
+    assert stopped.args == ["cancelled"]
+    assert stop_seconds < 2.0, f"the worker took {stop_seconds:.2f} s to stop"
+    assert dialog.job is not None and dialog.job.wait(0)  # the thread is really gone
+    assert "cancelled" in dialog.panel.result.text().lower()
+    assert "previous model is still in use" in dialog.panel.result.text()
+
+    assert user_model_path("ovr") == old_path
+    assert old_path.read_bytes() == old_bytes
+    assert (user_model_dir() / "index.json").read_bytes() == old_index
+    assert sorted(p.name for p in user_model_dir().iterdir()) == old_files
+    assert load_model("ovr").metadata_["path"] == str(old_path)
+    assert dialog.train_button.isEnabled() and not dialog.panel.cancel.isEnabled()
+
+
+def test_failure_without_data_says_where_it_looked_and_how_to_fix_it(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "no-mnist-here"
+    empty.mkdir()
+    monkeypatch.setenv("DIGIT_CANVAS_DATA", str(empty))
+    dlg = RetrainDialog()
+    qtbot.addWidget(dlg)
+    assert not dlg.data_box.found.isEnabled() and "none" in dlg.data_box.found.text()
+    dlg.data_box.set_folder(empty)
+    assert not dlg.data_box.download.isChecked()
+    assert dlg.data_box.folder_status.text().startswith("✗ lacks")
+
+    with qtbot.waitSignal(dlg.trainingStopped, timeout=10000) as stopped:
+        click(dlg.train_button)
+    assert stopped.args == ["failed"]
+    message = dlg.panel.result.text()
+    assert str(empty) in message
+    assert "train-images-idx3-ubyte.gz" in message  # what is missing
+    assert "DIGIT_CANVAS_DATA" in message and "Download from the internet" in message  # how to fix it
+    assert "previous model is still in use" in dlg.panel.message.text()
+    assert user_model_path("ovr") is None and user_model_path("binary") is None
+
+
+def test_no_data_anywhere_lists_the_searched_folders(qtbot, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("DIGIT_CANVAS_DATA", str(tmp_path / "missing"))
+    job = TrainingJob(TrainingRequest(kinds=("binary",), data_dir=None, download=False))
+    with qtbot.waitSignal(job.failed, timeout=10000) as failed:
+        job.start()
+    message = failed.args[0]
+    for folder in candidate_dirs(None):
+        assert str(folder) in message
+    assert "DIGIT_CANVAS_DATA" in message and "download" in message.lower()
+    assert job.wait(1000) and not job.is_running()
+
+
+def test_describe_failure_of_a_failed_download() -> None:
+    request = TrainingRequest(kinds=("ovr",), download=True)
+    try:
+        raise MnistNotFoundError("not found") from OSError("network is unreachable")
+    except MnistNotFoundError as exc:
+        message = describe_failure(exc, request)
+    assert "downloading it failed (network is unreachable)" in message
+    assert "internet connection" in message
+
+
+@pytest.mark.mnist
+def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, monkeypatch) -> None:
+    dlg = RetrainDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.data_box.set_folder(mnist_dir)
+    asked: list[bool] = []
+    monkeypatch.setattr(dlg, "confirm_stop", lambda: asked.append(True) or True)
+    click(dlg.train_button)
+    qtbot.waitUntil(lambda: dlg.panel.stage.text() == "Training", timeout=30000)
+    with qtbot.waitSignal(dlg.trainingStopped, timeout=10000) as stopped:
+        dlg.close()
+        assert dlg.isVisible()  # it waits for the worker instead of abandoning a running thread
+    assert asked == [True] and stopped.args == ["cancelled"]
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=2000)
+    assert user_model_path("ovr") is None
+
+
+# ---------------------------------------------------------------------- the window never freezes
+
+
+class _ScribbleProbe(QWidget):
+    """Stand-in for the canvas: every mouse move inks a 28x28 image and runs the current model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMouseTracking(True)
+        self.resize(280, 280)
+        self.model = load_model("ovr")
+        self.image = np.zeros((28, 28), dtype=np.float32)
+        self.predictions = 0
+
+    def mouseMoveEvent(self, event) -> None:
+        p = event.position()
+        r, c = int(p.y() / 10) % 28, int(p.x() / 10) % 28
+        self.image[max(r - 1, 0) : r + 2, max(c - 1, 0) : c + 2] = 1.0
+        self.model.predict_proba(self.image.reshape(1, 784))
+        self.predictions += 1
+
+
+def _drawing_target():
+    """The real canvas and live predictor when they exist, else a probe doing the same work."""
+    try:
+        from app.canvas import DrawingCanvas
+        from app.predictor import Predictor
+
+        canvas = DrawingCanvas()
+        predictor = Predictor(canvas)
+        predictor.set_model(load_model("ovr"))
+        predictor.set_source(lambda: None if canvas.is_empty() else canvas.image())
+        canvas.changed.connect(predictor.request)
+        canvas.resize(300, 300)
+        return canvas, lambda: predictor.count
+    except (ImportError, AttributeError, TypeError):
+        probe = _ScribbleProbe()
+        return probe, lambda: probe.predictions
+
+
+@pytest.mark.mnist
+def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_dir: Path) -> None:
+    """A 5 ms timer on the GUI thread keeps ticking (gaps < 100 ms) while a person draws and a model
+    trains, from loading the data to saving the model."""
+    target, predictions = _drawing_target()
+    qtbot.addWidget(target)
+    target.show()
+    qtbot.waitExposed(target)
+    dlg = RetrainDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.data_box.set_folder(mnist_dir)
+    dlg.data_box.max_train.setValue(20000)
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    moves = {"n": 0, "down": False}
+
+    def scribble() -> None:  # a stroke round a circle, lifted and started again now and then
+        n = moves["n"] = moves["n"] + 1
+        angle = n / 7.0
+        point = QPoint(150 + round(80 * math.cos(angle)), 150 + round(80 * math.sin(angle)))
+        if not moves["down"]:
+            QTest.mousePress(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+            moves["down"] = True
+        elif n % 60 == 0:
+            QTest.mouseRelease(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+            moves["down"] = False
+        else:
+            QTest.mouseMove(target, point)
+
+    pen = QTimer()
+    pen.setInterval(20)
+    pen.timeout.connect(scribble)
+
+    stages: list[tuple[float, str]] = []
+    dlg.trainingStarted.connect(
+        lambda: dlg.job.progress.connect(lambda stage, *rest: stages.append((time.perf_counter(), stage)))
+    )
+    before = predictions()
+    timer.start()
+    pen.start()
+    started = time.perf_counter()
+    with qtbot.waitSignal(dlg.trainingStopped, timeout=120000) as stopped:
+        click(dlg.train_button)
+    duration = time.perf_counter() - started
+    timer.stop()
+    pen.stop()
+    if moves["down"]:
+        QTest.mouseRelease(target, Qt.MouseButton.LeftButton)
+
+    assert stopped.args == ["finished"], dlg.panel.result.text()
+    assert duration >= 2.0, "the training run was too short to prove anything"
+    gaps = np.diff(ticks)
+    assert len(gaps) > 100
+    worst = int(gaps.argmax())
+    during = [stage for t, stage in stages if t <= ticks[worst + 1]][-1:] or ["start"]
+    assert gaps.max() < 0.100, f"the event loop stalled for {gaps.max() * 1000:.0f} ms ({during[0]})"
+    assert predictions() - before >= 20  # the current model kept reading the drawing throughout
+
+
+# ------------------------------------------------------------------------------- small pieces
+
+
+def test_log_spin_box_steps_and_parses(qtbot) -> None:
+    box = LogSpinBox(1e-8, 10.0, 1e-4)
+    qtbot.addWidget(box)
+    assert box.text() == "1e-4"
+    box.stepBy(1)
+    assert box.value() == pytest.approx(2e-4)
+    box.stepBy(2)
+    assert box.value() == pytest.approx(1e-3)
+    box.stepBy(-3)
+    assert box.value() == pytest.approx(1e-4)
+    box.setValue(3e-4)
+    box.stepBy(-1)
+    assert box.value() == pytest.approx(2e-4)  # between rungs, down lands on the lower one
+    assert box.valueFromText("2.5e-5") == pytest.approx(2.5e-5)
+    assert box.validate("2.5e-5", 0)[0].name == "Acceptable"
+    assert box.validate("1e-", 0)[0].name == "Intermediate"
+    assert box.validate("abc", 0)[0].name == "Invalid"
+    assert format_number(0.00025) == "2.5e-4" and format_number(0.5) == "0.5"
+
+
+def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
+    dlg = RetrainDialog()
+    qtbot.addWidget(dlg)
+    box = dlg.ovr_box
+    assert box.params() == {
+        "alpha": pytest.approx(1e-4), "max_iter": 200, "tol": pytest.approx(1e-4),
+        "deskew": True, "n_components": 40, "degree": 2,
+    }
+    assert "860 features" in box.hint.text()
+    box.components.setValue(150)
+    assert not box.products.isEnabled() and box.params()["degree"] == 1
+    assert "100 PCA components or fewer" in box.hint.text()
+    box.components.setValue(0)  # "none": every pixel
+    box.deskew.setChecked(False)
+    assert box.params()["n_components"] is None
+    assert "pixel space" in box.hint.text()
+    dlg.model_binary.setChecked(True)
+    assert not box.isEnabled() and dlg.binary_box.isEnabled()
+    assert dlg.request().kinds == ("binary",)
+
+
+def test_throttle_and_iteration_estimate() -> None:
+    throttle = _Throttle(interval=10.0)
+    assert throttle.allow("training")
+    assert not throttle.allow("training")
+    assert throttle.allow("evaluating")  # a new stage always gets through
+    assert throttle.allow("evaluating", force=True)
+    bundled = load_model("ovr").metadata_
+    assert expected_iterations("ovr", None, bundled) == bundled["n_iter"]  # same settings: as before
+    assert expected_iterations("ovr", {"alpha": 1e-2}, bundled) == 200  # unknown: the maximum
