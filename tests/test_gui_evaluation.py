@@ -1,0 +1,137 @@
+"""The evaluation window: its numbers match scikit-learn's, its cells open the right digits, and it
+never blocks the event loop while it evaluates."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+from app.evaluation_window import EvaluationWindow, format_confidence
+from model.store import bundled_model_path, load_model
+from training.data import MnistNotFoundError
+
+pytestmark = pytest.mark.gui
+
+
+def open_window(qtbot, model, test_data) -> tuple[EvaluationWindow, float, float]:
+    """Open the window, wait for the numbers; returns it, the wait and the longest event-loop gap."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    started = time.perf_counter()
+    window = EvaluationWindow(model, test_data)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.evaluation is None and "Evaluating" in window.headline.text()  # opens at once
+    with qtbot.waitSignal(window.evaluated, timeout=30000):
+        pass
+    seconds = time.perf_counter() - started
+    timer.stop()
+    return window, seconds, float(np.diff(ticks).max())
+
+
+@pytest.mark.mnist
+def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None:
+    model = load_model("ovr", bundled_model_path("ovr"))
+    X_test, y_test = mnist[2], mnist[3]
+    window, seconds, worst_gap = open_window(qtbot, model, lambda: (X_test, y_test))
+    assert seconds < 5.0  # the full test set in a few seconds
+    assert worst_gap < 0.100, f"the event loop stalled for {worst_gap * 1000:.0f} ms"
+
+    y_pred = model.predict(X_test)
+    accuracy = accuracy_score(y_test, y_pred)
+    precision, recall, f1, support = precision_recall_fscore_support(y_test, y_pred, labels=list(range(10)))
+    cm = confusion_matrix(y_test, y_pred, labels=list(range(10)))
+
+    ev = window.evaluation
+    assert ev is not None
+    assert ev.accuracy == pytest.approx(accuracy, abs=1e-12)
+    assert f"{accuracy:.2%} of 10,000" in window.headline.text()
+    assert f"{int((y_pred != y_test).sum())} mistakes" in window.details.text()
+
+    table = window.findChild(type(window.table), "perClassTable")
+    assert table is window.table and table.rowCount() == 10
+    for i in range(10):
+        assert table.item(i, 0).text() == str(i)
+        for column, expected in ((1, precision[i]), (2, recall[i]), (3, f1[i])):
+            item = table.item(i, column)
+            assert item.data(Qt.ItemDataRole.UserRole) == pytest.approx(expected, abs=1e-12)
+            assert item.text() == f"{expected:.2%}"
+        assert table.item(i, 4).data(Qt.ItemDataRole.UserRole) == support[i]
+
+    matrix = window.matrix
+    assert matrix.objectName() == "confusionMatrix"
+    np.testing.assert_array_equal(matrix.matrix, cm)
+
+    gallery = window.gallery
+    assert gallery.objectName() == "misclassifiedGallery"
+    model_rows = gallery.model()
+    assert model_rows.rowCount() == int((y_pred != y_test).sum())
+    first = model_rows.data(model_rows.index(0, 0))
+    assert first.startswith("true ") and " · read " in first
+    assert not model_rows.data(model_rows.index(0, 0), Qt.ItemDataRole.DecorationRole).isNull()
+
+    # Click the most frequent confusion: the gallery shows exactly those test digits.
+    off = cm.copy()
+    np.fill_diagonal(off, 0)
+    t, p = np.unravel_index(off.argmax(), off.shape)
+    clicked = []
+    matrix.cellClicked.connect(lambda a, b: clicked.append((a, b)))
+    QTest.mouseClick(matrix, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     matrix.cell_rect(int(t), int(p)).center())
+    assert clicked == [(t, p)]
+    assert model_rows.rowCount() == cm[t, p]
+    for row in range(model_rows.rowCount()):
+        assert model_rows.data(model_rows.index(row, 0)).startswith(f"true {t} · read {p} · ")
+    assert f"True {t} read as {p}: {cm[t, p]} test digits" == window.gallery_title.text()
+
+    # A diagonal cell: every correctly read 3 (lazy thumbnails keep this instant).
+    QTest.mouseClick(matrix, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     matrix.cell_rect(3, 3).center())
+    assert model_rows.rowCount() == cm[3, 3]
+    assert window.show_all.isVisible()
+    QTest.mouseClick(window.show_all, Qt.MouseButton.LeftButton)
+    assert model_rows.rowCount() == int((y_pred != y_test).sum())
+
+
+@pytest.mark.mnist
+def test_binary_model_is_evaluated_on_zeros_and_ones(qtbot, mnist) -> None:
+    model = load_model("binary", bundled_model_path("binary"))
+    X_test, y_test = mnist[2], mnist[3]
+    window, _, _ = open_window(qtbot, model, lambda: (X_test, y_test))
+    mask = np.isin(y_test, [0, 1])
+    cm = confusion_matrix(y_test[mask], model.predict(X_test[mask]), labels=[0, 1])
+    np.testing.assert_array_equal(window.matrix.matrix, cm)
+    assert window.table.rowCount() == 2
+    assert "of 2,115 MNIST test 0s and 1s" in window.headline.text()
+    # The gallery's thumbnails are the right images: the mapping back into the full test set holds.
+    ev = window.evaluation
+    for row in range(window.gallery.model().rowCount()):
+        k = window.gallery.model().data(window.gallery.model().index(row, 0), Qt.ItemDataRole.UserRole + 1)
+        assert y_test[ev.index[k]] == ev.labels[k]
+
+
+def test_missing_data_is_reported_in_the_window(qtbot) -> None:
+    def no_data():
+        raise MnistNotFoundError("MNIST was not found; looked in: /nowhere.")
+
+    window = EvaluationWindow(load_model("ovr", bundled_model_path("ovr")), no_data)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.failed, timeout=10000) as failed:
+        pass
+    assert "/nowhere" in failed.args[0] and "Retrain" in failed.args[0]
+    assert window.headline.text() == "Could not evaluate the model"
+    assert window.evaluation is None
+
+
+def test_confidence_never_rounds_up_to_certainty() -> None:
+    assert format_confidence(0.9996) == "99.9%"
+    assert format_confidence(0.97) == "97%"
+    assert format_confidence(0.5049) == "50%"
