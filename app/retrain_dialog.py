@@ -212,7 +212,10 @@ class OvrParamsBox(QGroupBox):
         if hint:
             parts.append(hint)
         if pixel_space:
-            parts.append("Weights live in pixel space, so Model > Show weights can draw them.")
+            parts.append(
+                "Weights live in pixel space, so Model > Show weights can draw them "
+                "(a larger α, such as 1e-2, gives smoother maps)."
+            )
         self.hint.setText(" ".join(parts))
 
 
