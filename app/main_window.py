@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -478,6 +479,10 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         self.open_image_file(path)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.predictor.blockSignals(False)
+        super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.predictor.blockSignals(True)  # no prediction lands on half-destroyed widgets

@@ -50,8 +50,14 @@ class PreviewView(QWidget):
         inner = QRectF(1, 1, SIDE * self._scale, SIDE * self._scale)
         painter.fillRect(inner, Qt.GlobalColor.black)
         if self._image is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(inner, self._image)
+            # Square pixels at any screen density: scale in device pixels without smoothing.
+            ratio = self.devicePixelRatioF()
+            side = round(inner.width() * ratio)
+            big = self._image.scaled(
+                side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+            big.setDevicePixelRatio(ratio)
+            painter.drawImage(inner.topLeft(), big)
         painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
         painter.drawRect(QRectF(0.5, 0.5, SIDE * self._scale + 1, SIDE * self._scale + 1))
         painter.end()

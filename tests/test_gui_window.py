@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QMessageBox, QWidget
@@ -238,14 +238,14 @@ def _drag_data(path: Path) -> QMimeData:
 def test_drag_and_drop_an_image_file(window: MainWindow, tmp_path) -> None:
     path = _picture(tmp_path, "dropped.jpg", light_on_dark=True, size=(900, 700))
     data = _drag_data(path)
-    centre = QPointF(window.width() / 2, window.height() / 2)
-    enter = QDragEnterEvent(
+    centre = QPoint(window.width() // 2, window.height() // 2)
+    enter = QDragEnterEvent(  # QPoint: the constructor every PySide6 6.x has
         centre, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
-        centre,
+        QPointF(centre),
         Qt.DropAction.CopyAction,
         data,
         Qt.MouseButton.LeftButton,
@@ -260,7 +260,7 @@ def test_dragging_something_that_is_not_a_file_is_refused(window: MainWindow) ->
     data = QMimeData()
     data.setText("7")
     enter = QDragEnterEvent(
-        QPointF(10, 10),
+        QPoint(10, 10),
         Qt.DropAction.CopyAction,
         data,
         Qt.MouseButton.LeftButton,
