@@ -148,14 +148,15 @@ def _row_parallel(n_rows: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]
     instead of 1.5 s. Splitting the rows over our own threads, each running single-threaded BLAS
     (which releases the GIL), is as fast when idle and degrades gracefully when the cores are busy.
     """
-    workers = min(_available_cpus(), MAX_THREADS, n_rows // MIN_ROWS_PER_THREAD)
-    if workers < 2:
-        yield None, 1
-        return
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        yield pool, workers
+    workers = min(_available_cpus(), MAX_THREADS, n_rows // MIN_ROWS_PER_THREAD)
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers < 2:  # small data: one thread does it (BLAS threads would only wait on each other)
+            yield None, 1
+            return
+        with ThreadPoolExecutor(workers) as pool:
+            yield pool, workers
 
 
 def _available_cpus() -> int:
