@@ -349,7 +349,9 @@ class DataSourceBox(QGroupBox):
     def _folder_edited(self, text: str) -> None:
         if text.strip():
             self.folder.setChecked(True)
-        self.folder_status.setText(self._folder_state(text.strip()))
+        state = self._folder_state(text.strip())
+        self.folder_status.setText(state)
+        self.folder_status.setVisible(bool(state))
         self.changed.emit()
 
     @staticmethod
@@ -360,6 +362,8 @@ class DataSourceBox(QGroupBox):
         if not folder.is_dir():
             return "✗ not a folder"
         missing = [n for n in MNIST_FILES if find_file(folder, n.removesuffix(".gz")) is None]
+        if len(missing) == len(MNIST_FILES):
+            return "✗ none of the four MNIST files is there"
         if missing:
             return f"✗ lacks {', '.join(missing)}"
         return "✓ all four MNIST files are there"
@@ -542,6 +546,7 @@ class RetrainDialog(QDialog):
         self.panel.stage.setText("Starting")
         self.panel.message.setText("Starting the training thread…")
         self.panel.result.setText("")
+        self.panel.result.setMinimumHeight(48)
         self.panel.bar.setValue(0)
         self.panel.times.setText("0:00 elapsed")
         self.job.start()
@@ -592,8 +597,14 @@ class RetrainDialog(QDialog):
         self.panel.message.setText("The new model is saved and in use." if len(results) == 1
                                    else "The new models are saved and in use.")
         self.panel.result.setText("<br>".join(self._result_html(r) for r in self.results))
+        self._fit_result()
         for result in self.results:
             self.modelTrained.emit(result.kind)
+
+    def _fit_result(self) -> None:
+        """Grow the dialog if a long message needs more lines than there is room for."""
+        label = self.panel.result
+        label.setMinimumHeight(max(48, label.heightForWidth(max(label.width(), 200))))
 
     @staticmethod
     def _result_html(result: RetrainResult) -> str:
@@ -617,6 +628,7 @@ class RetrainDialog(QDialog):
         self.panel.stage.setText("Failed")
         self.panel.message.setText("Nothing was saved; the previous model is still in use.")
         self.panel.result.setText(f'<span style="color:#b3261e">{html.escape(message)}</span>')
+        self._fit_result()
 
     @Slot()
     def _on_cancelled(self) -> None:

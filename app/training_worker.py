@@ -158,19 +158,24 @@ def describe_failure(exc: BaseException, request: TrainingRequest) -> str:
     """A one- or two-sentence message for a failed job: what happened and what the person can do."""
     files = ", ".join(MNIST_FILES)
     fix = (
-        f"Choose a folder that holds the four MNIST files ({files}) under Data, set the environment "
-        f"variable {DATA_ENV_VAR} to such a folder, or choose “Download from the internet”."
+        f"set the environment variable {DATA_ENV_VAR} to such a folder, or choose “Download from the "
+        "internet”."
     )
     if isinstance(exc, MnistNotFoundError):
         explicit = request.data_dir is not None and str(request.data_dir) != ""
         if explicit:
             folder = Path(request.data_dir).expanduser()  # type: ignore[arg-type]
+            missing = [n for n in MNIST_FILES if find_file(folder, n.removesuffix(".gz")) is None]
             if not folder.is_dir():
                 problem = "does not exist"
+            elif len(missing) == len(MNIST_FILES):
+                problem = f"has none of the four MNIST files ({files}, gzipped or not)"
             else:
-                missing = [n for n in MNIST_FILES if find_file(folder, n.removesuffix(".gz")) is None]
                 problem = "lacks " + ", ".join(missing) if missing else "has unreadable MNIST files"
-            return f"No MNIST data: the folder {folder} {problem}. {fix}"
+            return (
+                f"No MNIST data: the folder {folder} {problem}. Choose a folder that has them under "
+                f"Data, {fix}"
+            )
         looked = " and ".join(str(f) for f in candidate_dirs(None))
         cause = exc.__cause__
         if request.download and cause is not None:
@@ -178,7 +183,10 @@ def describe_failure(exc: BaseException, request: TrainingRequest) -> str:
                 f"MNIST was not found in {looked} and downloading it failed ({cause}). Check the "
                 f"internet connection, or choose a folder that holds the four MNIST files ({files})."
             )
-        return f"No MNIST data was found; looked in {looked}. {fix}"
+        return (
+            f"No MNIST data was found; looked in {looked}. Choose a folder that holds the four MNIST "
+            f"files ({files}) under Data, {fix}"
+        )
     if isinstance(exc, MnistDataError):
         return f"{exc} Choose another MNIST folder or download a fresh copy."
     if isinstance(exc, MemoryError):
@@ -244,6 +252,9 @@ class TrainingWorker(QObject):
             results = self._train_all()
         except Cancelled:
             self.cancelled.emit()
+        except MnistDataError as exc:  # the person can fix this; the message says how
+            log.warning("retraining failed: %s", exc)
+            self.failed.emit(describe_failure(exc, self.request))
         except Exception as exc:  # every failure becomes a message; the previous model stays
             log.exception("retraining failed")
             self.failed.emit(describe_failure(exc, self.request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from pathlib import Path
 
@@ -147,14 +148,14 @@ def test_failure_without_data_says_where_it_looked_and_how_to_fix_it(
     assert not dlg.data_box.found.isEnabled() and "none" in dlg.data_box.found.text()
     dlg.data_box.set_folder(empty)
     assert not dlg.data_box.download.isChecked()
-    assert dlg.data_box.folder_status.text().startswith("✗ lacks")
+    assert dlg.data_box.folder_status.text() == "✗ none of the four MNIST files is there"
 
     with qtbot.waitSignal(dlg.trainingStopped, timeout=10000) as stopped:
         click(dlg.train_button)
     assert stopped.args == ["failed"]
     message = dlg.panel.result.text()
     assert str(empty) in message
-    assert "train-images-idx3-ubyte.gz" in message  # what is missing
+    assert "has none of the four MNIST files (train-images-idx3-ubyte.gz" in message  # what is missing
     assert "DIGIT_CANVAS_DATA" in message and "Download from the internet" in message  # how to fix it
     assert "previous model is still in use" in dlg.panel.message.text()
     assert user_model_path("ovr") is None and user_model_path("binary") is None
@@ -240,10 +241,29 @@ def _drawing_target():
         return probe, lambda: probe.predictions
 
 
+def _runqueue_clock():
+    """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat), if available.
+
+    On a shared machine another process can keep the GUI thread off the CPU whatever the app does;
+    that wait is the machine's, not the app's, so the stall test subtracts it. Waiting for the GIL is
+    a sleep, not a run-queue wait, so a worker thread hogging the interpreter still counts fully.
+    """
+    path = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+    try:
+        path.read_text().split()[1]
+    except (OSError, IndexError):
+        return lambda: 0.0
+    return lambda: int(path.read_text().split()[1]) / 1e9
+
+
 @pytest.mark.mnist
 def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_dir: Path) -> None:
     """A 5 ms timer on the GUI thread keeps ticking (gaps < 100 ms) while a person draws and a model
-    trains, from loading the data to saving the model."""
+    trains on all 60,000 images, from loading the data to saving the model.
+
+    Time the OS kept the GUI thread waiting for a CPU (other processes on a shared machine) is
+    subtracted from each gap; on an idle machine it is zero and the raw gaps are what is checked.
+    """
     target, predictions = _drawing_target()
     qtbot.addWidget(target)
     target.show()
@@ -252,12 +272,18 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.data_box.set_folder(mnist_dir)
-    dlg.data_box.max_train.setValue(20000)
 
     ticks: list[float] = []
+    waits: list[float] = []
+    runqueue = _runqueue_clock()
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        waits.append(runqueue())
+
     timer = QTimer()
     timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(tick)
     moves = {"n": 0, "down": False}
 
     def scribble() -> None:  # a stroke round a circle, lifted and started again now and then
@@ -294,12 +320,20 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
         QTest.mouseRelease(target, Qt.MouseButton.LeftButton)
 
     assert stopped.args == ["finished"], dlg.panel.result.text()
-    assert duration >= 2.0, "the training run was too short to prove anything"
-    gaps = np.diff(ticks)
-    assert len(gaps) > 100
+    assert duration >= 3.0, "the training run was too short to prove anything"
+    raw = np.diff(ticks)
+    assert len(raw) > 200
+    gaps = raw - np.clip(np.diff(waits), 0.0, None)  # minus time the OS gave the CPU to others
     worst = int(gaps.argmax())
     during = [stage for t, stage in stages if t <= ticks[worst + 1]][-1:] or ["start"]
-    assert gaps.max() < 0.100, f"the event loop stalled for {gaps.max() * 1000:.0f} ms ({during[0]})"
+    print(
+        f"training {duration:.1f} s: longest stall {gaps.max() * 1000:.0f} ms "
+        f"(wall clock {raw.max() * 1000:.0f} ms), 99th percentile {np.percentile(gaps, 99) * 1000:.0f} ms"
+    )
+    assert gaps.max() < 0.100, (
+        f"the event loop stalled for {gaps.max() * 1000:.0f} ms during {during[0]} "
+        f"({raw[worst] * 1000:.0f} ms wall clock)"
+    )
     assert predictions() - before >= 20  # the current model kept reading the drawing throughout
 
 
