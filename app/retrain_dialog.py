@@ -116,6 +116,16 @@ class LogSpinBox(QDoubleSpinBox):
             return QValidator.State.Acceptable, text, pos
         return QValidator.State.Intermediate, text, pos
 
+    def fixup(self, text: str) -> str:
+        """An out-of-range number becomes the nearest end of the range, not the minimum."""
+        try:
+            value = float(text.strip())
+        except ValueError:
+            return format_number(self.value())
+        if not math.isfinite(value):
+            return format_number(self.value())
+        return format_number(min(max(value, self.minimum()), self.maximum()))
+
     def stepBy(self, steps: int) -> None:
         ladder = [
             m * 10.0**e

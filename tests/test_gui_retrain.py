@@ -358,6 +358,12 @@ def test_log_spin_box_steps_and_parses(qtbot) -> None:
     assert box.validate("1e-", 0)[0].name == "Intermediate"
     assert box.validate("abc", 0)[0].name == "Invalid"
     assert format_number(0.00025) == "2.5e-4" and format_number(0.5) == "0.5"
+    box.show()
+    for typed, expected in (("50", 10.0), ("3e-5", 3e-5), ("1e-12", 1e-8)):  # typed, then Enter
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box, typed)
+        QTest.keyClick(box, Qt.Key.Key_Return)
+        assert box.value() == pytest.approx(expected)
 
 
 def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
