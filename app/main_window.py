@@ -52,6 +52,7 @@ from app import icons
 from app.banner import MessageBanner
 from app.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
 from app.images import FILE_FILTER, ImageOpenError, load_digit_picture
+from app.model_file_actions import ModelFileOpener
 from app.models import ModelLibrary, describe, label
 from app.prediction import PredictionView
 from app.predictor import Predictor
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
+        self.model_files = ModelFileOpener(self.models, self, self.model_kind)
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
@@ -114,7 +116,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------ public API
 
     def action(self, name: str) -> QAction:
-        """A named action: open, save, quit, undo, redo, clear, about, model:ovr, model:binary."""
+        """A named action: open, save, quit, undo, redo, clear, about, model:ovr, model:binary, open_model."""
         return self._actions[name]
 
     def model_kind(self) -> str | None:
@@ -227,6 +229,12 @@ class MainWindow(QMainWindow):
             tip="Clear the canvas (Esc or Delete)",
         )
         add("about", f"&About {APP_NAME}", self._about)
+        add(
+            "open_model",
+            "Open model &file…",
+            self.model_files.choose,
+            tip="Use a model file (.joblib) from elsewhere; files the app did not save ask for confirmation",
+        )
         group = QActionGroup(self)
         group.setExclusive(True)
         for number, kind in enumerate(self.models.kinds(), start=1):
@@ -256,6 +264,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action("clear"))
         model_menu = bar.addMenu("&Model")
         model_menu.addActions([self.action(f"model:{k}") for k in self.models.kinds()])
+        model_menu.addSeparator()
+        model_menu.addAction(self.action("open_model"))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action("about"))
         self.menus = {"file": file_menu, "edit": edit_menu, "model": model_menu, "help": help_menu}
@@ -372,6 +382,8 @@ class MainWindow(QMainWindow):
         self.predictor.failed.connect(lambda message: self.show_message(message, "error"))
         self.models.warning.connect(lambda message: self.show_message(message, "warning"))
         self.models.modelReplaced.connect(self._model_replaced)
+        self.model_files.opened.connect(self.set_model_kind)
+        self.model_files.failed.connect(lambda message: self.show_message(message, "error"))
         self.model_selector.currentIndexChanged.connect(
             lambda index: self.set_model_kind(self.model_selector.itemData(index))
         )

@@ -7,13 +7,19 @@ of the same kind, and the person is told in one sentence why.
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 import model as model_api
+from model.paths import user_model_dir
+
+log = logging.getLogger("digit_canvas.models")
 
 KIND_ORDER = ("ovr", "binary")  # how the switch lists them: the 10-class model first
 
@@ -31,17 +37,47 @@ def label(kind: str) -> str:
 def load_with_fallback(kind: str) -> LoadResult:
     """The user's model of ``kind``, or the bundled one with a warning if theirs cannot be loaded.
 
+    Any failure counts, not only :class:`model.ModelFileError`: a damaged file can break the checks
+    themselves (an attribute of the wrong type, a disk error while hashing), and the app must start
+    anyway. The broken file is left exactly as it is, for the person to inspect or replace.
     Raises :class:`model.ModelFileError` only if the bundled model is unusable too.
     """
     try:
         return LoadResult(model_api.load_model(kind), None)
-    except model_api.ModelFileError as exc:
-        bundled = model_api.bundled_model_path(kind)
+    except Exception as exc:
+        log.warning("The %s model could not be loaded", kind, exc_info=True)
+        reason = _reason(kind, exc).rstrip(".")
+    bundled = model_api.bundled_model_path(kind)
+    try:
         estimator = model_api.load_model(kind, bundled)
-        reason = str(exc).rstrip(".")
-        return LoadResult(
-            estimator, f"Your {label(kind)} model could not be loaded, so the bundled one is used: {reason}."
-        )
+    except model_api.ModelFileError:
+        raise
+    except Exception as exc:
+        raise model_api.ModelFileError(_reason(kind, exc, bundled)) from exc
+    return LoadResult(
+        estimator, f"Your {label(kind)} model could not be loaded, so the bundled one is used: {reason}."
+    )
+
+
+def _reason(kind: str, exc: BaseException, path: Path | None = None) -> str:
+    """One sentence for any exception raised while loading a model file."""
+    if isinstance(exc, model_api.ModelFileError):
+        return " ".join(str(exc).split())
+    if path is None:
+        try:
+            path = model_api.user_model_path(kind)
+        except Exception:
+            path = None
+    name = path.name if path is not None else f"the {label(kind)} model file"
+    detail = first_clause(str(exc))
+    return f"Model file {name} could not be read ({type(exc).__name__}{': ' + detail if detail else ''})."
+
+
+def first_clause(text: str, limit: int = 160) -> str:
+    """The start of an exception's text, on one line and without a second sentence, for a message."""
+    text = " ".join(text.split())
+    text = re.split(r"(?<=[a-z0-9)])[.!?]\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def describe(estimator: Any) -> str:
@@ -59,12 +95,20 @@ def describe(estimator: Any) -> str:
         parts.append(f"trained {trained}")
     path = str(meta.get("path") or "")
     if path:
-        try:
-            bundled = str(model_api.bundled_model_path(kind)) == path if kind in model_api.KINDS else False
-        except ValueError:
-            bundled = False
-        parts.append("bundled model" if bundled else "your model")
+        parts.append(origin(kind, Path(path)))
     return " · ".join(parts)
+
+
+def origin(kind: object, path: Path) -> str:
+    """Where a model came from: the bundled file, the user's model folder, or a file they opened."""
+    try:
+        if kind in model_api.KINDS and path == model_api.bundled_model_path(str(kind)):
+            return "bundled model"
+        if path.resolve().parent == user_model_dir().resolve():
+            return "your model"
+    except (OSError, ValueError):
+        pass
+    return f"opened from {path.name}"
 
 
 def format_time(iso: object) -> str:

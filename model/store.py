@@ -61,6 +61,18 @@ class UntrustedModelError(ModelFileError):
     """The file is outside the app's own model folders; loading it could run foreign code."""
 
 
+class WrongKindError(ModelFileError):
+    """The file is a valid Digit Canvas model file of another kind, named by ``found``.
+
+    Lets a caller that does not know the kind in advance (Model > Open model file...) load it as what it
+    is, without parsing the message.
+    """
+
+    def __init__(self, message: str, found: object) -> None:
+        super().__init__(message)
+        self.found = found
+
+
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}; use one of {sorted(KINDS)}")
@@ -334,8 +346,9 @@ def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, A
     if not isinstance(metadata, dict):
         raise ModelFileError(f"Model file {name} has no metadata.")
     if metadata.get("kind") != kind:
-        raise ModelFileError(
-            f"Model file {name} holds a {metadata.get('kind')!r} model, not a {kind!r} model."
+        raise WrongKindError(
+            f"Model file {name} holds a {metadata.get('kind')!r} model, not a {kind!r} model.",
+            metadata.get("kind"),
         )
     estimator = payload.get("estimator")
     _check_versions(estimator, name)
@@ -359,15 +372,16 @@ def _check_estimator(kind: str, estimator: Any, what: str) -> None:
     spec = KINDS[kind]
     if not isinstance(estimator, spec["type"]):
         raise ModelFileError(f"{what} holds a {type(estimator).__name__}, not a {spec['type'].__name__}.")
-    if getattr(estimator, "n_features_in_", None) != 784:
-        raise ModelFileError(
-            f"{what} expects {getattr(estimator, 'n_features_in_', '?')} features, not 784 (28x28 pixels)."
-        )
+    n_features = getattr(estimator, "n_features_in_", None)
+    if not isinstance(n_features, int | np.integer) or n_features != 784:  # arrays, strings: refused too
+        raise ModelFileError(f"{what} expects {str(n_features)[:40]} features, not 784 (28x28 pixels).")
     classes = getattr(estimator, "classes_", None)
-    if classes is None or [int(c) for c in classes] != spec["classes"]:
-        raise ModelFileError(
-            f"{what} predicts classes {None if classes is None else list(classes)}, not {spec['classes']}."
-        )
+    try:
+        found = [int(c) for c in classes]
+    except (TypeError, ValueError, OverflowError):
+        found = None
+    if found != spec["classes"]:
+        raise ModelFileError(f"{what} predicts classes {str(classes)[:60]}, not {spec['classes']}.")
     try:
         proba = estimator.predict_proba(np.zeros((1, 784), dtype=np.float32))
     except Exception as exc:
