@@ -58,6 +58,7 @@ from app.prediction import PredictionView
 from app.predictor import Predictor
 from app.preview import PreviewView
 from app.probabilities import ProbabilityBars
+from app.settings import WindowSettings
 
 APP_NAME = "Digit Canvas"
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
@@ -73,7 +74,8 @@ class MainWindow(QMainWindow):
 
     labelRequested = Signal(int)
 
-    def __init__(self, library: ModelLibrary | None = None, kind: str = "ovr") -> None:
+    def __init__(self, library: ModelLibrary | None = None, kind: str | None = None) -> None:
+        """``kind`` is the model to start with; ``None`` means the one chosen last (settings)."""
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icons.app_icon())
@@ -110,7 +112,8 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self.resize(1000, 680)
-        self.set_model_kind(kind)
+        self.settings = WindowSettings(self)  # brush width and geometry now, the model kind just below
+        self.set_model_kind(kind or self.settings.model_kind())
         self.canvas.setFocus()
 
     # ------------------------------------------------------------------------------------ public API
