@@ -8,6 +8,8 @@ numbers all come from :func:`training.evaluate.evaluate`.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import html
 import logging
 import math
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -155,6 +158,9 @@ class EvaluationJob(QObject):
 
     def start(self) -> None:
         _LIVE.add(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.wait)
         self._thread.start(QThread.Priority.LowPriority)
 
     def wait(self, msecs: int = 10000) -> bool:
@@ -164,6 +170,17 @@ class EvaluationJob(QObject):
     def _on_thread_finished(self) -> None:
         self._thread.wait()  # finished is sent just before the thread ends; let it end first
         _LIVE.discard(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                app.aboutToQuit.disconnect(self.wait)
+
+
+@atexit.register
+def _wait_for_evaluations() -> None:
+    """Let a running evaluation end before Python tears down (Qt aborts on a running QThread)."""
+    for job in list(_LIVE):
+        job.wait(10000)
 
 
 # ------------------------------------------------------------------------------------- widgets
@@ -568,7 +585,7 @@ class EvaluationWindow(QWidget):
         title: str | None = None,
         start: bool = True,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
         self.setObjectName("evaluationWindow")
         self.estimator = estimator
         self.test_data = test_data if test_data is not None else mnist_test_set()

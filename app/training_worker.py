@@ -15,6 +15,7 @@ leaves the previous models in use and on disk, byte for byte.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from model.paths import user_model_dir
 from model.store import KINDS, ModelFileError, check_kind, load_model
@@ -345,6 +346,13 @@ class TrainingWorker(QObject):
 _RUNNING: set[TrainingJob] = set()
 
 
+@atexit.register
+def _stop_running_jobs() -> None:
+    """Cancel and wait for running jobs before Python tears down (Qt aborts on a running QThread)."""
+    for job in list(_RUNNING):
+        job.cancel_and_wait(10000)
+
+
 class TrainingJob(QObject):
     """Owns a worker thread for one training request: start it, cancel it, hear how it ended.
 
@@ -383,9 +391,10 @@ class TrainingJob(QObject):
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._worker.cancelled.connect(self._on_cancelled)
-        # quit() from the worker thread itself: its event loop then ends as soon as run() returns.
+        # quit() directly from the worker thread, not queued to the GUI thread: its event loop then
+        # ends as soon as run() returns, even when the GUI's loop is no longer running (app exit).
         for end in (self._worker.finished, self._worker.failed, self._worker.cancelled):
-            end.connect(self._thread.quit)
+            end.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._on_thread_finished)
         app = QCoreApplication.instance()
         if app is not None:
@@ -410,7 +419,8 @@ class TrainingJob(QObject):
         return True if self._thread is None else self._thread.wait(msecs)
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._outcome is None
+        """True from ``start()`` until the thread has stopped (or its end has been delivered)."""
+        return self._thread is not None and self._outcome is None and not self._thread.isFinished()
 
     @property
     def elapsed(self) -> float:

@@ -205,7 +205,7 @@ class WeightsWindow(QWidget):
     """The learned weights of a model, one heat map per class, or why they cannot be shown."""
 
     def __init__(self, estimator: Any, parent: QWidget | None = None, *, title: str | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
         self.setObjectName("weightsWindow")
         meta = getattr(estimator, "metadata_", {}) or {}
         self.model_title = title or meta.get("label") or type(estimator).__name__
