@@ -93,6 +93,8 @@ def ink_array(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | None:
         raise TypeError(f"expected a PIL image, got {type(image).__name__}")
     if image.width == 0 or image.height == 0:
         return None
+    if image.mode in ("La", "RGBa"):  # premultiplied alpha: Pillow converts these only to LA and RGBA
+        image = image.convert(image.mode.upper())
     if max(image.size) > MAX_INPUT_SIDE:
         factor = int(np.ceil(max(image.size) / MAX_INPUT_SIDE))
         image = _to_flat(image).reduce(factor)
