@@ -84,6 +84,58 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value and whether it is met (``None``: not run)."""
+    by_id = {row.id: row.data for row in rows if row.status == "ok"}
+    targets: list[dict[str, Any]] = []
+
+    def add(name: str, value: str, met: bool | None) -> None:
+        targets.append({"target": name, "measured": value, "met": met})
+
+    if "ovr" in by_id:
+        d = by_id["ovr"]
+        ours, best, default = d["ours"], d["sklearn"], d["sklearn_default_threads"]
+        add(
+            "one-vs-rest training >= 5x faster than scikit-learn on the same features",
+            f"{best['seconds'] / ours['seconds']:.1f}x against its faster thread setting "
+            f"({default['seconds'] / ours['seconds']:.1f}x against its default threads)",
+            best["seconds"] / ours["seconds"] >= 5,
+        )
+        # Both stop at tol = 1e-4 short of the common optimum, and where exactly decides a few of the
+        # 10,000 test images (the optimum itself reads 98.65-98.69% as tol shrinks): differences
+        # within 5 images count as equal.
+        add(
+            "... at equal or better test accuracy (equal: within 0.05 points, 5 test images)",
+            f"{ours['accuracy']:.2%} vs {best['accuracy']:.2%}",
+            ours["accuracy"] >= best["accuracy"] - 0.0005,
+        )
+        add("... with peak memory below 2 GB", f"{ours['process_peak_mb']:.0f} MB (whole process)",
+            ours["process_peak_mb"] < 2048)
+    if "ovr-full" in by_id:
+        acc = by_id["ovr-full"]["ours"]["accuracy"]
+        add("one-vs-rest >= 97.5% MNIST test accuracy", f"{acc:.2%}", acc >= 0.975)
+    if "binary" in by_id:
+        shipped = by_id["binary"]["ours_shipped"]
+        iters = by_id["binary"]["ours"]["iterations"]
+        add(
+            "binary >= 99.9% 0/1 test accuracy within 50 iterations",
+            f"{shipped['accuracy']:.2%} after {shipped['max_iter']}; 99.9% first reached at {iters}",
+            iters is not None and shipped["accuracy"] >= 0.999,
+        )
+    if "live" in by_id:
+        p99 = by_id["live"]["ours"]["p99_s"]
+        add("live prediction p99 below 5 ms", f"{p99 * 1e3:.2f} ms", p99 < 5e-3)
+    if "startup" in by_id:
+        ratio = by_id["startup"]["ratio"]
+        add("start-up below 2x a bare PySide6 window", f"{ratio:.1f}x", ratio < 2)
+    return targets
+
+
+def targets_text(targets: list[dict[str, Any]]) -> str:
+    marks = {True: "met", False: "MISSED", None: "not run"}
+    return "\n".join(f"- {t['target']}: {t['measured']} ({marks[t['met']]})" for t in targets)
+
+
 def run_rows(wanted: list[str], opts: Options) -> list[Row]:
     """Every wanted row; a row that breaks is reported as failed and the others still run."""
     from benchmarks.binary import bench_binary
@@ -134,7 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = run_rows(wanted, opts)
     facts["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     table = markdown_table(rows)
+    targets = check_targets(rows)
     print(table)
+    if targets and not opts.quick:
+        print("\nTargets of issue 5 (timings from this run; the machine is shared, see the JSON's load):")
+        print(targets_text(targets))
     report = {
         "started": started,
         "seconds": round(time.perf_counter() - start, 1),
@@ -142,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": facts,
         "rows": {row.id: row.to_dict() for row in rows},
+        "targets": targets,
         "table": table,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ def test_quick_benchmark_writes_every_row(mnist_dir: Path, tmp_path: Path) -> No
         assert row["status"] in ("ok", "skipped"), (row_id, row["notes"])
 
     ovr = rows["ovr"]["data"]
-    for side in ("ours", "sklearn"):
+    for side in ("ours", "sklearn", "sklearn_default_threads", "sklearn_one_thread"):
         assert _positive(ovr[side]["seconds"])
         assert ovr[side]["peak_mb"] >= 0
         assert ovr[side]["accuracy"] > 0.8  # a few thousand images already read most digits
