@@ -53,6 +53,7 @@ from app.banner import MessageBanner
 from app.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
 from app.images import FILE_FILTER, ImageOpenError, load_digit_picture
 from app.model_file_actions import ModelFileOpener
+from app.model_menu import ModelMenu
 from app.models import ModelLibrary, describe, label
 from app.prediction import PredictionView
 from app.predictor import Predictor
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_layout()
         self._connect()
+        self.model_menu = ModelMenu(self)  # Retrain…, Reset, Evaluate…, Show weights
         self.resize(1000, 680)
         self.settings = WindowSettings(self)  # brush width and geometry now, the model kind just below
         self.set_model_kind(kind or self.settings.model_kind())

@@ -94,10 +94,8 @@ class RetrainResult(TrainResult):
 def summary_line(result: RetrainResult) -> str:
     """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
     previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
-    return (
-        f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, "
-        f"{result.seconds:.1f} s" if result.seconds < 10 else f"{result.seconds:.0f} s"
-    )
+    seconds = f"{result.seconds:.1f} s" if result.seconds < 10 else f"{result.seconds:.0f} s"
+    return f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, {seconds}"
 
 
 def previous_metadata(kind: str) -> dict[str, Any]:

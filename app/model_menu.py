@@ -1,0 +1,158 @@
+"""Model > Retrain…, Reset to bundled models, Evaluate…, Show weights: wired into the main window.
+
+The window stays a thin composition: this controller owns the retrain dialog and the evaluation and
+weights windows, adds their actions to the Model menu, and swaps newly trained or reset models into the
+window through its model library, so predictions switch live.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.evaluation_window import EvaluationWindow, mnist_test_set
+from app.models import label
+from app.retrain_dialog import RetrainDialog
+from app.training_worker import summary_line
+from app.weights_window import WeightsWindow
+from model.store import reset_to_bundled, user_model_path
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class ModelMenu(QObject):
+    """Adds the retrain, reset, evaluate and weights actions to ``window.menus["model"]``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: RetrainDialog | None = None
+        self.windows: list[QWidget] = []  # open evaluation / weights windows, kept alive
+        menu = window.menus["model"]
+        menu.addSeparator()
+        self.retrain_action = self._action(
+            "retrain", "&Retrain…", self.open_retrain, "Train the models again, in the background", "Ctrl+R"
+        )
+        self.reset_action = self._action(
+            "reset", "Reset to &bundled models", self.reset, "Forget your trained models"
+        )
+        self.evaluate_action = self._action(
+            "evaluate", "&Evaluate…", self.evaluate, "Accuracy, confusion matrix and mistakes on MNIST test"
+        )
+        self.weights_action = self._action(
+            "weights", "Show &weights", self.show_weights, "What each class's weights look for"
+        )
+        menu.addActions([self.retrain_action, self.reset_action])
+        menu.addSeparator()
+        menu.addActions([self.evaluate_action, self.weights_action])
+        self._update_reset()
+
+    def _action(self, name: str, text: str, slot, tip: str, shortcut: str | None = None) -> QAction:
+        act = QAction(text, self.window)
+        act.setObjectName(f"action:{name}")
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        if shortcut:
+            act.setShortcut(shortcut)
+        act.triggered.connect(slot)
+        self.window.addAction(act)
+        return act
+
+    # ------------------------------------------------------------------------------------- retrain
+
+    @Slot()
+    def open_retrain(self) -> RetrainDialog:
+        """Show the retrain dialog (not modal: drawing goes on while a model trains)."""
+        if self.dialog is None:
+            self.dialog = RetrainDialog(self.window)
+            self.dialog.modelTrained.connect(self._model_trained)
+            self.dialog.trainingStarted.connect(self._update_reset)
+            self.dialog.trainingStopped.connect(self._training_stopped)
+        if not self.dialog.is_training():  # offer the model in use
+            binary = self.window.model_kind() == "binary"
+            (self.dialog.model_binary if binary else self.dialog.model_ovr).setChecked(True)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
+
+    @Slot(str)
+    def _model_trained(self, kind: str) -> None:
+        self.window.models.reload(kind)
+
+    @Slot(str)
+    def _training_stopped(self, outcome: str) -> None:
+        self._update_reset()
+        if outcome == "finished" and self.dialog is not None:
+            lines = [summary_line(r) for r in self.dialog.results]
+            self.window.statusBar().showMessage("; ".join(lines), 15000)
+
+    # --------------------------------------------------------------------------------------- reset
+
+    @Slot()
+    def reset(self) -> bool:
+        """Go back to the bundled models after asking; the user's model files are deleted."""
+        if self.dialog is not None and self.dialog.is_training():
+            return False
+        if not self.confirm_reset():
+            return False
+        reset_to_bundled()
+        for kind in self.window.models.kinds():
+            self.window.models.reload(kind)
+        self.window.statusBar().showMessage("Now using the bundled models.", 8000)
+        self._update_reset()
+        return True
+
+    def confirm_reset(self) -> bool:
+        """Ask before deleting the user's trained models (tests replace this)."""
+        answer = QMessageBox.question(
+            self.window,
+            "Reset to bundled models?",
+            "Your trained models will be deleted and the models that came with the app used again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot()
+    def _update_reset(self) -> None:
+        training = self.dialog is not None and self.dialog.is_training()
+        has_own = any(user_model_path(k) is not None for k in self.window.models.kinds())
+        self.reset_action.setEnabled(has_own and not training)
+        self.reset_action.setToolTip(
+            "A model is training" if training else ("" if has_own else "You are using the bundled models")
+        )
+
+    # ------------------------------------------------------------------------------- show windows
+
+    @Slot()
+    def evaluate(self) -> EvaluationWindow | None:
+        estimator = self.window.predictor.model()
+        if estimator is None:
+            self.window.show_message("No model is loaded to evaluate.", "warning")
+            return None
+        kind = self.window.model_kind() or "ovr"
+        view = EvaluationWindow(estimator, mnist_test_set(), self.window, title=f"Evaluate: {label(kind)}")
+        self._keep(view)
+        return view
+
+    @Slot()
+    def show_weights(self) -> WeightsWindow | None:
+        estimator = self.window.predictor.model()
+        if estimator is None:
+            self.window.show_message("No model is loaded.", "warning")
+            return None
+        kind = self.window.model_kind() or "ovr"
+        view = WeightsWindow(estimator, self.window, title=f"Weights: {label(kind)}")
+        self._keep(view)
+        return view
+
+    def _keep(self, view: QWidget) -> None:
+        self.windows = [w for w in self.windows if w.isVisible()]
+        self.windows.append(view)
+        view.show()
+        view.raise_()
