@@ -20,6 +20,9 @@ from model.ovr import OneVsRestLogisticRegression
 from model.store import KINDS, build_metadata, check_kind, dump_model_file, save_model
 from training.evaluate import Evaluation, evaluate
 from training.progress import CancelFlag, ProgressCallback, Reporter
+from training.samples import auto_weight
+from training.user_eval import UserSamples, should_cross_validate, split
+from training.user_eval import accuracy as user_accuracy
 
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "binary": {"alpha": 1e-4, "max_iter": 50},
@@ -27,6 +30,9 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
 }
 # Shares of the progress bar given to each stage (training dominates).
 _LOAD, _TRAIN, _EVAL = 0.10, 0.80, 0.07
+# Where the cross-validation of the user's samples runs on the bar, when there is one: the second half of
+# the training share (the k fits on a part of MNIST take about as long as the real one).
+CROSS_VALIDATION_SPAN = (_LOAD + _TRAIN / 2, _LOAD + _TRAIN)
 
 
 @dataclass
@@ -66,6 +72,8 @@ def train_model(
     mnist: MnistArrays | None = None,
     max_train: int | None = None,
     extra: tuple[np.ndarray, np.ndarray, float] | None = None,
+    user_samples: UserSamples | None = None,
+    cross_validate: bool | None = None,
     out_dir: str | Path | None = None,
     save: bool = True,
     progress: ProgressCallback | None = None,
@@ -76,11 +84,18 @@ def train_model(
     ``mnist`` passes already loaded arrays (else they are loaded from ``data_dir``, the environment or
     the cache, downloading if allowed). ``max_train`` trains on the first N training images (quick
     experiments). ``extra = (X, y, weight)`` adds the user's own labelled drawings, each counting
-    ``weight`` times. ``out_dir`` writes ``<kind>.joblib`` and ``digests.json`` there (the layout of the
+    ``weight`` times. ``user_samples`` does the same with the samples' ids known: every fifth sample of
+    each digit is held out (:func:`training.user_eval.split`), the rest is weighted in by
+    :func:`training.samples.auto_weight` against the MNIST images this kind learns from, and the
+    metadata records which samples trained, which were held out and the accuracy on those; with few
+    held out (or ``cross_validate=True``) a k-fold cross-validated accuracy on all of them is added.
+    ``out_dir`` writes ``<kind>.joblib`` and ``digests.json`` there (the layout of the
     bundled models) instead of the user's model folder. Raises :class:`training.progress.Cancelled`
     when cancelled; nothing is written then.
     """
     check_kind(kind)
+    if extra is not None and user_samples is not None:
+        raise ValueError("pass the user's samples as extra or as user_samples, not both")
     reporter = Reporter(progress, cancel)
     reporter.report("loading data", "Loading MNIST…", 0.0)
     if mnist is None:
@@ -95,6 +110,20 @@ def train_model(
     if max_train is not None:
         X_train, y_train = X_train[:max_train], y_train[:max_train]
     X_fit, y_fit = select_kind_data(kind, X_train, y_train)
+    X_mnist, y_mnist = X_fit, y_fit
+    user_meta: dict[str, Any] = {}
+    held_out = None
+    kind_samples = None
+    if user_samples is not None:
+        kind_samples = user_samples.of_classes(KINDS[kind]["classes"])
+        to_train, held_out = split(kind_samples)
+        if len(to_train):
+            extra = (to_train.X, to_train.y, auto_weight(len(to_train), len(y_fit)))
+        user_meta = {"user_train_ids": list(to_train.ids), "user_heldout_ids": list(held_out.ids)}
+    if cross_validate is None:
+        cross_validate = kind_samples is not None and should_cross_validate(kind_samples)
+    cross_validate = bool(cross_validate and kind_samples is not None and len(kind_samples) >= 2)
+    train_share = CROSS_VALIDATION_SPAN[0] - _LOAD if cross_validate else _TRAIN
     weights = None
     n_extra = 0
     if extra is not None and len(extra[0]):
@@ -104,6 +133,7 @@ def train_model(
             weights = np.concatenate([np.ones(len(y_fit)), np.full(n_extra, float(extra[2]))])
             X_fit = np.concatenate([X_fit, X_extra.astype(np.float32)])
             y_fit = np.concatenate([y_fit, y_extra])
+            user_meta["user_sample_weight"] = float(extra[2])
     estimator = make_estimator(kind, params)
     max_iter = int(estimator.max_iter)
     label = KINDS[kind]["label"]
@@ -118,15 +148,20 @@ def train_model(
         reporter.report(
             "training",
             f"Training {label}: iteration {iteration}/{max_iter}, loss {mean_loss:.4f}",
-            _LOAD + _TRAIN * min(iteration / max_iter, 1.0),
+            _LOAD + train_share * min(iteration / max_iter, 1.0),
             iteration=iteration,
             loss=mean_loss,
         )
 
     estimator.fit(X_fit, y_fit, sample_weight=weights, callback=on_iteration)
-    reporter.report("evaluating", "Evaluating on the MNIST test set…", _LOAD + _TRAIN)
+    reporter.report("evaluating", "Evaluating on the MNIST test set…", _LOAD + train_share)
     evaluation = evaluate(estimator, X_test, y_test)
     reporter.check()
+    if held_out is not None:
+        user_meta["n_user_heldout"] = len(held_out)
+        user_meta["user_heldout_accuracy"] = user_accuracy(estimator, held_out)
+    if cross_validate and kind_samples is not None:
+        user_meta.update(_cross_validate(kind, params, kind_samples, X_mnist, y_mnist, reporter))
     metadata = build_metadata(
         kind,
         estimator,
@@ -136,6 +171,7 @@ def train_model(
         n_test=len(evaluation.labels),
         n_iter=int(estimator.n_iter_),
         train_seconds=round(reporter.elapsed, 2),
+        **user_meta,
     )
     path = None
     if save:
@@ -143,6 +179,38 @@ def train_model(
         path = save_to(kind, estimator, metadata, out_dir)
     reporter.report("done", f"{label}: test accuracy {evaluation.accuracy:.2%}", 1.0)
     return TrainResult(kind, estimator, metadata, evaluation, path, reporter.elapsed)
+
+
+def _cross_validate(
+    kind: str,
+    params: dict[str, Any] | None,
+    samples: UserSamples,
+    X_mnist: np.ndarray,
+    y_mnist: np.ndarray,
+    reporter: Reporter,
+) -> dict[str, Any]:
+    """The k-fold figure on the user's samples, reported as the "cross-validating" stage."""
+    from training.user_eval import cross_validate
+
+    start, end = CROSS_VALIDATION_SPAN
+    share = end - start
+    label = KINDS[kind]["label"]
+
+    def on_progress(fraction: float, message: str) -> None:
+        reporter.report(
+            "cross-validating", f"{label}: checking on your samples, {message}…", start + share * fraction
+        )
+
+    on_progress(0.0, "starting")
+    cv = cross_validate(lambda: make_estimator(kind, params), samples, X_mnist, y_mnist, progress=on_progress)
+    if cv is None:
+        return {}
+    return {
+        "user_cv_accuracy": cv.accuracy,
+        "user_cv_folds": cv.folds,
+        "n_user_cv": cv.n_samples,
+        "user_cv_mnist": cv.n_mnist,
+    }
 
 
 def save_to(kind: str, estimator: Any, metadata: dict[str, Any], out_dir: str | Path | None) -> Path:
