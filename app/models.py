@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 import model as model_api
 from model.paths import user_model_dir
+from model.store import index_is_damaged
 
 log = logging.getLogger("digit_canvas.models")
 
@@ -43,7 +44,14 @@ def load_with_fallback(kind: str) -> LoadResult:
     Raises :class:`model.ModelFileError` only if the bundled model is unusable too.
     """
     try:
-        return LoadResult(model_api.load_model(kind), None)
+        estimator = model_api.load_model(kind)
+        warning = None
+        if index_is_damaged() and _is_bundled(kind, estimator):
+            warning = (
+                f"The list of your models ({user_model_dir() / 'index.json'}) is damaged, so the bundled "
+                f"{label(kind)} model is used; your model files were left as they are."
+            )
+        return LoadResult(estimator, warning)
     except Exception as exc:
         log.warning("The %s model could not be loaded", kind, exc_info=True)
         reason = _reason(kind, exc).rstrip(".")
@@ -57,6 +65,11 @@ def load_with_fallback(kind: str) -> LoadResult:
     return LoadResult(
         estimator, f"Your {label(kind)} model could not be loaded, so the bundled one is used: {reason}."
     )
+
+
+def _is_bundled(kind: str, estimator: Any) -> bool:
+    path = (getattr(estimator, "metadata_", None) or {}).get("path")
+    return path == str(model_api.bundled_model_path(kind))
 
 
 def _reason(kind: str, exc: BaseException, path: Path | None = None) -> str:

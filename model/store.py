@@ -191,15 +191,29 @@ def read_index(folder: Path | None = None) -> dict[str, dict[str, str]]:
     }
 
 
+def index_is_damaged(folder: Path | None = None) -> bool:
+    """True if ``index.json`` exists but is not a readable index, so the user's models are unlisted."""
+    path = (user_model_dir() if folder is None else folder) / INDEX_NAME
+    if not path.exists():
+        return False
+    try:
+        return not isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+    except (OSError, ValueError):
+        return True
+
+
 def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path | None = None) -> Path:
     """Save a trained model as the user's current model of ``kind`` and return its path.
 
     The previous model file is kept (as ``previous`` in the index) so it can be compared or restored.
+    If the index is damaged, it is kept as ``index.json.bad`` and no model file is deleted: the index
+    no longer says which files are the user's models, so none may be treated as leftovers.
     """
     check_kind(kind)
     _check_estimator(kind, estimator, "the model to save")
     folder = user_model_dir() if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
+    damaged = index_is_damaged(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"{kind}-{stamp}.joblib"
     digest = dump_model_file(path, estimator, metadata)
@@ -208,8 +222,12 @@ def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path
     index[kind] = {"file": path.name, "sha256": digest}
     if old is not None:
         index[f"{kind}.previous"] = old
+    if damaged:
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(folder / f"{INDEX_NAME}.bad", (folder / INDEX_NAME).read_bytes())
     atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
-    _remove_unreferenced(folder, index)
+    if not damaged:
+        _remove_unreferenced(folder, index)
     return path
 
 

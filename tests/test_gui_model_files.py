@@ -367,3 +367,40 @@ def test_a_broken_file_opened_after_yes_gives_one_sentence(window, tmp_path, cas
     assert "broken.joblib" in message and one_sentence(message), message
     assert window.predictor.model() is before
     assert read_digit(window, SEVEN) == 7
+
+
+# -------------------------------------------------------------------------------- a damaged index
+
+
+def _save_both() -> list[Path]:
+    paths = []
+    for kind in ("ovr", "binary"):
+        est = load_model(kind)
+        paths.append(save_model(kind, est, build_metadata(kind, est)))
+    return paths
+
+
+def test_a_damaged_model_list_is_explained_at_startup_and_left_alone(qtbot) -> None:
+    _save_both()
+    index = user_model_dir() / "index.json"
+    index.write_text('{"ovr": {"file": ')  # cut short, e.g. by a sync tool
+    before = {p: p.read_bytes() for p in user_model_dir().iterdir()}
+    win = new_window(qtbot)
+    message = win.banner.text()
+    assert "list of your models" in message and "damaged" in message and one_sentence(message), message
+    assert "bundled model" in status(win) and read_digit(win, SEVEN) == 7
+    win.close()
+    assert {p: p.read_bytes() for p in user_model_dir().iterdir()} == before
+
+
+def test_saving_after_the_model_list_was_damaged_deletes_no_model(qtbot) -> None:
+    """Without a readable index no file can be called a leftover: a retrain must not delete the others."""
+    ovr_path, binary_path = _save_both()
+    index = user_model_dir() / "index.json"
+    damaged = b'{"ovr": {"file": '
+    index.write_bytes(damaged)
+    est = load_model("binary")  # the bundled one: with the list damaged, the saved files are unrecorded
+    new = save_model("binary", est, build_metadata("binary", est))
+    assert ovr_path.is_file() and binary_path.is_file() and new.is_file()
+    assert (user_model_dir() / "index.json.bad").read_bytes() == damaged
+    assert load_model("binary").metadata_["path"] == str(new)
