@@ -36,6 +36,7 @@ from model.paths import bundled_model_dir, user_model_dir
 FORMAT = "digit-canvas-model"
 FORMAT_VERSION = 1
 INDEX_NAME = "index.json"
+UNLISTED_DIR = "unlisted"  # model files a damaged index no longer listed, kept rather than deleted
 BUNDLED_DIGESTS = "digests.json"
 KINDS: dict[str, dict[str, Any]] = {
     "binary": {
@@ -206,8 +207,8 @@ def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path
     """Save a trained model as the user's current model of ``kind`` and return its path.
 
     The previous model file is kept (as ``previous`` in the index) so it can be compared or restored.
-    If the index is damaged, it is kept as ``index.json.bad`` and no model file is deleted: the index
-    no longer says which files are the user's models, so none may be treated as leftovers.
+    If the index is damaged it no longer says which files are the user's models, so none may be
+    cleaned up as a leftover: they and the damaged index are moved to ``unlisted/`` and kept there.
     """
     check_kind(kind)
     _check_estimator(kind, estimator, "the model to save")
@@ -223,12 +224,22 @@ def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path
     if old is not None:
         index[f"{kind}.previous"] = old
     if damaged:
-        with contextlib.suppress(OSError):
-            atomic_write_bytes(folder / f"{INDEX_NAME}.bad", (folder / INDEX_NAME).read_bytes())
+        _keep_unlisted(folder, path.name)
     atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
-    if not damaged:
-        _remove_unreferenced(folder, index)
+    _remove_unreferenced(folder, index)
     return path
+
+
+def _keep_unlisted(folder: Path, new_file: str) -> None:
+    """Move the model files a damaged index no longer lists, and that index, to ``unlisted/``."""
+    target = folder / UNLISTED_DIR
+    target.mkdir(exist_ok=True)
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(target / f"{INDEX_NAME}.bad", (folder / INDEX_NAME).read_bytes())
+    for old in folder.glob("*.joblib"):
+        if old.name != new_file:
+            with contextlib.suppress(OSError):
+                os.replace(old, target / old.name)
 
 
 def reset_to_bundled(kind: str | None = None, folder: Path | None = None) -> None:

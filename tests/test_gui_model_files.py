@@ -396,11 +396,19 @@ def test_a_damaged_model_list_is_explained_at_startup_and_left_alone(qtbot) -> N
 def test_saving_after_the_model_list_was_damaged_deletes_no_model(qtbot) -> None:
     """Without a readable index no file can be called a leftover: a retrain must not delete the others."""
     ovr_path, binary_path = _save_both()
+    old = {p.name: p.read_bytes() for p in (ovr_path, binary_path)}
     index = user_model_dir() / "index.json"
     damaged = b'{"ovr": {"file": '
     index.write_bytes(damaged)
     est = load_model("binary")  # the bundled one: with the list damaged, the saved files are unrecorded
     new = save_model("binary", est, build_metadata("binary", est))
-    assert ovr_path.is_file() and binary_path.is_file() and new.is_file()
-    assert (user_model_dir() / "index.json.bad").read_bytes() == damaged
-    assert load_model("binary").metadata_["path"] == str(new)
+    save_model("binary", est, build_metadata("binary", est))  # later saves clean up as usual...
+    unlisted = user_model_dir() / "unlisted"
+    assert {p.name: p.read_bytes() for p in unlisted.glob("*.joblib")} == old  # ...but never these
+    assert (unlisted / "index.json.bad").read_bytes() == damaged
+    assert json.loads(index.read_text())["binary.previous"]["file"] == new.name
+    # they can still be opened, after the warning (their digests were lost with the index)
+    win = new_window(qtbot)
+    win.model_files.confirm = lambda parent, p: True
+    assert win.model_files.open_file(unlisted / ovr_path.name)
+    assert "opened from " + ovr_path.name in status(win)
