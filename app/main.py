@@ -10,7 +10,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Open the window (with IMAGE on the canvas if one is given) and run until it is closed."""
     from PySide6.QtWidgets import QApplication
 
-    from app.error_reporting import ErrorReporter
+    from app.error_reporting import ErrorReporter, setup_logging
     from app.main_window import APP_NAME, MainWindow
 
     args = list(sys.argv if argv is None else [sys.argv[0], *argv])
@@ -19,6 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("digit-canvas")
+    setup_logging()  # problems found while the window starts (a broken model) go to the log too
     window = MainWindow()
     reporter = ErrorReporter(window).install()  # a bug shows a dialog and a log entry, not a crash
     window.show()
