@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import NotFittedError
 
+from model.base import BaseEstimator, ClassifierMixin, NotFittedError
 from model.validation import check_images, check_labels, check_sample_weight
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
 
+from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
 from model.validation import N_PIXELS, check_images
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import NotFittedError
 
+from model.base import BaseEstimator, ClassifierMixin, NotFittedError
 from model.binary import sigmoid
 from model.features import MnistFeatureMap
 from model.lbfgs import fit_logistic_lbfgs

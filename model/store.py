@@ -15,6 +15,7 @@ in the app's own folders and matches the digest recorded there.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -27,7 +28,6 @@ from typing import Any
 
 import joblib
 import numpy as np
-import sklearn
 
 from model.binary import BinaryLogisticRegression
 from model.ovr import OneVsRestLogisticRegression
@@ -88,18 +88,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def library_versions() -> dict[str, str]:
+@functools.cache
+def installed_version(distribution: str) -> str:
+    """The installed version of a package, read from its metadata (no import, so it is cheap)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        own = version("digit-canvas")
+        return version(distribution)
     except PackageNotFoundError:
-        own = "unknown"
+        return "unknown"
+
+
+def library_versions() -> dict[str, str]:
     return {
-        "digit-canvas": own,
+        "digit-canvas": installed_version("digit-canvas"),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
+        "scikit-learn": installed_version("scikit-learn"),
         "joblib": joblib.__version__,
     }
 
@@ -390,10 +395,11 @@ def _check_versions(estimator: Any, name: str) -> None:
     saved = getattr(estimator, "_sklearn_version", None)
     if saved is None:
         return
-    if str(saved).split(".")[0] != sklearn.__version__.split(".")[0]:
+    installed = installed_version("scikit-learn")
+    if str(saved).split(".")[0] != installed.split(".")[0]:
         raise ModelFileError(
             f"Model file {name} was saved by scikit-learn {saved}, which is incompatible with the "
-            f"installed {sklearn.__version__}; retrain it or reset to the bundled model."
+            f"installed {installed}; retrain it or reset to the bundled model."
         )
 
 

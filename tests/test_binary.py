@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from model import BinaryLogisticRegression
+from model.base import NotFittedError
 
 
 def _toy(n=400, seed=0):

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 
 @dataclass
@@ -57,6 +56,8 @@ class Evaluation:
 def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 5000) -> Evaluation:
     """Evaluate ``estimator`` on images ``X`` with labels ``y`` (only the classes it knows)."""
     import time
+
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     start = time.perf_counter()
     classes = np.asarray(estimator.classes_)
