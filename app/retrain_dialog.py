@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QValidator
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QShowEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -37,19 +37,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.training_worker import MnistArrays, RetrainResult, TrainingJob, TrainingRequest
+from app.training_worker import MnistArrays, RetrainResult, TrainingJob, TrainingRequest, user_summary
 from model.binary import BinaryLogisticRegression
 from model.features import MAX_QUADRATIC_COMPONENTS
 from model.paths import user_cache_dir
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_dirs, find_file, find_mnist_dir
+from training.samples import SampleStore, auto_weight
 from training.train import DEFAULT_PARAMS
+from training.user_eval import holdout_mask
 
 N_MNIST_TRAIN = 60000
+N_MNIST_ZEROS_AND_ONES = 12665  # 0s and 1s among the 60,000: what the binary model learns from
 _STAGE_TITLES = {
     "loading data": "Loading data",
     "downloading": "Downloading MNIST",
     "training": "Training",
     "evaluating": "Evaluating",
+    "cross-validating": "Checking on your samples",
     "saving": "Saving",
     "done": "Done",
 }
@@ -379,6 +383,89 @@ class DataSourceBox(QGroupBox):
         return "✓ all four MNIST files are there"
 
 
+class SamplesBox(QGroupBox):
+    """Whether to train on the user's own labelled drawings, and what that means in numbers.
+
+    Counts come from the sample store's file names only (no image is read on the GUI thread); the
+    images are read by the training worker. ``refresh()`` re-counts (on show and on activation, so
+    samples taught while the dialog is open are included).
+    """
+
+    def __init__(self, store: SampleStore, parent: QWidget | None = None) -> None:
+        super().__init__("Your handwriting", parent)
+        self.store = store
+        self.include = QCheckBox()
+        self.include.setObjectName("includeSamples")
+        self.note = QLabel()
+        self.note.setObjectName("samplesNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.include)
+        layout.addWidget(self.note)
+        self._labels: list[int] = []
+        self._held: list[bool] = []
+        self._kinds: tuple[str, ...] = ("ovr",)
+        self._n_mnist = N_MNIST_TRAIN
+        self._chosen: bool | None = None  # the person's own tick, once they made one
+        self.include.clicked.connect(lambda checked: setattr(self, "_chosen", bool(checked)))
+
+    def refresh(self) -> None:
+        """Count the samples again (file names only)."""
+        samples = self.store.samples()
+        self._labels = [s.label for s in samples]
+        self._held = [bool(h) for h in holdout_mask(self._labels, [s.sample_id for s in samples])]
+        self._update()
+
+    def set_training(self, kinds: tuple[str, ...], max_train: int | None) -> None:
+        """The models and MNIST size chosen, which decide how many samples count and how much."""
+        self._kinds = kinds
+        self._n_mnist = max_train or N_MNIST_TRAIN
+        self._update()
+
+    def included(self) -> bool:
+        return self.counts()[0] > 0 and self.include.isChecked()
+
+    def counts(self) -> tuple[int, int, float]:
+        """``(samples, of which held out, weight of each trained sample)`` for the chosen model."""
+        ovr = "ovr" in self._kinds
+        keep = [ovr or label in (0, 1) for label in self._labels]
+        n = sum(keep)
+        held = sum(h for h, k in zip(self._held, keep, strict=True) if k)
+        n_mnist = self._n_mnist if ovr else round(N_MNIST_ZEROS_AND_ONES * self._n_mnist / N_MNIST_TRAIN)
+        return n, held, auto_weight(n - held, n_mnist)
+
+    def _update(self) -> None:
+        n, held, weight = self.counts()
+        total = len(self._labels)
+        binary_only = "ovr" not in self._kinds
+        if total == 0:
+            self.include.setText("Include my samples (none yet)")
+            self.note.setText(
+                "To add one, draw a digit and press its key on the canvas, or click its bar. "
+                "Samples teach the model your handwriting."
+            )
+        elif n == 0:
+            self.include.setText("Include my samples (none of them are 0s or 1s)")
+            self.note.setText(
+                "The 0-vs-1 model learns only from 0s and 1s; the 10-class model uses them all."
+            )
+        else:
+            noun = "sample" if n == 1 else "samples"
+            self.include.setText(f"Include my samples ({n} {noun}, each counts as {weight:.0f} MNIST digits)")
+            if held:
+                kept = f"{held} of them (every 5th of a digit) are kept aside to test the new model on."
+            else:
+                kept = "None are kept aside yet (every 5th of a digit is), so a cross-validation checks them."
+            only = " Only your 0s and 1s count for the 0-vs-1 model." if binary_only else ""
+            self.note.setText(kept + only)
+        self.include.setEnabled(n > 0)
+        self.include.setChecked(n > 0 and (self._chosen if self._chosen is not None else True))
+        self.include.setToolTip(
+            "" if n else "Save drawings as samples first: a digit key on the canvas or a click on its bar"
+        )
+
+
 class ProgressPanel(QGroupBox):
     """Stage, bar, elapsed and remaining time, and the outcome of the last run."""
 
@@ -435,7 +522,13 @@ class RetrainDialog(QDialog):
     trainingStarted = Signal()
     trainingStopped = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, mnist: MnistArrays | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        mnist: MnistArrays | None = None,
+        samples: SampleStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Retrain models")
         self.setObjectName("retrainDialog")
@@ -469,6 +562,7 @@ class RetrainDialog(QDialog):
         params_row.addWidget(self.binary_box, 2)
 
         self.data_box = DataSourceBox()
+        self.samples_box = SamplesBox(samples if samples is not None else SampleStore())
         self.panel = ProgressPanel()
 
         self.train_button = QPushButton("Train")
@@ -486,6 +580,7 @@ class RetrainDialog(QDialog):
         layout.addWidget(model_box)
         layout.addLayout(params_row)
         layout.addWidget(self.data_box)
+        layout.addWidget(self.samples_box)
         layout.addWidget(self.panel)
         layout.addLayout(buttons)
 
@@ -495,6 +590,7 @@ class RetrainDialog(QDialog):
 
         self._model_group.buttonToggled.connect(lambda *_: self._update_enabled())
         self.data_box.changed.connect(self._update_enabled)
+        self.data_box.max_train.valueChanged.connect(self._update_enabled)
         self.train_button.clicked.connect(self.start_training)
         self.panel.cancel.clicked.connect(self.cancel_training)
         self.close_button.clicked.connect(self.reject)
@@ -518,17 +614,31 @@ class RetrainDialog(QDialog):
             download=self.data_box.download.isChecked(),
             mnist=self._mnist,
             max_train=self.data_box.max_train_value(),
+            include_samples=self.samples_box.included(),
+            samples_folder=self.samples_box.store.folder,
         )
 
     def is_training(self) -> bool:
         return self.job is not None and self.job.is_running()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.is_training():
+            self.samples_box.refresh()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the dialog after teaching more digits shows the new count."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self.is_training():
+            self.samples_box.refresh()
+        super().changeEvent(event)
+
     @Slot()
     def _update_enabled(self) -> None:
         running = self.is_training()
         kinds = self.kinds()
-        for widget in (self.ovr_box, self.binary_box, self.data_box):
+        for widget in (self.ovr_box, self.binary_box, self.data_box, self.samples_box):
             widget.setEnabled(not running)
+        self.samples_box.set_training(kinds, self.data_box.max_train_value())
         if not running:
             self.ovr_box.setEnabled("ovr" in kinds)
             self.binary_box.setEnabled("binary" in kinds)
@@ -546,6 +656,7 @@ class RetrainDialog(QDialog):
             return
         self.results = []
         self.outcome = None
+        self.samples_box.refresh()  # samples taught since the dialog opened count too
         self.job = TrainingJob(self.request())
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
@@ -627,10 +738,14 @@ class RetrainDialog(QDialog):
             diff = 100 * (new - prev)
             colour = "#1a7f37" if diff > 0.005 else ("#b35900" if diff < -0.005 else "#555555")
             delta = f' <span style="color:{colour}">({diff:+.2f} points)</span>'
-        return (
+        text = (
             f"<b>{html.escape(result.label)}</b>: new <b>{new:.2%}</b> vs previous {previous} "
             f"MNIST test accuracy{delta}, {format_seconds(result.seconds)}"
         )
+        mine = user_summary(result)
+        if mine:
+            text += f"<br>&nbsp;&nbsp;&nbsp;{html.escape(mine)}"
+        return text
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

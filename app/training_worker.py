@@ -39,7 +39,10 @@ from training.data import (
     load_mnist,
 )
 from training.progress import Cancelled, Progress
-from training.train import TrainResult, make_estimator, save_to, train_model
+from training.samples import SampleStore
+from training.train import CROSS_VALIDATION_SPAN, TrainResult, make_estimator, save_to, train_model
+from training.user_eval import UserSamples, load_user_samples, should_cross_validate
+from training.user_eval import accuracy as user_accuracy
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,9 @@ class TrainingRequest:
 
     ``params`` maps a kind to its hyper-parameters (missing ones take ``DEFAULT_PARAMS``). ``data_dir``
     is the MNIST folder (``None``: ``$DIGIT_CANVAS_DATA``, then the cache). ``mnist`` passes arrays that
-    are already loaded, and ``max_train`` keeps only the first N training images.
+    are already loaded, and ``max_train`` keeps only the first N training images. ``include_samples``
+    adds the user's own labelled drawings from ``samples_folder`` (``None``: the user's data folder),
+    read in the worker thread; part of them is held out to measure the new model on.
     """
 
     kinds: tuple[str, ...]
@@ -68,6 +73,8 @@ class TrainingRequest:
     download: bool = False
     mnist: MnistArrays | None = None
     max_train: int | None = None
+    include_samples: bool = False
+    samples_folder: str | Path | None = None
 
     def __post_init__(self) -> None:
         if not self.kinds:
@@ -81,6 +88,21 @@ class RetrainResult(TrainResult):
 
     previous_accuracy: float | None = None
     previous_path: str | None = None
+    # The replaced model on the user's samples it never trained on: the held-out ones, and all of them.
+    previous_user_heldout: float | None = None
+    previous_user_all: float | None = None
+    n_previous_user_all: int = 0
+
+    @property
+    def user_heldout(self) -> float | None:
+        """The new model on the user's held-out samples (None when none were held out)."""
+        value = self.metadata.get("user_heldout_accuracy")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def user_cv(self) -> float | None:
+        value = self.metadata.get("user_cv_accuracy")
+        return float(value) if isinstance(value, int | float) else None
 
     @property
     def accuracy(self) -> float:
@@ -95,16 +117,80 @@ def summary_line(result: RetrainResult) -> str:
     """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
     previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
     seconds = f"{result.seconds:.1f} s" if result.seconds < 10 else f"{result.seconds:.0f} s"
-    return f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, {seconds}"
+    line = f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, {seconds}"
+    mine = user_summary(result)
+    return f"{line}. {mine}" if mine else line
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def user_summary(result: RetrainResult) -> str:
+    """How the new model reads the user's own samples it did not train on, "" when none were included.
+
+    E.g. "Your samples: before 40% → after 100% (held out, n=5); cross-validated 95% (5 folds, n=26;
+    the previous model read 50%)".
+    """
+    meta = result.metadata
+    if "user_train_ids" not in meta:
+        return ""
+    n_held = int(meta.get("n_user_heldout") or 0)
+    parts = []
+    if n_held:
+        parts.append(
+            f"before {_percent(result.previous_user_heldout)} → after {_percent(result.user_heldout)} "
+            f"(held out, n={n_held})"
+        )
+    if result.user_cv is not None:
+        before = ""
+        if result.previous_user_all is not None:
+            before = f"; the previous model read {_percent(result.previous_user_all)}"
+        parts.append(
+            f"cross-validated {_percent(result.user_cv)} ({meta.get('user_cv_folds')} folds, "
+            f"n={meta.get('n_user_cv')}{before})"
+        )
+    if not parts:
+        if not meta.get("user_train_ids"):
+            return "Your samples: none of them are digits this model knows."
+        return "Your samples: trained on all of them; none were kept aside to test on."
+    return "Your samples: " + "; ".join(parts)
+
+
+def previous_model(kind: str) -> Any | None:
+    """The model in use for ``kind`` (``None`` when it cannot be read)."""
+    try:
+        return load_model(kind)
+    except (ModelFileError, OSError) as exc:
+        log.warning("could not read the current %s model: %s", kind, exc)
+        return None
 
 
 def previous_metadata(kind: str) -> dict[str, Any]:
     """The metadata of the model in use for ``kind`` (empty when it cannot be read)."""
-    try:
-        return dict(load_model(kind).metadata_)
-    except (ModelFileError, OSError) as exc:
-        log.warning("could not read the current %s model: %s", kind, exc)
+    estimator = previous_model(kind)
+    return {} if estimator is None else dict(estimator.metadata_)
+
+
+def user_figures_before(
+    estimator: Any | None, samples: UserSamples, held_out_ids: list[str]
+) -> dict[str, Any]:
+    """How the replaced model read the user's samples it never trained on, for "before -> after".
+
+    A model saved with the user's samples lists their ids; those are left out, so the "before" figure
+    is never flattered by samples the old model learned.
+    """
+    if estimator is None or len(samples) == 0:
         return {}
+    seen = (getattr(estimator, "metadata_", {}) or {}).get("user_train_ids") or []
+    unseen = samples.of_classes([int(c) for c in estimator.classes_]).without(seen)
+    held = set(held_out_ids)
+    heldout = unseen.subset(np.array([i in held for i in unseen.ids], dtype=bool))
+    return {
+        "previous_user_heldout": user_accuracy(estimator, heldout),
+        "previous_user_all": user_accuracy(estimator, unseen),
+        "n_previous_user_all": len(unseen),
+    }
 
 
 def expected_iterations(kind: str, params: dict[str, Any] | None, previous: dict[str, Any]) -> int:
@@ -134,17 +220,23 @@ class _KindProgress:
 
     FEATURES, ITERATIONS = 0.15, 0.70
 
-    def __init__(self, expected: int) -> None:
+    def __init__(self, expected: int, cross_validates: bool = False) -> None:
         self.expected = max(1, expected)
         self.last = 0.0
+        # With a cross-validation of the user's samples, the real fit gets half the iteration slice.
+        self.iterations = self.ITERATIONS / 2 if cross_validates else self.ITERATIONS
 
     def fraction(self, p: Progress) -> float | None:
         if p.stage == "training" and p.iteration is not None:
-            f = self.FEATURES + self.ITERATIONS * min(p.iteration / self.expected, 1.0)
+            f = self.FEATURES + self.iterations * min(p.iteration / self.expected, 1.0)
         elif p.stage == "training":
             f = 0.0
         elif p.stage == "evaluating":
-            f = self.FEATURES + self.ITERATIONS
+            f = self.FEATURES + self.iterations
+        elif p.stage == "cross-validating" and p.fraction is not None:
+            start, end = CROSS_VALIDATION_SPAN
+            within = min(max((p.fraction - start) / (end - start), 0.0), 1.0)
+            f = self.FEATURES + self.iterations + (self.ITERATIONS - self.iterations) * within
         elif p.stage in ("saving", "done"):
             f = 1.0
         else:
@@ -265,7 +357,12 @@ class TrainingWorker(QObject):
     def _train_all(self) -> list[RetrainResult]:
         req = self.request
         self._check()
-        previous = {kind: previous_metadata(kind) for kind in req.kinds}
+        old_models = {kind: previous_model(kind) for kind in req.kinds}
+        previous = {k: {} if m is None else dict(m.metadata_) for k, m in old_models.items()}
+        user: UserSamples | None = None
+        if req.include_samples:
+            self._emit("loading data", "Reading your samples…", 0.0)
+            user = load_user_samples(SampleStore(req.samples_folder))
         mnist = req.mnist
         load_share = 0.0 if mnist is not None else _LOAD_SHARE
         if mnist is None:
@@ -282,13 +379,15 @@ class TrainingWorker(QObject):
         trained: list[TrainResult] = []
         for kind in req.kinds:
             share = span * _KIND_COST[kind] / total_cost
-            tracker = _KindProgress(expected_iterations(kind, req.params.get(kind), previous[kind]))
+            cv = user is not None and should_cross_validate(user.of_classes(KINDS[kind]["classes"]))
+            tracker = _KindProgress(expected_iterations(kind, req.params.get(kind), previous[kind]), cv)
             trained.append(
                 train_model(
                     kind,
                     params=req.params.get(kind),
                     mnist=mnist,
                     max_train=req.max_train,
+                    user_samples=user,
                     save=False,
                     progress=lambda p, s=start, w=share, t=tracker: self._relay(p, s, w, t),
                     cancel=self.cancel_event,
@@ -305,11 +404,16 @@ class TrainingWorker(QObject):
             values["path"] = path
             old = previous[result.kind]
             acc = old.get("test_accuracy")
+            before = {}
+            if user is not None:
+                held = list(result.metadata.get("user_heldout_ids") or [])
+                before = user_figures_before(old_models[result.kind], user, held)
             results.append(
                 RetrainResult(
                     **values,
                     previous_accuracy=float(acc) if isinstance(acc, int | float) else None,
                     previous_path=old.get("path"),
+                    **before,
                 )
             )
         self._emit("done", "Done", 1.0, force=True)
