@@ -1,5 +1,8 @@
 """Model > Evaluate...: how good a model is on the MNIST test set, and which digits it gets wrong.
 
+Beside MNIST, a "Your samples" strip shows how the model reads the person's own labelled drawings,
+counting only the ones it never trained on (see :func:`training.user_eval.user_report`).
+
 The window opens at once and evaluates in a worker thread (loading the test set and predicting 10,000
 digits takes about a second), then fills in: the accuracy, a per-class table, the confusion matrix as a
 clickable heat map and a gallery of the mistakes. Each part is a small widget owning one thing; the
@@ -46,6 +49,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -66,6 +70,7 @@ from PySide6.QtWidgets import (
 
 from app.heatmap import blend, digit_pixmap, readable_text_colour
 from training.evaluate import Evaluation, evaluate
+from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
 
 log = logging.getLogger(__name__)
 
@@ -109,26 +114,47 @@ def _error_message(exc: BaseException) -> str:
 
 
 class EvaluationWorker(QObject):
-    """Loads the test data and evaluates the model, in a worker thread; emits one of two signals."""
+    """Loads the test data and evaluates the model, in a worker thread; emits one of two signals.
+
+    Then, whatever MNIST gave, the user's samples are read and measured: ``userDone(UserReport)`` or
+    ``userFailed(message)``.
+    """
 
     done = Signal(object, object)  # Evaluation, images (n, 784) of the given test set
     failed = Signal(str)
+    userDone = Signal(object)  # training.user_eval.UserReport
+    userFailed = Signal(str)
 
-    def __init__(self, estimator: Any, test_data: Callable[[], TestData]) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        test_data: Callable[[], TestData],
+        user_samples: Callable[[], UserSamples] | None = None,
+    ) -> None:
         super().__init__()
         self.estimator = estimator
         self.test_data = test_data
+        self.user_samples = user_samples
 
     @Slot()
     def run(self) -> None:
         try:
-            X, y = self.test_data()
-            evaluation = evaluate(self.estimator, X, y)
-        except Exception as exc:  # shown in the window; the app keeps running
-            log.exception("evaluation failed")
-            self.failed.emit(_error_message(exc))
-        else:
-            self.done.emit(evaluation, X)
+            try:
+                X, y = self.test_data()
+                evaluation = evaluate(self.estimator, X, y)
+            except Exception as exc:  # shown in the window; the app keeps running
+                log.exception("evaluation failed")
+                self.failed.emit(_error_message(exc))
+            else:
+                self.done.emit(evaluation, X)
+            if self.user_samples is not None:
+                try:
+                    report = user_report(self.estimator, self.user_samples())
+                except Exception as exc:
+                    log.exception("evaluating the user's samples failed")
+                    self.userFailed.emit(_error_message(exc))
+                else:
+                    self.userDone.emit(report)
         finally:
             thread = QThread.currentThread()
             thread.quit()
@@ -144,16 +170,25 @@ class EvaluationJob(QObject):
 
     done = Signal(object, object)  # Evaluation, the test images
     failed = Signal(str)
+    userDone = Signal(object)
+    userFailed = Signal(str)
 
-    def __init__(self, estimator: Any, test_data: Callable[[], TestData]) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        test_data: Callable[[], TestData],
+        user_samples: Callable[[], UserSamples] | None = None,
+    ) -> None:
         super().__init__()
         self._thread = QThread()
         self._thread.setObjectName("digit-canvas-evaluation")
-        self._worker = EvaluationWorker(estimator, test_data)
+        self._worker = EvaluationWorker(estimator, test_data, user_samples)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.done.connect(self.done)
         self._worker.failed.connect(self.failed)
+        self._worker.userDone.connect(self.userDone)
+        self._worker.userFailed.connect(self.userFailed)
         self._thread.finished.connect(self._on_thread_finished)
 
     def start(self) -> None:
@@ -565,6 +600,88 @@ class PerClassTable(QTableWidget):
                 self.setItem(i, column, item)
 
 
+def _samples(n: int | None) -> str:
+    return f"{n} sample{'' if n == 1 else 's'}"
+
+
+def describe_user_report(report: UserReport) -> tuple[str, str]:
+    """The "Your handwriting" headline and detail line for a report (plain text)."""
+    if report.n_all == 0:
+        return (
+            "Your handwriting: no samples yet",
+            "Press a digit key on the canvas (or click a class bar) to save a drawing with its label. "
+            "After retraining with them, this shows how well the model reads your hand.",
+        )
+    if report.n_samples == 0:
+        return (
+            "Your handwriting: none of your samples are digits this model knows",
+            f"You have {_samples(report.n_all)}; the 0-vs-1 model reads only 0s and 1s.",
+        )
+    details = []
+    if report.n_unseen and report.n_trained == 0:
+        headline = (
+            f"Your handwriting: {report.unseen_accuracy:.0%} of your {_samples(report.n_unseen)} read "
+            "correctly (this model never trained on them)"
+        )
+        details.append("Retrain with them (Model > Retrain…) to teach it your hand.")
+    elif report.n_unseen:
+        headline = (
+            f"Your handwriting: {report.unseen_accuracy:.0%} of the {_samples(report.n_unseen)} this model "
+            "never trained on read correctly"
+        )
+    else:
+        headline = (
+            f"Your handwriting: this model trained on all {_samples(report.n_trained)}, so none are left "
+            "to test it"
+        )
+    if report.cv_accuracy is not None:
+        details.append(
+            f"Cross-validated when it was trained: {report.cv_accuracy:.0%} ({report.cv_folds} folds, "
+            f"{_samples(report.n_cv)})."
+        )
+    if report.n_trained:
+        details.append(f"On the {_samples(report.n_trained)} it trained on: {report.trained_accuracy:.0%}.")
+    return headline, " ".join(details)
+
+
+class UserSamplesStrip(QFrame):
+    """One card under the MNIST headline: how the model reads the person's own samples."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("userSamples")
+        self.setStyleSheet(
+            "QFrame#userSamples { background: palette(base); border: 1px solid palette(midlight);"
+            " border-radius: 8px; }"
+        )
+        self.headline = QLabel("Your handwriting: reading your samples…")
+        self.headline.setObjectName("userSamplesHeadline")
+        bold = QFont(self.headline.font())
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        bold.setBold(True)
+        self.headline.setFont(bold)
+        self.headline.setWordWrap(True)
+        self.detail = QLabel("")
+        self.detail.setObjectName("userSamplesDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("color: palette(dark);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.detail)
+
+    def set_report(self, report: UserReport) -> None:
+        headline, detail = describe_user_report(report)
+        self.headline.setText(headline)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+
+    def set_failure(self, message: str) -> None:
+        self.headline.setText("Your handwriting: your samples could not be read")
+        self.detail.setText(message)
+
+
 class EvaluationWindow(QWidget):
     """How a model does on the MNIST test set: accuracy, per-class table, confusion matrix, mistakes.
 
@@ -575,6 +692,7 @@ class EvaluationWindow(QWidget):
 
     evaluated = Signal(object)
     failed = Signal(str)
+    userEvaluated = Signal(object)  # training.user_eval.UserReport
 
     def __init__(
         self,
@@ -584,11 +702,14 @@ class EvaluationWindow(QWidget):
         *,
         title: str | None = None,
         start: bool = True,
+        user_samples: Callable[[], UserSamples] | None = load_user_samples,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
         self.setObjectName("evaluationWindow")
         self.estimator = estimator
         self.test_data = test_data if test_data is not None else mnist_test_set()
+        self.user_samples = user_samples
+        self.user_report: UserReport | None = None
         self.evaluation: Evaluation | None = None
         self.images: np.ndarray | None = None
         meta = getattr(estimator, "metadata_", {}) or {}
@@ -664,6 +785,9 @@ class EvaluationWindow(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.details)
         layout.addWidget(self.busy)
+        self.user_strip = UserSamplesStrip()
+        self.user_strip.setVisible(user_samples is not None)
+        layout.addWidget(self.user_strip)
         layout.addWidget(split, 1)
 
         self.matrix.cellClicked.connect(self.show_cell)
@@ -681,9 +805,11 @@ class EvaluationWindow(QWidget):
     def start(self) -> None:
         """Evaluate (again) in a worker thread."""
         self.busy.setVisible(True)
-        self._job = EvaluationJob(self.estimator, self.test_data)
+        self._job = EvaluationJob(self.estimator, self.test_data, self.user_samples)
         self._job.done.connect(self._on_done)
         self._job.failed.connect(self._on_failed)
+        self._job.userDone.connect(self._on_user_done)
+        self._job.userFailed.connect(self.user_strip.set_failure)
         self._job.start()
 
     def is_running(self) -> bool:
@@ -707,6 +833,12 @@ class EvaluationWindow(QWidget):
         self.table.set_evaluation(ev)
         self.show_mistakes()
         self.evaluated.emit(ev)
+
+    @Slot(object)
+    def _on_user_done(self, report: UserReport) -> None:
+        self.user_report = report
+        self.user_strip.set_report(report)
+        self.userEvaluated.emit(report)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -18,6 +18,7 @@ from training.user_eval import (
     load_user_samples,
     needs_cross_validation,
     split,
+    user_report,
 )
 
 
@@ -124,3 +125,28 @@ def test_train_model_holds_samples_out_and_records_what_it_saw(mnist):
     )
     with pytest.raises(ValueError, match="not both"):
         train_model("ovr", mnist=mnist, extra=(samples.X, samples.y, 2.0), user_samples=samples, save=False)
+
+
+class _ReadsByBrightness:
+    """A stand-in model: reads 1 for bright images, else 7; it says which samples it trained on."""
+
+    classes_ = np.array([1, 7])
+
+    def __init__(self, trained_ids):
+        self.metadata_ = {"user_train_ids": list(trained_ids), "user_cv_accuracy": 0.75, "user_cv_folds": 4}
+
+    def predict(self, X):
+        return np.where(np.asarray(X).mean(axis=1) > 0.5, 1, 7)
+
+
+def test_the_report_counts_only_samples_the_model_never_trained_on():
+    X = np.zeros((5, 784), np.float32)
+    X[:2] = 1.0  # two bright ones: read as 1
+    samples = UserSamples(X, np.array([1, 1, 7, 7, 3]), tuple(_ids(5)))
+    report = user_report(_ReadsByBrightness(samples.ids[:2]), samples)
+    assert (report.n_all, report.n_samples) == (5, 4)  # the 3 is not a digit this model knows
+    assert (report.n_trained, report.trained_accuracy) == (2, 1.0)
+    assert (report.n_unseen, report.unseen_accuracy) == (2, 1.0)
+    assert (report.cv_accuracy, report.cv_folds) == (0.75, 4)
+    fresh = user_report(_ReadsByBrightness([]), samples.subset(np.array([0, 2, 3])))
+    assert (fresh.n_trained, fresh.n_unseen, fresh.unseen_accuracy) == (0, 3, 1.0)

@@ -200,3 +200,45 @@ def cross_validate(
         if progress is not None:
             progress((fold + 1) / k, f"fold {fold + 1} of {k} done")
     return CrossValidation(correct / len(samples), len(samples), k, len(y_m))
+
+
+@dataclass(frozen=True)
+class UserReport:
+    """How a model reads the user's samples, split by whether it trained on them (for Evaluate…).
+
+    ``unseen``: samples of its digits it never trained on (held out when it was trained, added since, or
+    all of them for a model trained without them); ``trained``: the ones it learned from, which it
+    should read right (a low figure there means the samples fight MNIST or each other). The
+    cross-validated figure is the one recorded when the model was trained, if any.
+    """
+
+    n_all: int  # all of the user's samples
+    n_samples: int  # the user's samples of the model's digits
+    n_unseen: int
+    unseen_accuracy: float | None
+    n_trained: int
+    trained_accuracy: float | None
+    cv_accuracy: float | None = None
+    cv_folds: int | None = None
+    n_cv: int | None = None
+
+
+def user_report(estimator: Any, samples: UserSamples) -> UserReport:
+    """Accuracy on the samples ``estimator`` never trained on (by the ids in its metadata) and on the rest."""
+    meta = getattr(estimator, "metadata_", {}) or {}
+    known = samples.of_classes([int(c) for c in estimator.classes_])
+    trained_ids = set(meta.get("user_train_ids") or [])
+    was_trained = np.array([i in trained_ids for i in known.ids], dtype=bool)
+    unseen, trained = known.subset(~was_trained), known.subset(was_trained)
+    cv = meta.get("user_cv_accuracy")
+    return UserReport(
+        n_all=len(samples),
+        n_samples=len(known),
+        n_unseen=len(unseen),
+        unseen_accuracy=accuracy(estimator, unseen),
+        n_trained=len(trained),
+        trained_accuracy=accuracy(estimator, trained),
+        cv_accuracy=float(cv) if isinstance(cv, int | float) else None,
+        cv_folds=meta.get("user_cv_folds"),
+        n_cv=meta.get("n_user_cv"),
+    )
