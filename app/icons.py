@@ -150,6 +150,28 @@ def model_icon() -> QIcon:
     return make_icon(_model)
 
 
+def _teach(painter: QPainter) -> None:
+    # A luggage tag with a small 7 on it: the drawing gets its label.
+    painter.setPen(_pen(width=1.8))
+    tag = QPainterPath(QPointF(3, 4))
+    tag.lineTo(12, 4)
+    tag.lineTo(21, 13)
+    tag.lineTo(13, 21)
+    tag.lineTo(3, 11)
+    tag.closeSubpath()
+    painter.drawPath(tag)
+    painter.drawEllipse(QPointF(7, 8), 1.4, 1.4)
+    painter.setPen(_pen(QColor(38, 99, 196), 1.8))
+    seven = QPainterPath(QPointF(10.5, 11))
+    seven.lineTo(15, 11)
+    seven.lineTo(12, 17)
+    painter.drawPath(seven)
+
+
+def teach_icon() -> QIcon:
+    return make_icon(_teach)
+
+
 def _app(painter: QPainter) -> None:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(38, 99, 196))

@@ -60,6 +60,7 @@ from app.predictor import Predictor
 from app.preview import PreviewView
 from app.probabilities import ProbabilityBars
 from app.settings import WindowSettings
+from app.teach import Teacher
 
 APP_NAME = "Digit Canvas"
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self.model_menu = ModelMenu(self)  # Retrain…, Reset, Evaluate…, Show weights
+        self.teacher = Teacher(self)  # Teach, Samples menu: the user's labelled drawings
         self.resize(1000, 680)
         self.settings = WindowSettings(self)  # brush width and geometry now, the model kind just below
         self.set_model_kind(kind or self.settings.model_kind())

@@ -106,7 +106,7 @@ class ProbabilityBars(QWidget):
             order = np.argsort(-self._probs)[:3]
             text = ", ".join(f"{self._classes[i]}: {self._probs[i]:.0%}" for i in order)
         self.setAccessibleDescription(text)
-        self.setToolTip(f"{text}\nClick a row to label the drawing with that digit.")
+        self.setToolTip(f"{text}\nClick a row to teach the model that this drawing is that digit.")
 
     # -------------------------------------------------------------------------------------- Qt events
 

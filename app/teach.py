@@ -1,0 +1,278 @@
+"""Teach: the person says which digit a drawing really is, and the drawing becomes a labelled sample.
+
+Models trained only on MNIST misread many people's handwriting. This controller turns a correction
+into data: a digit key on the canvas, a click on a class bar (both arrive as the window's
+``labelRequested``), the toolbar's Teach button or Samples > Teach this drawing as saves the drawing
+through :class:`training.samples.SampleStore` — the 28x28 picture the model saw and the full drawing.
+Retraining with "Include my samples" then learns from them.
+
+It also adds the Samples menu (before Help) with My samples…, the gallery where samples are browsed,
+deleted, exported and imported; ``samplesChanged`` keeps every view of the samples up to date.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from app import icons
+from model.preprocess import canvas_to_mnist
+from training.samples import Sample, SampleStore
+
+if TYPE_CHECKING:  # the gallery is imported when first opened, like the model menu's windows (start-up)
+    from app.main_window import MainWindow
+    from app.samples_dialog import SamplesDialog
+
+CANVAS_TIP = (
+    "Draw a digit. If the model reads it wrong, press the right digit key (0-9) to teach it.\n"
+    "Esc clears, Ctrl+Z undoes the last stroke."
+)
+BARS_HINT = "Wrong? Press the right digit key or click its bar to teach the model your handwriting."
+MESSAGE_SECONDS = 12  # the confirmation leaves the banner by itself after this long
+
+
+class DigitPad(QWidget):
+    """Ten digit buttons, 0-4 over 5-9: "this drawing is a …" in one click."""
+
+    digitChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digitPad")
+        title = QLabel("This drawing is a…")
+        title.setObjectName("digitPadTitle")
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.buttons: list[QToolButton] = []
+        for digit in range(10):
+            button = QToolButton()
+            button.setObjectName(f"teachDigit{digit}")
+            button.setText(str(digit))
+            button.setFont(font)
+            button.setFixedSize(40, 36)
+            button.setAutoRaise(False)
+            button.setToolTip(f"Save the drawing as a {digit} (or press {digit} on the canvas)")
+            button.clicked.connect(lambda _=False, d=digit: self.digitChosen.emit(d))
+            grid.addWidget(button, digit // 5, digit % 5)
+            self.buttons.append(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(6)
+        layout.addWidget(title)
+        layout.addLayout(grid)
+
+
+class Teacher(QObject):
+    """Saves labelled drawings from the window and owns the Samples menu and the samples gallery.
+
+    ``sampleAdded(Sample)`` fires for every saved drawing; ``samplesChanged()`` after any change to the
+    store (a drawing taught, samples deleted or imported in the gallery).
+    """
+
+    sampleAdded = Signal(object)
+    samplesChanged = Signal()
+
+    def __init__(self, window: MainWindow, store: SampleStore | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store if store is not None else SampleStore()
+        self.dialog: SamplesDialog | None = None
+        self._last: tuple[object, Sample] | None = None  # (canvas state, its sample) for corrections
+        self._shown = ""  # the confirmation in the banner, hidden after MESSAGE_SECONDS
+        self._hide_timer = QTimer(self)  # a child: it dies with the window, never fires on a closed one
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.setInterval(MESSAGE_SECONDS * 1000)
+        self._hide_timer.timeout.connect(self._hide_message)
+
+        self.teach_actions: list[QAction] = []
+        teach_menu = QMenu("&Teach this drawing as", window)
+        teach_menu.setObjectName("teachMenu")
+        teach_menu.setIcon(icons.teach_icon())
+        for digit in range(10):
+            act = QAction(f"&{digit}", window)
+            act.setObjectName(f"action:teach:{digit}")
+            act.setStatusTip(f"Save the drawing as a labelled sample of {digit}")
+            act.triggered.connect(lambda _=False, d=digit: self.teach(d))
+            teach_menu.addAction(act)
+            self.teach_actions.append(act)
+        self.samples_action = QAction("My &samples…", window)
+        self.samples_action.setObjectName("action:samples")
+        tip = "Browse, delete, export and import the drawings you taught"
+        self.samples_action.setToolTip(tip)
+        self.samples_action.setStatusTip(tip)
+        self.samples_action.triggered.connect(self.show_samples)
+
+        menu = QMenu("&Samples", window)
+        menu.setObjectName("samplesMenu")
+        menu.addMenu(teach_menu)
+        menu.addSeparator()
+        menu.addAction(self.samples_action)
+        bar = window.menuBar()
+        help_menu = window.menus.get("help")
+        if help_menu is not None:
+            bar.insertMenu(help_menu.menuAction(), menu)
+        else:
+            bar.addMenu(menu)
+        window.menus["samples"] = menu
+        self.menu = menu
+        self.teach_menu = teach_menu
+
+        self.pad = DigitPad()
+        self.pad_menu = QMenu(window)
+        self.pad_menu.setObjectName("teachPopup")
+        pad_action = QWidgetAction(self.pad_menu)
+        pad_action.setDefaultWidget(self.pad)
+        self.pad_menu.addAction(pad_action)
+        self.pad.digitChosen.connect(self._pad_chosen)
+        self.pad_menu.installEventFilter(self)  # a digit key while the pad is open picks that digit
+
+        self.button = QToolButton()
+        self.button.setObjectName("teachButton")
+        self.button.setText("Teach")
+        self.button.setIcon(icons.teach_icon())
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setMenu(self.pad_menu)
+        self.button.setToolTip("Tell the model which digit this drawing really is, to learn your handwriting")
+        self.button.setAccessibleName("Teach")
+        self._add_to_toolbar(window)
+
+        self.hint = QLabel(BARS_HINT)
+        self.hint.setObjectName("teachHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        bars_layout = window.bars.parentWidget().layout() if window.bars.parentWidget() else None
+        if bars_layout is not None:
+            bars_layout.addWidget(self.hint)
+        window.canvas.setToolTip(CANVAS_TIP)
+
+        window.labelRequested.connect(self.teach)
+
+    def _add_to_toolbar(self, window: MainWindow) -> None:
+        """Right after Clear: teaching is about the drawing on the canvas."""
+        actions = window.toolbar.actions()
+        clear = window.action("clear")
+        after = actions.index(clear) + 1 if clear in actions else len(actions)
+        if after < len(actions):
+            before = actions[after]
+            window.toolbar.insertSeparator(before)
+            window.toolbar.insertWidget(before, self.button)
+        else:
+            window.toolbar.addSeparator()
+            window.toolbar.addWidget(self.button)
+
+    # ---------------------------------------------------------------------------------- teaching
+
+    @Slot(int)
+    def teach(self, label: int) -> Sample | None:
+        """Save the drawing on the canvas as a sample of ``label``; ``None`` (with a message) if nothing was.
+
+        Teaching the same drawing again with another digit corrects the sample instead of adding one.
+        """
+        window = self.window
+        canvas = window.canvas
+        if canvas.is_empty():
+            window.show_message(
+                "Draw a digit first, then press its key (or click its bar) to save it as a sample.", "info"
+            )
+            return None
+        drawing = canvas.image()
+        image28 = canvas_to_mnist(drawing)
+        if image28 is None:
+            window.show_message("There is too little ink to read; draw the digit larger or bolder.", "info")
+            return None
+        state = canvas.state()
+        replaced: Sample | None = None
+        if self._last is not None and self._last[0] is state and self._last[1].image_path.exists():
+            previous = self._last[1]
+            if previous.label == label:
+                self._confirm(f"Already saved as a {label}. Press Esc to draw the next one.")
+                return previous
+            replaced = previous
+        read = window.prediction_view.digit()
+        try:
+            sample = self.store.add(label, image28, drawing)
+        except (OSError, ValueError) as exc:
+            window.show_message(f"The sample could not be saved ({exc}).", "error")
+            return None
+        if replaced is not None:
+            self.store.remove(replaced)
+        self._last = (state, sample)
+        self._confirm(self._saved_text(label, read, replaced))
+        self.sampleAdded.emit(sample)
+        self.samplesChanged.emit()
+        return sample
+
+    def _saved_text(self, label: int, read: int | None, replaced: Sample | None) -> str:
+        counts = self.store.counts()
+        total = sum(counts.values())
+        if replaced is not None:
+            head = f"Changed to a {label} (it was saved as a {replaced.label})"
+        elif read is not None and read != label:
+            head = f"Saved as a {label} (the model read a {read})"
+        else:
+            head = f"Saved as a {label}"
+        mine = counts[label]
+        text = (
+            f"{head} — you have {mine} sample{'s' if mine != 1 else ''} of {label}, {total} in all. "
+            "Include them when you retrain (Model > Retrain…)."
+        )
+        if self.window.model_kind() == "binary" and label not in (0, 1):
+            text += " The 0-vs-1 model learns only from 0s and 1s; the 10-class model uses every digit."
+        return text
+
+    def _confirm(self, text: str) -> None:
+        self.window.show_message(text, "info")
+        self.window.statusBar().showMessage(text.split(" — ")[0], MESSAGE_SECONDS * 1000)
+        self._shown = text
+        self._hide_timer.start()
+
+    @Slot()
+    def _hide_message(self) -> None:
+        """Take the confirmation away, unless another message has replaced it meanwhile."""
+        if self.window.banner.text() == self._shown:
+            self.window.banner.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pad_menu and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+                self._pad_chosen(int(key - Qt.Key.Key_0))
+                return True
+        return super().eventFilter(watched, event)
+
+    @Slot(int)
+    def _pad_chosen(self, digit: int) -> None:
+        self.pad_menu.close()
+        self.teach(digit)
+
+    # ------------------------------------------------------------------------------------ gallery
+
+    @Slot()
+    def show_samples(self) -> SamplesDialog:
+        """Open (or bring forward) the gallery of samples; it stays open while drawing goes on."""
+        if self.dialog is None:
+            from app.samples_dialog import SamplesDialog
+
+            self.dialog = SamplesDialog(self.store, self.window)
+            self.dialog.samplesEdited.connect(self.samplesChanged)
+            self.samplesChanged.connect(self.dialog.refresh)
+        self.dialog.refresh()
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
