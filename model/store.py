@@ -20,8 +20,6 @@ import hashlib
 import json
 import os
 import platform
-import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from model.atomic import atomic_path
 from model.binary import BinaryLogisticRegression
 from model.ovr import OneVsRestLogisticRegression
 from model.paths import bundled_model_dir, user_model_dir
@@ -129,55 +128,23 @@ def build_metadata(kind: str, estimator: Any, **extra: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------- writing
 
 
-def _fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def dump_model_file(path: Path, estimator: Any, metadata: dict[str, Any]) -> str:
     """Write a model file atomically and return its SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        payload = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "metadata": metadata,
-            "estimator": estimator,
-        }
+    payload = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "metadata": metadata,
+        "estimator": estimator,
+    }
+    with atomic_path(path) as tmp:
         joblib.dump(payload, tmp, compress=3)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        digest = file_sha256(Path(tmp))
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        digest = file_sha256(tmp)
     return digest
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from model.atomic import atomic_path
 from model.paths import user_data_dir
 from model.preprocess import canvas_to_mnist
 
@@ -57,16 +57,8 @@ def auto_weight(n_samples: int, n_mnist: int, share: float = 0.1) -> float:
 
 
 def _atomic_save_png(image: Image.Image, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         image.save(tmp, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _to_png_image(image28: np.ndarray) -> Image.Image:
