@@ -80,3 +80,21 @@ def test_bundled_models_meet_their_accuracy_targets(mnist, kind, target):
     print(f"bundled {kind}: {result.accuracy:.2%} on {len(result.labels)} MNIST test digits")
     assert result.accuracy >= target
     assert clf.metadata_["test_accuracy"] == pytest.approx(result.accuracy)
+
+
+def test_evaluation_scores_match_scikit_learn():
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    from training.evaluate import confusion_counts, scores_from_confusion
+
+    rng = np.random.default_rng(0)
+    classes = np.arange(10)
+    y = rng.integers(0, 10, 500)
+    predicted = np.where(rng.random(500) < 0.7, y, rng.integers(0, 10, 500))
+    predicted[predicted == 3] = 4  # a class never predicted: precision 0, as zero_division=0
+    confusion = confusion_counts(y, predicted, classes)
+    np.testing.assert_array_equal(confusion, confusion_matrix(y, predicted, labels=classes))
+    ours = scores_from_confusion(confusion)
+    theirs = precision_recall_fscore_support(y, predicted, labels=classes, zero_division=0)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b)

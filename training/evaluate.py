@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,12 +54,32 @@ class Evaluation:
         }
 
 
+def confusion_counts(y: np.ndarray, predicted: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Counts of (true, predicted) pairs; rows are true classes, columns predicted, both in ``classes``."""
+    k = len(classes)
+    true_idx = np.searchsorted(classes, y)
+    pred_idx = np.searchsorted(classes, predicted)
+    return np.bincount(true_idx * k + pred_idx, minlength=k * k).reshape(k, k)
+
+
+def scores_from_confusion(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class precision, recall, F1 and support, 0 where undefined (scikit-learn's zero_division=0).
+
+    Computed here rather than with ``sklearn.metrics`` because importing that in a worker thread
+    pulls in SciPy, whose garbage-collection passes hold the interpreter long enough to stall the GUI.
+    """
+    hits = np.diag(confusion).astype(np.float64)
+    support = confusion.sum(axis=1)
+    predicted = confusion.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, hits / predicted, 0.0)
+        recall = np.where(support > 0, hits / support, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    return precision, recall, f1, support
+
+
 def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 5000) -> Evaluation:
     """Evaluate ``estimator`` on images ``X`` with labels ``y`` (only the classes it knows)."""
-    import time
-
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     start = time.perf_counter()
     classes = np.asarray(estimator.classes_)
     y = np.asarray(y)
@@ -72,16 +93,15 @@ def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 500
     best = proba.argmax(axis=1)
     predicted = classes[best]
     confidence = proba[np.arange(len(proba)), best]
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y, predicted, labels=classes, zero_division=0
-    )
+    confusion = confusion_counts(y, predicted, classes)
+    precision, recall, f1, support = scores_from_confusion(confusion)
     return Evaluation(
         classes=classes,
         labels=y,
         predicted=predicted,
         confidence=confidence,
         accuracy=float((predicted == y).mean()),
-        confusion=confusion_matrix(y, predicted, labels=classes),
+        confusion=confusion,
         precision=precision,
         recall=recall,
         f1=f1,
