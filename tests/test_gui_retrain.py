@@ -204,49 +204,25 @@ def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, m
 # ---------------------------------------------------------------------- the window never freezes
 
 
-class _ScribbleProbe(QWidget):
-    """Stand-in for the canvas: every mouse move inks a 28x28 image and runs the current model."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setMouseTracking(True)
-        self.resize(280, 280)
-        self.model = load_model("ovr")
-        self.image = np.zeros((28, 28), dtype=np.float32)
-        self.predictions = 0
-
-    def mouseMoveEvent(self, event) -> None:
-        p = event.position()
-        r, c = int(p.y() / 10) % 28, int(p.x() / 10) % 28
-        self.image[max(r - 1, 0) : r + 2, max(c - 1, 0) : c + 2] = 1.0
-        self.model.predict_proba(self.image.reshape(1, 784))
-        self.predictions += 1
-
-
 def _drawing_target():
-    """The real canvas and live predictor when they exist, else a probe doing the same work."""
-    try:
-        from app.canvas import DrawingCanvas
-        from app.predictor import Predictor
+    """The real canvas with the live predictor, as the main window wires them."""
+    from app.canvas import DrawingCanvas
+    from app.predictor import Predictor
 
-        canvas = DrawingCanvas()
-        predictor = Predictor(canvas)
-        predictor.set_model(load_model("ovr"))
-        predictor.set_source(lambda: None if canvas.is_empty() else canvas.image())
-        canvas.changed.connect(predictor.request)
-        canvas.resize(300, 300)
-        return canvas, lambda: predictor.count
-    except (ImportError, AttributeError, TypeError):
-        probe = _ScribbleProbe()
-        return probe, lambda: probe.predictions
+    canvas = DrawingCanvas()
+    predictor = Predictor(canvas)
+    predictor.set_model(load_model("ovr"))
+    predictor.set_source(lambda: None if canvas.is_empty() else canvas.image())
+    canvas.changed.connect(predictor.request)
+    canvas.resize(300, 300)
+    return canvas, lambda: predictor.count
 
 
 def _runqueue_clock():
     """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat), if available.
 
     On a shared machine another process can keep the GUI thread off the CPU whatever the app does;
-    that wait is the machine's, not the app's, so the stall test subtracts it. Waiting for the GIL is
-    a sleep, not a run-queue wait, so a worker thread hogging the interpreter still counts fully.
+    the stall test reports that wait beside a failure so the cause is clear.
     """
     path = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
     try:
@@ -261,8 +237,8 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
     """A 5 ms timer on the GUI thread keeps ticking (gaps < 100 ms) while a person draws and a model
     trains on all 60,000 images, from loading the data to saving the model.
 
-    Time the OS kept the GUI thread waiting for a CPU (other processes on a shared machine) is
-    subtracted from each gap; on an idle machine it is zero and the raw gaps are what is checked.
+    The gaps are wall-clock time, as a person feels them; the time the OS kept the GUI thread waiting
+    for a CPU is printed beside the longest one to tell a busy machine from a blocking app.
     """
     target, predictions = _drawing_target()
     qtbot.addWidget(target)
@@ -323,16 +299,18 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
     assert duration >= 3.0, "the training run was too short to prove anything"
     raw = np.diff(ticks)
     assert len(raw) > 200
-    gaps = raw - np.clip(np.diff(waits), 0.0, None)  # minus time the OS gave the CPU to others
-    worst = int(gaps.argmax())
+    # Time the OS gave the CPU to other programs is reported to help read a failure, not excused.
+    waited = np.clip(np.diff(waits), 0.0, None)
+    worst = int(raw.argmax())
     during = [stage for t, stage in stages if t <= ticks[worst + 1]][-1:] or ["start"]
     print(
-        f"training {duration:.1f} s: longest stall {gaps.max() * 1000:.0f} ms "
-        f"(wall clock {raw.max() * 1000:.0f} ms), 99th percentile {np.percentile(gaps, 99) * 1000:.0f} ms"
+        f"training {duration:.1f} s: longest stall {raw.max() * 1000:.0f} ms "
+        f"(of which waiting for a CPU {waited[worst] * 1000:.0f} ms), "
+        f"99th percentile {np.percentile(raw, 99) * 1000:.0f} ms"
     )
-    assert gaps.max() < 0.100, (
-        f"the event loop stalled for {gaps.max() * 1000:.0f} ms during {during[0]} "
-        f"({raw[worst] * 1000:.0f} ms wall clock)"
+    assert raw.max() < 0.100, (
+        f"the event loop stalled for {raw.max() * 1000:.0f} ms during {during[0]} "
+        f"({waited[worst] * 1000:.0f} ms of it waiting for a CPU)"
     )
     assert predictions() - before >= 20  # the current model kept reading the drawing throughout
 
