@@ -46,7 +46,7 @@ def test_adding_newer_samples_never_moves_an_old_one_between_train_and_held_out(
         holdout_mask([1, 2], ["a"])
 
 
-def test_folds_are_stratified_and_spread_single_samples():
+def test_folds_are_stratified_and_never_empty():
     labels = np.repeat(np.arange(10), 1)  # one sample of each digit
     folds = fold_numbers(labels, _ids(10), 5)
     assert np.bincount(folds).tolist() == [2, 2, 2, 2, 2]
@@ -54,6 +54,11 @@ def test_folds_are_stratified_and_spread_single_samples():
     folds = fold_numbers(labels, _ids(20), 5)
     for label in (4, 9):
         assert np.bincount(folds[labels == label]).tolist() == [2] * 5
+    assert fold_numbers([0, 3, 6], _ids(3), 3).tolist() == [0, 1, 2]
+    rng = np.random.default_rng(2)
+    for n in range(5, 40):
+        labels = rng.integers(0, 10, n)
+        assert len(set(fold_numbers(labels, _ids(n), 5))) == 5
 
 
 def test_few_held_out_samples_ask_for_cross_validation():
@@ -96,6 +101,12 @@ def test_cross_validation_trains_k_models_without_their_fold(mnist):
     assert 0.7 <= cv.accuracy <= 1.0  # MNIST test digits: a model on 3,000 images reads most
     assert seen == sorted(seen) and seen[-1] == 1.0
     assert cross_validate(lambda: None, samples.subset(np.array([0])), mnist[0], mnist[1]) is None
+    # Three samples of three digits: three folds of one, each model trained on the other two.
+    rows = [int(np.flatnonzero(y_test == d)[0]) for d in (0, 3, 6)]
+    three = UserSamples(X_test[rows], y_test[rows], tuple(_ids(3)))
+    make = lambda: make_estimator("ovr", {"max_iter": 5})  # noqa: E731
+    cv = cross_validate(make, three, mnist[0], mnist[1], n_mnist=500)
+    assert cv is not None and cv.folds == 3 and cv.n_samples == 3
 
 
 @pytest.mark.mnist

@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from training.progress import Cancelled, Progress
 
@@ -105,19 +105,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
         console.finish()
-        extra = None
+        user = None
         if args.include_samples:
-            from training.samples import SampleStore
+            from training.user_eval import load_user_samples, split
 
-            extra = SampleStore().for_training(len(mnist[1]))
-            print(f"Including {len(extra[1])} of your own samples, each counting {extra[2]:.0f}x.")
+            user = load_user_samples()
+            held = len(split(user)[1])
+            print(
+                f"Including {len(user)} of your own samples ({held} held out to test on, every 5th of a "
+                "digit), weighted to a tenth of the training data."
+            )
         for kind in kinds:
             result = train_model(
                 kind,
                 params=params,
                 mnist=mnist,
                 max_train=args.max_train,
-                extra=extra,
+                user_samples=user,
                 out_dir=args.out,
                 progress=console,
             )
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"({len(ev.labels) - int((ev.predicted == ev.labels).sum())} errors in {len(ev.labels):,}), "
                 f"{result.metadata['n_iter']} iterations, {result.seconds:.1f} s; saved to {result.path}"
             )
+            if user is not None:
+                print(f"  {_user_figures(result.metadata)}")
             if args.report is not None:
                 for path in write_report(args.report, kind, ev, mnist[2], result.metadata):
                     print(f"  wrote {path}")
@@ -144,6 +150,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digit-canvas-train: error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _user_figures(meta: dict[str, Any]) -> str:
+    """How the new model reads the user's samples it did not train on, in one line."""
+    parts = []
+    n_held = int(meta.get("n_user_heldout") or 0)
+    if n_held:
+        parts.append(f"{meta['user_heldout_accuracy']:.0%} of the {n_held} held out")
+    if meta.get("user_cv_accuracy") is not None:
+        folds, n_cv = meta["user_cv_folds"], meta["n_user_cv"]
+        parts.append(f"cross-validated {meta['user_cv_accuracy']:.0%} ({folds} folds, n={n_cv})")
+    if not parts:
+        return f"your samples: trained on {meta.get('n_user_samples', 0)}, none held out to test on"
+    return "your samples: " + "; ".join(parts)
 
 
 if __name__ == "__main__":

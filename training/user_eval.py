@@ -117,11 +117,17 @@ def split(samples: UserSamples, every: int = HOLDOUT_EVERY) -> tuple[UserSamples
 def fold_numbers(labels: Sequence[int] | np.ndarray, ids: Sequence[str], k: int) -> np.ndarray:
     """The cross-validation fold (0..k-1) of each sample, stratified by digit and deterministic.
 
-    The digit is added to the position so that digits with a single sample do not all land in fold 0.
+    Samples are dealt out in turn, digit by digit and oldest first, so each digit's samples spread over
+    the folds and, with at least ``k`` samples, no fold is empty.
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, got {k}")
-    return (_positions(labels, ids) + np.asarray(labels, dtype=int)) % k
+    labels = np.asarray(labels, dtype=int)
+    positions = _positions(labels, ids)
+    order = np.lexsort((positions, labels))
+    folds = np.empty(len(labels), dtype=int)
+    folds[order] = np.arange(len(labels)) % k
+    return folds
 
 
 def needs_cross_validation(held_out: UserSamples, samples: UserSamples) -> bool:
