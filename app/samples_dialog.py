@@ -217,7 +217,7 @@ class SamplesDialog(QDialog):
         self._all: list[Sample] = []
         self._held: set[str] = set()
         self._task: _Task | None = None
-        self.resize(640, 520)
+        self.resize(680, 540)
 
         self.title = QLabel("My samples")
         title_font = QFont(self.title.font())
@@ -331,6 +331,10 @@ class SamplesDialog(QDialog):
         for digit in range(10):
             self.tabs.setTabText(digit + 1, f"{digit} ({counts[digit]})")
             self.tabs.setTabToolTip(digit + 1, f"{counts[digit]} sample{'s' if counts[digit] != 1 else ''}")
+        # Every digit's tab stays in sight: the dialog is never narrower than the tabs.
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        side = 0 if margins is None else margins.left() + margins.right()
+        self.setMinimumWidth(self.tabs.sizeHint().width() + side)
         n = len(self._all)
         if n == 0:
             self.summary.setText("Samples are your own drawings with the digit they really are.")

@@ -117,9 +117,7 @@ def summary_line(result: RetrainResult) -> str:
     """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
     previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
     seconds = f"{result.seconds:.1f} s" if result.seconds < 10 else f"{result.seconds:.0f} s"
-    line = f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, {seconds}"
-    mine = user_summary(result)
-    return f"{line}. {mine}" if mine else line
+    return f"{result.label}: new {result.accuracy:.2%} vs previous {previous} MNIST test accuracy, {seconds}"
 
 
 def _percent(value: float | None) -> str:
