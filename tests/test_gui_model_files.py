@@ -8,7 +8,6 @@ is refused outright.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle
@@ -16,9 +15,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
+from broken_models import PickledByOldSklearn, payload_bytes
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
@@ -27,7 +26,7 @@ import model.store as store
 from app.main_window import MainWindow
 from model import bundled_model_path, load_model, save_model
 from model.paths import user_model_dir
-from model.store import FORMAT, FORMAT_VERSION, build_metadata, dump_model_file, file_sha256
+from model.store import build_metadata, dump_model_file, file_sha256
 
 pytestmark = pytest.mark.gui
 
@@ -65,31 +64,6 @@ def new_window(qtbot, **kw) -> MainWindow:
 # ------------------------------------------------------------------------------- broken user models
 
 
-def _payload(kind: str, estimator) -> bytes:
-    buf = io.BytesIO()
-    joblib.dump(
-        {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "metadata": {"kind": kind},
-            "estimator": estimator,
-        },
-        buf,
-    )
-    return buf.getvalue()
-
-
-class _PickledByOldSklearn:
-    """Unpickles as ``cls`` with state recorded by scikit-learn 0.20.3."""
-
-    def __init__(self, estimator) -> None:
-        self.cls = type(estimator)
-        self.state = {**estimator.__getstate__(), "_sklearn_version": "0.20.3"}
-
-    def __reduce__(self):
-        return (self.cls.__new__, (self.cls,), self.state)
-
-
 def _changed(estimator, **attrs):
     copy = pickle.loads(pickle.dumps(estimator))
     for name, value in attrs.items():
@@ -106,12 +80,12 @@ def _broken_bytes(case: str, kind: str) -> bytes:
         "truncated": lambda: good[: len(good) // 2],
         "random bytes": lambda: np.random.default_rng(len(kind)).bytes(5000),
         "wrong type pickle": lambda: pickle.dumps({"weights": [1, 2, 3]}),
-        "estimator is a number": lambda: _payload(kind, 3),
-        "wrong features": lambda: _payload(kind, _changed(est, n_features_in_=100)),
-        "wrong classes": lambda: _payload(kind, _changed(est, classes_=np.arange(n_classes) + 3)),
-        "strange attribute": lambda: _payload(kind, _changed(est, n_features_in_=np.array([784, 784]))),
-        "incompatible scikit-learn": lambda: _payload(kind, _PickledByOldSklearn(est)),
-        "other kind": lambda: _payload(
+        "estimator is a number": lambda: payload_bytes(kind, 3),
+        "wrong features": lambda: payload_bytes(kind, _changed(est, n_features_in_=100)),
+        "wrong classes": lambda: payload_bytes(kind, _changed(est, classes_=np.arange(n_classes) + 3)),
+        "strange attribute": lambda: payload_bytes(kind, _changed(est, n_features_in_=np.array([784, 784]))),
+        "incompatible scikit-learn": lambda: payload_bytes(kind, PickledByOldSklearn(est)),
+        "other kind": lambda: payload_bytes(
             "binary" if kind == "ovr" else "ovr", load_model("binary" if kind == "ovr" else "ovr")
         ),
     }[case]()

@@ -8,6 +8,7 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from broken_models import PickledByOldSklearn, payload_bytes
 
 from model import (
     BinaryLogisticRegression,
@@ -20,7 +21,7 @@ from model import (
     user_model_path,
 )
 from model.paths import user_model_dir
-from model.store import FORMAT, FORMAT_VERSION, build_metadata, dump_model_file, read_index
+from model.store import FORMAT, build_metadata, dump_model_file, read_index
 
 
 @pytest.fixture
@@ -71,21 +72,6 @@ def _corrupt_cases(good_bytes: bytes, binary_model) -> dict[str, bytes]:
     wrong_features.classes_ = np.array([0, 1])
     wrong_features.n_features_in_ = 10
 
-    def payload(estimator, kind="binary"):
-        import io
-
-        buf = io.BytesIO()
-        joblib.dump(
-            {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "metadata": {"kind": kind},
-                "estimator": estimator,
-            },
-            buf,
-        )
-        return buf.getvalue()
-
     wrong_classes = pickle.loads(pickle.dumps(binary_model))
     wrong_classes.classes_ = np.array([3, 8])
     return {
@@ -94,9 +80,9 @@ def _corrupt_cases(good_bytes: bytes, binary_model) -> dict[str, bytes]:
         "random bytes": np.random.default_rng(0).bytes(5000),
         "wrong type": pickle.dumps({"format": FORMAT, "format_version": 1, "metadata": {}, "estimator": 3}),
         "plain list": pickle.dumps([1, 2, 3]),
-        "wrong kind": payload(binary_model, kind="ovr"),
-        "wrong features": payload(wrong_features),
-        "wrong classes": payload(wrong_classes),
+        "wrong kind": payload_bytes("ovr", binary_model),
+        "wrong features": payload_bytes("binary", wrong_features),
+        "wrong classes": payload_bytes("binary", wrong_classes),
     }
 
 
@@ -176,26 +162,8 @@ def test_index_survives_unrelated_entries(binary_model):
 
 
 def test_a_model_from_an_incompatible_scikit_learn_is_refused(binary_model, tmp_path):
-    """Estimators remember the scikit-learn that pickled them; a different major version is refused."""
+    """Estimators pickled by another major scikit-learn version are refused, not half-loaded."""
     path = tmp_path / "old.joblib"
-    joblib.dump(
-        {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "metadata": {"kind": "binary"},
-            "estimator": _OldVersion(binary_model),
-        },
-        path,
-    )
+    path.write_bytes(payload_bytes("binary", PickledByOldSklearn(binary_model)))
     with pytest.raises(ModelFileError, match=r"scikit-learn 0\.20\.3.*incompatible"):
         load_model("binary", path, trusted=True)
-
-
-class _OldVersion:
-    """Pickles as a BinaryLogisticRegression whose recorded scikit-learn version is 0.20.3."""
-
-    def __init__(self, estimator):
-        self.state = {**estimator.__getstate__(), "_sklearn_version": "0.20.3"}
-
-    def __reduce__(self):
-        return (BinaryLogisticRegression.__new__, (BinaryLogisticRegression,), self.state)
