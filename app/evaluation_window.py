@@ -532,8 +532,9 @@ class DigitDelegate(QStyledItemDelegate):
             painter.setPen(QColor(215, 215, 215))
             painter.drawRect(x - 1, rect.top() + self.PAD - 1, pixmap.width() + 1, pixmap.height() + 1)
         caption = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        text_rect = QRect(rect.left(), rect.top() + 2 * self.PAD + self.icon, rect.width(),
-                          option.fontMetrics.height())
+        text_rect = QRect(
+            rect.left(), rect.top() + 2 * self.PAD + self.icon, rect.width(), option.fontMetrics.height()
+        )
         painter.setPen(text_colour)
         elided = option.fontMetrics.elidedText(caption, Qt.TextElideMode.ElideRight, text_rect.width())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)

@@ -715,8 +715,11 @@ class RetrainDialog(QDialog):
         self.outcome = "finished"
         self.panel.stage.setText("Done")
         self.panel.bar.setValue(1000)
-        self.panel.message.setText("The new model is saved and in use." if len(results) == 1
-                                   else "The new models are saved and in use.")
+        self.panel.message.setText(
+            "The new model is saved and in use."
+            if len(results) == 1
+            else "The new models are saved and in use."
+        )
         self.panel.result.setText("<br>".join(self._result_html(r) for r in self.results))
         self._fit_result()
         for result in self.results:

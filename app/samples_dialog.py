@@ -494,4 +494,3 @@ class SamplesDialog(QDialog):
         self._task = task
         self._update_buttons()
         task.start()
-

@@ -47,7 +47,7 @@ def weight_maps(estimator: Any) -> WeightMaps:
         if scale is not None and np.size(scale) == SIDE * SIDE:
             # Features are standardised, so a pixel that is almost never inked (tiny spread) can carry
             # a huge raw weight that hardly ever matters; the colour scale ignores those pixels.
-            active = (np.asarray(scale).reshape(SIDE, SIDE) > ACTIVE_PIXEL_STD)
+            active = np.asarray(scale).reshape(SIDE, SIDE) > ACTIVE_PIXEL_STD
         return WeightMaps(
             [str(c) for c in classes],
             [np.asarray(w, dtype=np.float64) for w in weights],

@@ -26,12 +26,8 @@ def canvas_geometry() -> tuple[int, float, str]:
         import app.canvas as canvas
     except Exception:
         return DEFAULT_CANVAS, DEFAULT_PEN, "defaults (app.canvas not importable)"
-    size = next(
-        (getattr(canvas, n) for n in ("DOC_SIZE", "CANVAS_SIZE", "SIZE") if hasattr(canvas, n)), None
-    )
-    pen = next(
-        (getattr(canvas, n) for n in ("DEFAULT_BRUSH", "PEN_WIDTH") if hasattr(canvas, n)), None
-    )
+    size = next((getattr(canvas, n) for n in ("DOC_SIZE", "CANVAS_SIZE", "SIZE") if hasattr(canvas, n)), None)
+    pen = next((getattr(canvas, n) for n in ("DEFAULT_BRUSH", "PEN_WIDTH") if hasattr(canvas, n)), None)
     if isinstance(size, tuple | list):
         size = size[0]
     source = "app.canvas" if size is not None or pen is not None else "defaults (not named in app.canvas)"

@@ -109,8 +109,11 @@ def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
             f"{ours['accuracy']:.2%} vs {best['accuracy']:.2%}",
             ours["accuracy"] >= best["accuracy"] - 0.0005,
         )
-        add("... with peak memory below 2 GB", f"{ours['process_peak_mb']:.0f} MB (whole process)",
-            ours["process_peak_mb"] < 2048)
+        add(
+            "... with peak memory below 2 GB",
+            f"{ours['process_peak_mb']:.0f} MB (whole process)",
+            ours["process_peak_mb"] < 2048,
+        )
     if "ovr-full" in by_id:
         acc = by_id["ovr-full"]["ours"]["accuracy"]
         add("one-vs-rest >= 97.5% MNIST test accuracy", f"{acc:.2%}", acc >= 0.975)

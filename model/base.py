@@ -45,9 +45,7 @@ class BaseEstimator:
         return self
 
     def __repr__(self) -> str:
-        defaults = {
-            name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
-        }
+        defaults = {name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()}
         changed = [
             f"{name}={value!r}" for name, value in self.get_params().items() if value != defaults.get(name)
         ]

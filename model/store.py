@@ -329,8 +329,7 @@ def _unpickle(path: Path) -> Any:
         raise ModelFileError(f"Model file {name} is corrupt (it asks for too much memory).") from exc
     except Exception as exc:
         raise ModelFileError(
-            f"Model file {name} is not a readable model file (truncated or corrupt: "
-            f"{type(exc).__name__})."
+            f"Model file {name} is not a readable model file (truncated or corrupt: {type(exc).__name__})."
         ) from exc
     return payload
 

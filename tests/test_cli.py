@@ -84,9 +84,7 @@ def test_include_samples_trains_on_the_users_drawings(mnist, mnist_dir, capsys):
     store = SampleStore()
     for image, label in zip(mnist[2][:12], mnist[3][:12], strict=True):
         store.add(int(label), image)
-    code = main(
-        ["--model", "ovr", "--data-dir", str(mnist_dir), "--max-train", "2000", "--include-samples"]
-    )
+    code = main(["--model", "ovr", "--data-dir", str(mnist_dir), "--max-train", "2000", "--include-samples"])
     assert code == 0
     assert "Including 12 of your own samples" in capsys.readouterr().out
     assert load_model("ovr").metadata_["n_user_samples"] == 12

@@ -141,9 +141,7 @@ def test_candidate_dirs_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert candidate_dirs() == [cache]
 
 
-def test_search_prefers_explicit_then_env_then_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_search_prefers_explicit_then_env_then_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     explicit = touch_mnist(tmp_path / "explicit")
     env = touch_mnist(tmp_path / "env")
     cache = touch_mnist(user_cache_dir() / "mnist")
@@ -239,9 +237,7 @@ def test_load_mnist_rejects_bad_synthetic_sets(
 
 def test_load_mnist_requires_the_mnist_counts(tmp_path: Path) -> None:
     folder = synthetic_folder(tmp_path / "set", _small_set())
-    with pytest.raises(
-        MnistDataError, match=re.escape(f"{TRAIN_IMAGES} has 4 images, not the 60000")
-    ):
+    with pytest.raises(MnistDataError, match=re.escape(f"{TRAIN_IMAGES} has 4 images, not the 60000")):
         load_mnist(folder, download=False, verify=False)
 
 
@@ -309,9 +305,7 @@ def test_load_mnist_checksum_error_names_the_file(mnist_dir: Path, tmp_path: Pat
         load_mnist(folder, download=False)
     message = str(info.value)
     assert "train-labels-idx1-ubyte.gz" in message
-    assert "checksum mismatch, the file is corrupt or not MNIST; delete it and download again" in (
-        message
-    )
+    assert "checksum mismatch, the file is corrupt or not MNIST; delete it and download again" in (message)
     assert not isinstance(info.value, MnistNotFoundError)
 
 
@@ -321,9 +315,7 @@ def test_load_mnist_swapped_label_file(mnist_dir: Path, tmp_path: Path) -> None:
     (folder / "train-labels-idx1-ubyte.gz").symlink_to(mnist_dir / "t10k-labels-idx1-ubyte.gz")
     with pytest.raises(MnistDataError, match=re.escape(f"{TRAIN_LABELS}: checksum mismatch")):
         load_mnist(folder, download=False)
-    with pytest.raises(
-        MnistDataError, match=re.escape(f"10000 labels but {TRAIN_IMAGES} has 60000")
-    ):
+    with pytest.raises(MnistDataError, match=re.escape(f"10000 labels but {TRAIN_IMAGES} has 60000")):
         load_mnist(folder, download=False, verify=False)
 
 

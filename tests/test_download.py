@@ -223,9 +223,7 @@ def test_cancel_during_download_leaves_nothing(mirror: MirrorServer, tmp_path: P
             cancel.set()
 
     with pytest.raises(Cancelled):
-        download_mnist(
-            dest, mirrors=[mirror.url("good")], progress=on_progress, cancel=cancel, timeout=5
-        )
+        download_mnist(dest, mirrors=[mirror.url("good")], progress=on_progress, cancel=cancel, timeout=5)
     assert cancel.is_set()
     assert list(dest.iterdir()) == []
 

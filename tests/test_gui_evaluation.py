@@ -85,8 +85,12 @@ def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None
     t, p = np.unravel_index(off.argmax(), off.shape)
     clicked = []
     matrix.cellClicked.connect(lambda a, b: clicked.append((a, b)))
-    QTest.mouseClick(matrix, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     matrix.cell_rect(int(t), int(p)).center())
+    QTest.mouseClick(
+        matrix,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        matrix.cell_rect(int(t), int(p)).center(),
+    )
     assert clicked == [(t, p)]
     assert model_rows.rowCount() == cm[t, p]
     for row in range(model_rows.rowCount()):
@@ -94,8 +98,9 @@ def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None
     assert f"True {t} read as {p}: {cm[t, p]} test digits" == window.gallery_title.text()
 
     # A diagonal cell: every correctly read 3 (lazy thumbnails keep this instant).
-    QTest.mouseClick(matrix, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     matrix.cell_rect(3, 3).center())
+    QTest.mouseClick(
+        matrix, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, matrix.cell_rect(3, 3).center()
+    )
     assert model_rows.rowCount() == cm[3, 3]
     assert window.show_all.isVisible()
     QTest.mouseClick(window.show_all, Qt.MouseButton.LeftButton)

@@ -349,8 +349,12 @@ def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
     qtbot.addWidget(dlg)
     box = dlg.ovr_box
     assert box.params() == {
-        "alpha": pytest.approx(1e-4), "max_iter": 200, "tol": pytest.approx(1e-4),
-        "deskew": True, "n_components": 40, "degree": 2,
+        "alpha": pytest.approx(1e-4),
+        "max_iter": 200,
+        "tol": pytest.approx(1e-4),
+        "deskew": True,
+        "n_components": 40,
+        "degree": 2,
     }
     assert "860 features" in box.hint.text()
     box.components.setValue(150)
