@@ -11,8 +11,6 @@ numbers all come from :func:`training.evaluate.evaluate`.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import html
 import logging
 import math
@@ -23,7 +21,6 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -69,6 +66,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.heatmap import blend, digit_pixmap, readable_text_colour
+from app.thread_job import ThreadJob
 from training.evaluate import Evaluation, evaluate
 from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
 
@@ -160,12 +158,7 @@ class EvaluationWorker(QObject):
             thread.quit()
 
 
-# Jobs still running, kept alive even if the window that started them closes (Qt aborts when a
-# running QThread is destroyed).
-_LIVE: set[EvaluationJob] = set()
-
-
-class EvaluationJob(QObject):
+class EvaluationJob(ThreadJob):
     """Owns the thread of one evaluation; ``done`` and ``failed`` arrive on the GUI thread."""
 
     done = Signal(object, object)  # Evaluation, the test images
@@ -192,11 +185,7 @@ class EvaluationJob(QObject):
         self._thread.finished.connect(self._on_thread_finished)
 
     def start(self) -> None:
-        _LIVE.add(self)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.wait)
-        self._thread.start(QThread.Priority.LowPriority)
+        self._start_thread(self._thread)
 
     def wait(self, msecs: int = 10000) -> bool:
         return self._thread.wait(msecs)
@@ -204,18 +193,7 @@ class EvaluationJob(QObject):
     @Slot()
     def _on_thread_finished(self) -> None:
         self._thread.wait()  # finished is sent just before the thread ends; let it end first
-        _LIVE.discard(self)
-        app = QCoreApplication.instance()
-        if app is not None:
-            with contextlib.suppress(RuntimeError, TypeError):
-                app.aboutToQuit.disconnect(self.wait)
-
-
-@atexit.register
-def _wait_for_evaluations() -> None:
-    """Let a running evaluation end before Python tears down (Qt aborts on a running QThread)."""
-    for job in list(_LIVE):
-        job.wait(10000)
+        self._release()
 
 
 # ------------------------------------------------------------------------------------- widgets

@@ -15,8 +15,6 @@ leaves the previous models in use and on disk, byte for byte.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import logging
 import threading
 import time
@@ -25,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from app.thread_job import ThreadJob
 from model.paths import user_model_dir
 from model.store import KINDS, ModelFileError, check_kind, load_model
 from training.data import (
@@ -441,19 +440,7 @@ class TrainingWorker(QObject):
         self.progress.emit(stage, message, float(fraction), elapsed, remaining)
 
 
-# Jobs whose thread is still running, so neither the job nor its thread is destroyed mid-run even if
-# the window that started it is closed (Qt aborts when a running QThread is destroyed).
-_RUNNING: set[TrainingJob] = set()
-
-
-@atexit.register
-def _stop_running_jobs() -> None:
-    """Cancel and wait for running jobs before Python tears down (Qt aborts on a running QThread)."""
-    for job in list(_RUNNING):
-        job.cancel_and_wait(10000)
-
-
-class TrainingJob(QObject):
+class TrainingJob(ThreadJob):
     """Owns a worker thread for one training request: start it, cancel it, hear how it ended.
 
     The end signals (``finished``, ``failed``, ``cancelled``) arrive after the thread has stopped,
@@ -496,12 +483,8 @@ class TrainingJob(QObject):
         for end in (self._worker.finished, self._worker.failed, self._worker.cancelled):
             end.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._on_thread_finished)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.cancel_and_wait)
-        _RUNNING.add(self)
         self._started_at = time.perf_counter()
-        self._thread.start(QThread.Priority.LowPriority)
+        self._start_thread(self._thread)
 
     def cancel(self) -> None:
         """Ask the worker to stop at its next check (within about a second); nothing is saved."""
@@ -513,6 +496,10 @@ class TrainingJob(QObject):
         """Cancel and block until the thread has stopped (for quitting the app)."""
         self.cancel()
         return self.wait(msecs)
+
+    def stop(self, msecs: int = 10000) -> bool:
+        """Quitting the app cancels a running training and waits for it."""
+        return self.cancel_and_wait(msecs)
 
     def wait(self, msecs: int = 10000) -> bool:
         """Block until the thread has stopped; True if it did within ``msecs``."""
@@ -548,11 +535,7 @@ class TrainingJob(QObject):
     def _on_thread_finished(self) -> None:
         if self._thread is not None:
             self._thread.wait()  # finished is sent just before the thread ends; let it end first
-        _RUNNING.discard(self)
-        app = QCoreApplication.instance()
-        if app is not None:
-            with contextlib.suppress(RuntimeError, TypeError):
-                app.aboutToQuit.disconnect(self.cancel_and_wait)
+        self._release()
         outcome = self._outcome or ("failed", "Training stopped without a result.")
         if self._outcome is None:
             self._outcome = outcome
