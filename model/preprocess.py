@@ -58,12 +58,9 @@ def canvas_to_mnist(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | 
     arr = ink_array(image, ink)
     if arr is None:
         return None
-    mask = arr > INK_THRESHOLD
-    if not mask.any():
+    crop = _crop_to_ink(arr)
+    if crop is None:
         return None
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    crop = arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     height, width = crop.shape
     stroke = estimate_stroke_width(crop)
 
@@ -233,14 +230,21 @@ def _adjust_stroke(arr: np.ndarray, radius: float) -> np.ndarray:
     return arr
 
 
-def _fit_box(arr: np.ndarray, box: int) -> np.ndarray | None:
-    """Crop to the ink and rescale so the longer side is ``box`` pixels (aspect ratio kept)."""
+def _crop_to_ink(arr: np.ndarray) -> np.ndarray | None:
+    """The bounding box of the ink (pixels above ``INK_THRESHOLD``), or ``None`` if there is none."""
     mask = arr > INK_THRESHOLD
     if not mask.any():
         return None
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
-    arr = arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _fit_box(arr: np.ndarray, box: int) -> np.ndarray | None:
+    """Crop to the ink and rescale so the longer side is ``box`` pixels (aspect ratio kept)."""
+    arr = _crop_to_ink(arr)
+    if arr is None:
+        return None
     longest = max(arr.shape)
     if longest == box:
         return arr
