@@ -124,16 +124,22 @@ class SampleStore:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All samples as ``(X, y)``: X (n, 784) float32 in [0, 1], y int64. Unreadable files are skipped."""
-        images, labels = [], []
+        X, y, _ = self.arrays_with_ids()
+        return X, y
+
+    def arrays_with_ids(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+        """Like :meth:`arrays`, plus each sample's id (its file stem), for hold-out bookkeeping."""
+        images, labels, ids = [], [], []
         for sample in self.samples():
             try:
                 images.append(sample.image())
             except (OSError, UnidentifiedImageError, ValueError):
                 continue
             labels.append(sample.label)
+            ids.append(sample.sample_id)
         if not images:
-            return np.zeros((0, 784), dtype=np.float32), np.zeros(0, dtype=np.int64)
-        return np.stack(images).astype(np.float32), np.asarray(labels, dtype=np.int64)
+            return np.zeros((0, 784), dtype=np.float32), np.zeros(0, dtype=np.int64), ()
+        return np.stack(images).astype(np.float32), np.asarray(labels, dtype=np.int64), tuple(ids)
 
     def for_training(self, n_mnist: int = 60000) -> tuple[np.ndarray, np.ndarray, float]:
         """``(X, y, weight)`` ready for ``train_model(extra=...)``."""

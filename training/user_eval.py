@@ -67,20 +67,8 @@ class UserSamples:
 
 def load_user_samples(store: SampleStore | None = None) -> UserSamples:
     """Read every sample in the store (unreadable files are skipped, as in :meth:`SampleStore.arrays`)."""
-    from PIL import UnidentifiedImageError
-
     store = store if store is not None else SampleStore()
-    images, labels, ids = [], [], []
-    for sample in store.samples():
-        try:
-            images.append(sample.image())
-        except (OSError, UnidentifiedImageError, ValueError):
-            continue
-        labels.append(sample.label)
-        ids.append(sample.sample_id)
-    if not images:
-        return UserSamples.empty()
-    return UserSamples(np.stack(images).astype(np.float32), np.asarray(labels, dtype=np.int64), tuple(ids))
+    return UserSamples(*store.arrays_with_ids())
 
 
 def _positions(labels: Sequence[int] | np.ndarray, ids: Sequence[str]) -> np.ndarray:
