@@ -385,6 +385,7 @@ class TrainingWorker(QObject):
                     mnist=mnist,
                     max_train=req.max_train,
                     user_samples=user,
+                    cross_validate=cv,  # decided once, here, so the progress estimate agrees
                     save=False,
                     progress=lambda p, s=start, w=share, t=tracker: self._relay(p, s, w, t),
                     cancel=self.cancel_event,
