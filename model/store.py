@@ -24,11 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
 from model.atomic import atomic_path
 from model.binary import BinaryLogisticRegression
+from model.features import MnistFeatureMap
+from model.joblib_reader import UnsupportedContent, read_model_file
 from model.ovr import OneVsRestLogisticRegression
 from model.paths import bundled_model_dir, user_model_dir
 
@@ -50,6 +51,13 @@ KINDS: dict[str, dict[str, Any]] = {
         "classes": list(range(10)),
         "file": "ovr.joblib",
     },
+}
+
+
+# The classes a model file written by the app contains (besides numpy arrays and plain values).
+MODEL_CLASSES = {
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (BinaryLogisticRegression, OneVsRestLogisticRegression, MnistFeatureMap)
 }
 
 
@@ -104,7 +112,7 @@ def library_versions() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scikit-learn": installed_version("scikit-learn"),
-        "joblib": joblib.__version__,
+        "joblib": installed_version("joblib"),
     }
 
 
@@ -142,6 +150,8 @@ def dump_model_file(path: Path, estimator: Any, metadata: dict[str, Any]) -> str
         "metadata": metadata,
         "estimator": estimator,
     }
+    import joblib  # only needed to write; reading uses the restricted reader
+
     with atomic_path(path) as tmp:
         joblib.dump(payload, tmp, compress=3)
         digest = file_sha256(tmp)
@@ -319,7 +329,12 @@ def _unpickle(path: Path) -> Any:
     if path.stat().st_size == 0:
         raise ModelFileError(f"Model file {name} is empty.")
     try:
-        payload = joblib.load(path)
+        try:
+            payload = read_model_file(path, MODEL_CLASSES)
+        except UnsupportedContent:  # not written by this app; the caller already decided to trust it
+            import joblib
+
+            payload = joblib.load(path)
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
         raise ModelFileError(
             f"Model file {name} was saved by an incompatible version of the software ({exc}); "
