@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -29,6 +29,9 @@ from PySide6.QtGui import (
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 DOC_SIZE = 400  # the canvas is a DOC_SIZE x DOC_SIZE document; image() renders it at this size
 DEFAULT_BRUSH = 16.0  # document units: a marker-like line on a digit drawn two thirds of the canvas high
@@ -412,6 +415,8 @@ def _pil_to_qimage(picture: Image.Image) -> QImage:
 
 
 def _qimage_to_pil(image: QImage) -> Image.Image:
+    from PIL import Image  # on first use: Pillow is not needed to show the window
+
     if image.format() != QImage.Format.Format_Grayscale8:
         image = image.convertToFormat(QImage.Format.Format_Grayscale8)
     w, h, stride = image.width(), image.height(), image.bytesPerLine()

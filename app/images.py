@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from model.preprocess import ink_array, ink_to_picture
+if TYPE_CHECKING:
+    from PIL import Image
 
 # What the file dialog offers; any other file Pillow can read still opens (drag and drop, command line).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm")
@@ -34,6 +34,11 @@ def load_digit_picture(path: str | os.PathLike[str]) -> Image.Image:
     stretched so the paper is white and the ink black. Every problem, whatever the file holds, raises
     :class:`ImageOpenError` with one sentence: a file must never take the app down.
     """
+    # Pillow and the preprocessing are imported when a picture is first opened, not at start-up.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from model.preprocess import ink_array, ink_to_picture
+
     path = Path(path)
     name = path.name
     too_large = f"{name} is too large to open safely (more than {MAX_PIXELS // 1_000_000} million pixels)."

@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
             self.model_status.setText(f"{label(kind)}: not available")
             self.model_note.setVisible(kind == "binary")
 
+    def warm_up(self) -> None:
+        """Prepare what reading the first stroke needs; the app calls this after the first paint."""
+        self.predictor.warm_up()
+
     def open_image_file(self, path: str | Path) -> bool:
         """Put the picture in ``path`` on the canvas to be read; problems are shown in the banner."""
         try:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
-from model.preprocess import canvas_to_mnist
+if TYPE_CHECKING:
+    from PIL import Image
 
 MIN_INTERVAL_MS = 16  # at most ~60 predictions a second
 
@@ -59,6 +59,20 @@ class Predictor(QObject):
     def set_source(self, source: Callable[[], Image.Image | None]) -> None:
         self._source = source
 
+    def warm_up(self) -> None:
+        """Import the preprocessing (and Pillow) and run it once on a made-up stroke.
+
+        Called right after the window's first paint, so the person's first stroke is read as quickly as
+        every later one, without delaying the window itself.
+        """
+        from PIL import Image, ImageDraw
+
+        from model.preprocess import canvas_to_mnist
+
+        picture = Image.new("L", (96, 96), 255)
+        ImageDraw.Draw(picture).line([(40, 12), (56, 84)], fill=0, width=8)
+        canvas_to_mnist(picture)
+
     def request(self) -> None:
         """Ask for a prediction soon; many requests within one interval give one prediction."""
         self._pending = True
@@ -85,6 +99,10 @@ class Predictor(QObject):
             self.cleared.emit()
             return
         try:
+            # Imported on first use, not at start-up: Pillow is not needed to show the window.
+            # (The window's warm_up() does this import right after the first paint.)
+            from model.preprocess import canvas_to_mnist
+
             pixels = canvas_to_mnist(picture)
             if pixels is None:
                 self.cleared.emit()

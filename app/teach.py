@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import icons
-from model.preprocess import canvas_to_mnist
-from training.samples import Sample, SampleStore
 
-if TYPE_CHECKING:  # the gallery is imported when first opened, like the model menu's windows (start-up)
+if TYPE_CHECKING:  # imported when first used, not at start-up: the window shows sooner
     from app.main_window import MainWindow
     from app.samples_dialog import SamplesDialog
+    from training.samples import Sample, SampleStore
 
 CANVAS_TIP = (
     "Draw a digit. If the model reads it wrong, press the right digit key (0-9) to teach it.\n"
@@ -89,7 +88,7 @@ class Teacher(QObject):
     def __init__(self, window: MainWindow, store: SampleStore | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.store = store if store is not None else SampleStore()
+        self._store = store
         self.dialog: SamplesDialog | None = None
         self._last: tuple[object, Sample] | None = None  # (canvas state, its sample) for corrections
         self._shown = ""  # the confirmation in the banner, hidden after MESSAGE_SECONDS
@@ -178,6 +177,15 @@ class Teacher(QObject):
     # ---------------------------------------------------------------------------------- teaching
 
     @Slot(int)
+    @property
+    def store(self) -> SampleStore:
+        """Where the drawings are saved (opened on first use)."""
+        if self._store is None:
+            from training.samples import SampleStore
+
+            self._store = SampleStore()
+        return self._store
+
     def teach(self, label: int) -> Sample | None:
         """Save the drawing on the canvas as a sample of ``label``; ``None`` (with a message) if nothing was.
 
@@ -190,6 +198,8 @@ class Teacher(QObject):
                 "Draw a digit first, then press its key (or click its bar) to save it as a sample.", "info"
             )
             return None
+        from model.preprocess import canvas_to_mnist  # imported on first use (start-up)
+
         drawing = canvas.image()
         image28 = canvas_to_mnist(drawing)
         if image28 is None:

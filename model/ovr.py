@@ -15,7 +15,6 @@ import numpy as np
 from model.base import BaseEstimator, ClassifierMixin, NotFittedError
 from model.binary import sigmoid
 from model.features import MnistFeatureMap
-from model.lbfgs import fit_logistic_lbfgs
 from model.validation import check_images, check_labels, check_sample_weight
 
 
@@ -68,6 +67,8 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"y needs at least two classes, got {classes.tolist()}")
+        from model.lbfgs import fit_logistic_lbfgs  # training only: the app loads models without it
+
         features = MnistFeatureMap(self.deskew, self.n_components, self.degree)
         F = features.fit_transform(X, callback=None if callback is None else lambda: callback(0, None))
         targets = (y[:, None] == classes[None, :]).astype(np.float32)
