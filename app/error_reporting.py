@@ -12,7 +12,6 @@ import logging
 import sys
 import threading
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -28,25 +27,60 @@ def log_file_path() -> Path:
     return user_data_dir() / "logs" / "digit-canvas.log"
 
 
-def setup_logging() -> logging.Logger:
-    """Send the app's log to a rotating file in the user's data folder (idempotent)."""
+class EarlyRecords(logging.Handler):
+    """Holds the records logged before the log file is opened; :func:`setup_logging` writes them.
+
+    The app opens its log file right after the window's first paint: ``logging.handlers`` alone took
+    about 10 ms of a 250 ms start-up. Nothing logged before that (a broken model found while the
+    window starts) is lost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def hold_early_records() -> logging.Logger:
+    """Keep the app's log records in memory until :func:`setup_logging` opens the file."""
     logger = logging.getLogger(LOGGER_NAME)
-    path = log_file_path()
-    for handler in logger.handlers:
-        if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path:
-            return logger
-    for handler in list(logger.handlers):  # a previous folder (tests switch DIGIT_CANVAS_HOME)
-        if isinstance(handler, RotatingFileHandler):
-            logger.removeHandler(handler)
-            handler.close()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    except OSError:
-        return logger  # an unwritable folder must not stop the app; the dialog still shows errors
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
+    if not any(isinstance(h, EarlyRecords) for h in logger.handlers):
+        logger.addHandler(EarlyRecords())
     logger.setLevel(logging.INFO)
+    return logger
+
+
+def setup_logging() -> logging.Logger:
+    """Send the app's log to a rotating file in the user's data folder (idempotent).
+
+    Records held by :func:`hold_early_records` are written to the file first.
+    """
+    from logging.handlers import RotatingFileHandler
+
+    logger = logging.getLogger(LOGGER_NAME)
+    early = [h for h in logger.handlers if isinstance(h, EarlyRecords)]
+    for held in early:
+        logger.removeHandler(held)
+    path = log_file_path()
+    current = [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]
+    handler = next((h for h in current if Path(h.baseFilename) == path), None)
+    if handler is None:
+        for old in current:  # a previous folder (tests switch DIGIT_CANVAS_HOME)
+            logger.removeHandler(old)
+            old.close()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        except OSError:
+            return logger  # an unwritable folder must not stop the app; the dialog still shows errors
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    for held in early:
+        for record in held.records:
+            handler.handle(record)
     return logger
 
 
@@ -59,13 +93,14 @@ class ErrorReporter(QObject):
 
     errorReported = Signal(str, str)  # summary, details (traceback)
 
-    def __init__(self, parent_widget: QWidget | None = None) -> None:
+    def __init__(self, parent_widget: QWidget | None = None, *, open_log: bool = True) -> None:
+        """``open_log=False`` leaves opening the log file to a later :func:`setup_logging` call."""
         super().__init__(parent_widget)
         self._parent_widget = parent_widget
         self._dialog: QMessageBox | None = None
         self._suppressed = 0
         self._previous_hooks = (sys.excepthook, threading.excepthook)
-        self.logger = setup_logging()
+        self.logger = setup_logging() if open_log else hold_early_records()
         self.errorReported.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> ErrorReporter:

@@ -1,0 +1,77 @@
+"""Start-up as a person launches it: ``python -m app`` in a fresh process, up to the first paint.
+
+These tests check *what* happens before the window is first painted, not how long it takes (the
+benchmark measures that): the window shows with a model loaded, work it does not need is left until
+after the paint, and nothing logged on the way is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.error_reporting import log_file_path
+from app.startup_probe import VARIABLE
+
+pytestmark = pytest.mark.gui
+
+# Imported only after the first paint (or when first used): each cost start-up time for nothing.
+DEFERRED = ("PIL", "joblib", "logging.handlers", "sklearn", "scipy", "training.samples", "model.lbfgs")
+
+
+def _launch(code: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, VARIABLE: "1"}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    command = [sys.executable, "-m", "app"] if code is None else [sys.executable, "-c", code]
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_the_window_reports_its_first_paint_with_a_model_and_exits():
+    result = _launch()
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(VARIABLE)]
+    assert len(lines) == 1, result.stdout
+    fields = dict(part.split("=", 1) for part in lines[0].split()[1:])
+    assert fields["model"] == "ovr"
+    assert float(fields["first_paint"]) > 0
+
+
+def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
+    code = (
+        "import sys\n"
+        "import app.startup_probe as probe\n"
+        "report = probe.report_and_quit\n"
+        "def check(window):\n"
+        f"    print('LOADED', sorted(m for m in {DEFERRED!r} if m in sys.modules))\n"
+        "    report(window)\n"
+        "probe.report_and_quit = check\n"
+        "from app.main import main\n"
+        "sys.exit(main([]))\n"
+    )
+    result = _launch(code)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stdout, result.stdout
+
+
+def test_a_problem_found_while_starting_reaches_the_log_file(isolated_home):
+    """The log file opens after the first paint; a broken model found before it is still logged."""
+    from model.paths import user_model_dir
+    from model.store import file_sha256
+
+    folder = user_model_dir()
+    folder.mkdir(parents=True)
+    broken = folder / "ovr-20260101T000000000000Z.joblib"
+    broken.write_bytes(b"\x80\x04 this is not a pickle at all")
+    (folder / "index.json").write_text(
+        json.dumps({"ovr": {"file": broken.name, "sha256": file_sha256(broken)}})
+    )
+    result = _launch()
+    assert result.returncode == 0, result.stderr
+    log = log_file_path().read_text(encoding="utf-8")
+    assert "could not be loaded" in log and broken.name in log, log
