@@ -6,8 +6,13 @@ bundled one, a file that could not be opened): the drawing never waits for an OK
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 _STYLES = {
     "info": ("#e8f0fe", "#1a3d7c", "#9bb8ee"),

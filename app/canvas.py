@@ -18,20 +18,22 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
-    QKeyEvent,
-    QMouseEvent,
     QPainter,
-    QPaintEvent,
     QPalette,
     QPen,
     QPolygonF,
-    QResizeEvent,
-    QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 if TYPE_CHECKING:
     from PIL import Image
+    from PySide6.QtGui import (
+        QKeyEvent,
+        QMouseEvent,
+        QPaintEvent,
+        QResizeEvent,
+        QTabletEvent,
+    )
 
 DOC_SIZE = 400  # the canvas is a DOC_SIZE x DOC_SIZE document; image() renders it at this size
 DEFAULT_BRUSH = 16.0  # document units: a marker-like line on a digit drawn two thirds of the canvas high

@@ -14,11 +14,15 @@ import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from model.paths import user_data_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 LOGGER_NAME = "digit_canvas"
 

@@ -16,14 +16,13 @@ import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QPoint,
     QRect,
     QRectF,
@@ -36,11 +35,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QLinearGradient,
-    QMouseEvent,
     QPainter,
-    QPaintEvent,
     QPen,
     QPixmap,
 )
@@ -57,7 +53,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolTip,
@@ -69,6 +64,19 @@ from app.heatmap import blend, digit_pixmap, readable_text_colour
 from app.thread_job import ThreadJob
 from training.evaluate import Evaluation, evaluate
 from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QPersistentModelIndex,
+    )
+    from PySide6.QtGui import (
+        QFontMetrics,
+        QMouseEvent,
+        QPaintEvent,
+    )
+    from PySide6.QtWidgets import (
+        QStyleOptionViewItem,
+    )
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
     QKeySequence,
-    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSizePolicy,
     QSpinBox,
@@ -61,6 +56,18 @@ from app.preview import PreviewView
 from app.probabilities import ProbabilityBars
 from app.settings import WindowSettings
 from app.teach import Teacher
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import (
+        QCloseEvent,
+        QDragEnterEvent,
+        QDropEvent,
+        QShowEvent,
+    )
+    from PySide6.QtWidgets import (
+        QMenu,
+    )
 
 APP_NAME = "Digit Canvas"
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."

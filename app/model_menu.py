@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from app.models import label
 from model.store import reset_to_bundled, user_model_path
 
 if TYPE_CHECKING:  # the windows are imported when first opened: they pull in scikit-learn (slow start)
+    from PySide6.QtWidgets import QWidget
+
     from app.evaluation_window import EvaluationWindow
     from app.main_window import MainWindow
     from app.retrain_dialog import RetrainDialog

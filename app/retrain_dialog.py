@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QShowEvent, QValidator
+from PySide6.QtGui import QFont, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QToolButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.training_worker import MnistArrays, RetrainResult, TrainingJob, TrainingRequest, user_summary
@@ -45,6 +44,12 @@ from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_d
 from training.samples import SampleStore, auto_weight
 from training.train import DEFAULT_PARAMS
 from training.user_eval import holdout_mask
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 N_MNIST_TRAIN = 60000
 N_MNIST_ZEROS_AND_ONES = 12665  # 0s and 1s among the 60,000: what the binary model learns from

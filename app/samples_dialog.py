@@ -16,13 +16,12 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
@@ -30,7 +29,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -41,16 +40,24 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyleOptionViewItem,
     QTabBar,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.evaluation_window import DigitDelegate
 from app.heatmap import digit_pixmap
 from training.samples import LABELS_FILE, Sample, SampleStore
 from training.user_eval import HOLDOUT_EVERY, holdout_mask
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QPersistentModelIndex,
+    )
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import (
+        QStyleOptionViewItem,
+        QWidget,
+    )
 
 THUMB = 56
 SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1

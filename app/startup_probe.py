@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow, QWidget
 
 VARIABLE = "DIGIT_CANVAS_STARTUP_PROBE"
 

@@ -8,12 +8,12 @@ import math
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
 
 from app.retrain_dialog import LogSpinBox, RetrainDialog, format_number
 from app.training_worker import (
@@ -27,6 +27,9 @@ from model.paths import user_model_dir
 from model.store import bundled_model_path, load_model, user_model_path
 from training.data import MnistNotFoundError, candidate_dirs
 from training.train import train_model
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 pytestmark = pytest.mark.gui
 
