@@ -17,12 +17,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QMessageBox
 
 from model.paths import user_data_dir
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 LOGGER_NAME = "digit_canvas"
 
@@ -138,6 +137,8 @@ class ErrorReporter(QObject):
 
     @Slot(str, str)
     def _show(self, summary: str, details: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
+
         if self._dialog is not None and self._dialog.isVisible():
             self._suppressed += 1
             self._dialog.setInformativeText(

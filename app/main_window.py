@@ -29,12 +29,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QSpinBox,
     QToolBar,
@@ -476,11 +474,15 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------------- dialogs
 
     def _open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
+
         path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path.home()), FILE_FILTER)
         if path:
             self.open_image_file(path)
 
     def _save_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save drawing as PNG", str(Path.home() / "digit.png"), "PNG image (*.png)"
         )
@@ -488,6 +490,8 @@ class MainWindow(QMainWindow):
             self.save_drawing(path)
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
+
         QMessageBox.about(self, f"About {APP_NAME}", about_text())
 
     # ------------------------------------------------------------------------------------ Qt events

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.models import ModelLibrary, first_clause
 from model.store import KINDS, ModelFileError, WrongKindError, load_model, recorded_digest
@@ -47,6 +47,8 @@ def untrusted_warning(name: str) -> str:
 
 def confirm_untrusted(parent: QWidget | None, path: Path) -> bool:
     """Ask before unpickling a file from elsewhere; Enter, Esc and closing the box all mean No."""
+    from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
+
     box = QMessageBox(parent)
     box.setObjectName("untrustedModelDialog")
     box.setIcon(QMessageBox.Icon.Warning)
@@ -110,6 +112,8 @@ class ModelFileOpener(QObject):
 
     def choose(self) -> None:
         """Ask for a file with a file dialog and open it."""
+        from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
+
         path, _ = QFileDialog.getOpenFileName(
             self._parent, "Open model file", str(self.last_dir), MODEL_FILE_FILTER
         )

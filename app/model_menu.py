@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
 
 from app.models import label
 from model.store import reset_to_bundled, user_model_path
@@ -114,6 +113,8 @@ class ModelMenu(QObject):
 
     def confirm_reset(self) -> bool:
         """Ask before deleting the user's trained models (tests replace this)."""
+        from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
+
         answer = QMessageBox.question(
             self.window,
             "Reset to bundled models?",

@@ -1,16 +1,14 @@
 """Row 4: start-up, launching the app until its first painted window with a model loaded.
 
-The app's side is a hook: with ``DIGIT_CANVAS_STARTUP_PROBE=1`` it prints one line
+The app's side is its hook: with ``DIGIT_CANVAS_STARTUP_PROBE=1`` it prints one line
 
     DIGIT_CANVAS_STARTUP_PROBE first_paint=<time.time() with 6 decimals> model=<kind>
 
 to stdout (flushed) right after the main window's first paint event has been handled with a model
 loaded, then quits with exit status 0. ``benchmarks/bare_window.py`` prints the same line for a bare
-PySide6 window with one label, the floor that Qt itself costs. The time is the printed wall clock
-minus the wall clock just before the launch, so pipe latency and shutdown are not counted.
-
-Until the app implements the hook, ``benchmarks/app_probe.py`` runs the app's own ``main()`` with an
-application-wide event filter that prints the same line (the row's notes say which was used).
+PySide6 window with one label, the floor that Qt itself costs, and with ``--numpy`` for the same
+window after importing numpy (reported for reference). The time is the printed wall clock minus the
+wall clock just before the launch, so pipe latency and shutdown are not counted.
 """
 
 from __future__ import annotations
@@ -30,24 +28,9 @@ PROBE = "DIGIT_CANVAS_STARTUP_PROBE"
 TIMEOUT = 60.0
 
 
-def app_command() -> tuple[list[str], str]:
-    """How to launch the app so it reports its first paint, and which probe that uses.
-
-    With the app's own hook this is how a person's ``digit-canvas`` starts (``python -m app``, or the
-    entry point it wraps); without it, the outside probe that runs the same ``main()``.
-    """
-    if not app_has_probe():
-        return [sys.executable, str(Path(__file__).with_name("app_probe.py"))], "benchmarks/app_probe.py"
-    if (REPO_ROOT / "app" / "__main__.py").is_file():
-        return [sys.executable, "-m", "app"], f"the app's {PROBE} hook"
-    command = [sys.executable, "-c", "import sys; from app.main import main; sys.exit(main())"]
-    return command, f"the app's {PROBE} hook"
-
-
-def app_has_probe() -> bool:
-    """True when some module of the app reads the probe variable (else the row is skipped)."""
-    sources = (REPO_ROOT / "app").rglob("*.py")
-    return any(PROBE in p.read_text(encoding="utf-8", errors="replace") for p in sources)
+def app_command() -> list[str]:
+    """How a person's ``digit-canvas`` starts: ``python -m app`` runs the same ``main()``."""
+    return [sys.executable, "-m", "app"]
 
 
 def launch(command: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -76,11 +59,12 @@ def bench_startup(opts: Options) -> Row:
     title = "4. Start-up to first painted window"
     if not (REPO_ROOT / "app" / "main.py").is_file():
         return Row(id="startup", title=title, status="skipped", notes="there is no app/main.py yet")
-    app_cmd, probe_used = app_command()
+    app_cmd = app_command()
     # A launch takes a third of a second and a shared machine's noise is large: 3x the usual repeats.
     repeats = 1 if opts.quick else 3 * opts.repeats
     bare_cmd = [sys.executable, str(Path(__file__).with_name("bare_window.py"))]
-    runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": []}
+    commands = {"app": app_cmd, "bare": bare_cmd, "bare_numpy": [*bare_cmd, "--numpy"]}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
     with (
         tempfile.TemporaryDirectory(prefix="digit-canvas-home-") as home,
         tempfile.TemporaryDirectory(prefix="digit-canvas-pycache-") as pycache,
@@ -94,15 +78,16 @@ def bench_startup(opts: Options) -> Row:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = pycache
         try:
-            launch(bare_cmd, env)  # warm the file and bytecode caches for both, then measure alternately
-            launch(app_cmd, env)
+            for command in commands.values():  # warm the file and bytecode caches, then alternate
+                launch(command, env)
             for _ in range(repeats):
-                runs["bare"].append(launch(bare_cmd, env))
-                runs["app"].append(launch(app_cmd, env))
+                for name, command in commands.items():
+                    runs[name].append(launch(command, env))
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             return Row(id="startup", title=title, status="failed", notes=str(exc)[:300], data=runs)
-    app_s = statistics.median(r["first_paint_s"] for r in runs["app"])
-    bare_s = statistics.median(r["first_paint_s"] for r in runs["bare"])
+    app_s, bare_s, numpy_s = (
+        statistics.median(r["first_paint_s"] for r in runs[name]) for name in ("app", "bare", "bare_numpy")
+    )
     ratio = app_s / bare_s
     return Row(
         id="startup",
@@ -113,15 +98,17 @@ def bench_startup(opts: Options) -> Row:
         notes=(
             f"{repeats} launches each, alternating, QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}, "
             f"fresh DIGIT_CANVAS_HOME (bundled model), bytecode compiled by a warm-up launch; "
-            f"first paint reported by {probe_used}"
+            f"first paint reported by the app's {PROBE} hook; for reference, the bare window after "
+            f"importing numpy: median {fmt_seconds(numpy_s)} ({numpy_s / bare_s:.2f}x the bare window; "
+            f"the app is {app_s / numpy_s:.2f}x that)"
         ),
         data={
             "app_median_s": app_s,
             "bare_median_s": bare_s,
+            "bare_numpy_median_s": numpy_s,
             "ratio": ratio,
             "platform": env["QT_QPA_PLATFORM"],
             "command": app_cmd,
-            "probe": probe_used,
             "runs": runs,
         },
     )
