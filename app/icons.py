@@ -1,6 +1,6 @@
 """Toolbar and window icons drawn with QPainter, so nothing is downloaded or shipped as files.
 
-Each icon is a few strokes on a 24x24 grid, rendered at several sizes so it is sharp on any screen.
+Each icon is a few strokes on a 24x24 grid, drawn at the size it is shown so it is sharp on any screen.
 The desktop's own theme icon is used instead when the platform has one.
 """
 
@@ -8,35 +8,74 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 
 Draw = Callable[[QPainter], None]
-SIZES = (16, 24, 32, 48, 64)
+SIZES = (16, 24, 32, 48, 64, 128)  # offered as available; any other size is drawn on request
 
 
-def _render(draw: Draw, size: int, ratio: float) -> QPixmap:
-    pixmap = QPixmap(round(size * ratio), round(size * ratio))
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.scale(size / 24, size / 24)
-    draw(painter)
-    painter.end()
-    return pixmap
+class PaintedIconEngine(QIconEngine):
+    """Draws an icon from its drawing function on a 24x24 grid at whatever size Qt asks for, when asked.
+
+    Nothing is rendered until the icon is first shown, and each size is drawn for itself (sharp on any
+    screen). Disabled icons are drawn faded. Rendered pixmaps are kept, one per size and mode.
+    """
+
+    def __init__(self, draw: Draw) -> None:
+        super().__init__()
+        self._draw = draw
+        self._pixmaps: dict[tuple[int, int, float, QIcon.Mode], QPixmap] = {}
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(rect.topLeft())
+        painter.scale(rect.width() / 24, rect.height() / 24)
+        if mode == QIcon.Mode.Disabled:
+            painter.setOpacity(0.35)
+        self._draw(painter)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
+        key = (size.width(), size.height(), scale, mode)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(round(size.width() * scale), round(size.height() * scale))
+            pixmap.setDevicePixelRatio(scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
+            painter.end()
+            self._pixmaps[key] = pixmap
+        return pixmap
+
+    def availableSizes(self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off):
+        """Any size can be drawn; these are offered to platforms that pick from a list (window icons)."""
+        return [QSize(side, side) for side in SIZES]
+
+    def clone(self) -> PaintedIconEngine:
+        return PaintedIconEngine(self._draw)
 
 
 def make_icon(draw: Draw, theme_name: str | None = None) -> QIcon:
     """An icon from a drawing function on a 24x24 grid (or the platform theme's icon of that name)."""
     if theme_name and QIcon.hasThemeIcon(theme_name):
         return QIcon.fromTheme(theme_name)
-    app = QGuiApplication.instance()
-    ratio = app.devicePixelRatio() if app is not None else 1.0
-    icon = QIcon()
-    for size in SIZES:
-        icon.addPixmap(_render(draw, size, max(ratio, 1.0)))
-    return icon
+    return QIcon(PaintedIconEngine(draw))
 
 
 def _ink() -> QColor:

@@ -130,13 +130,10 @@ class Teacher(QObject):
         self.menu = menu
         self.teach_menu = teach_menu
 
-        self.pad = DigitPad()
+        self.pad: DigitPad | None = None  # built when the popup first opens (start-up)
         self.pad_menu = QMenu(window)
         self.pad_menu.setObjectName("teachPopup")
-        pad_action = QWidgetAction(self.pad_menu)
-        pad_action.setDefaultWidget(self.pad)
-        self.pad_menu.addAction(pad_action)
-        self.pad.digitChosen.connect(self._pad_chosen)
+        self.pad_menu.aboutToShow.connect(self._ensure_pad)
         self.pad_menu.installEventFilter(self)  # a digit key while the pad is open picks that digit
 
         self.button = QToolButton()
@@ -160,6 +157,15 @@ class Teacher(QObject):
         window.canvas.setToolTip(CANVAS_TIP)
 
         window.labelRequested.connect(self.teach)
+
+    def _ensure_pad(self) -> None:
+        if self.pad is not None:
+            return
+        self.pad = DigitPad()
+        action = QWidgetAction(self.pad_menu)
+        action.setDefaultWidget(self.pad)
+        self.pad_menu.addAction(action)
+        self.pad.digitChosen.connect(self._pad_chosen)
 
     def _add_to_toolbar(self, window: MainWindow) -> None:
         """Right after Clear: teaching is about the drawing on the canvas."""

@@ -240,3 +240,40 @@ def test_many_qt_calls_do_not_exhaust_none_or_true(qtbot) -> None:
         assert qt_compat.GUARD is not None
         qt_compat.GUARD.top_up()
         assert sys.getrefcount(None) >= qt_compat.GUARD._floor[id(None)] - 100  # up to a few in flight
+
+
+# ------------------------------------------------------------------------------------------- icons
+
+
+def _opaque_pixels(pixmap) -> tuple[int, int]:
+    """How many pixels show ink, and the strongest alpha among them."""
+    image = pixmap.toImage()
+    alphas = [image.pixelColor(x, y).alpha() for x in range(image.width()) for y in range(image.height())]
+    return sum(a > 0 for a in alphas), max(alphas)
+
+
+def test_icons_are_drawn_at_the_size_and_scale_asked_for(qtbot) -> None:
+    """Drawn on demand: sharp at any size (no scaled-up small pixmap), faded when disabled."""
+    import gc
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from app import icons
+
+    made = [icons.undo_icon(), icons.open_icon(), icons.teach_icon(), icons.app_icon()]
+    gc.collect()  # the icons own their engines: nothing may be collected from under them
+    for icon in made:
+        assert not icon.isNull()
+        previous = 0
+        for side in (16, 24, 48, 100):
+            pixmap = icon.pixmap(QSize(side, side))
+            assert (pixmap.width(), pixmap.height()) == (side, side)
+            inked, strongest = _opaque_pixels(pixmap)
+            assert inked > previous and strongest == 255  # more ink at a larger size: drawn, not padded
+            previous = inked
+        hidpi = icon.pixmap(QSize(24, 24), 2.0)
+        assert (hidpi.width(), hidpi.devicePixelRatio()) == (48, 2.0)
+        _, faded = _opaque_pixels(icon.pixmap(QSize(24, 24), QIcon.Mode.Disabled))
+        assert faded < 200
+    assert QSize(64, 64) in icons.app_icon().availableSizes()  # for platforms that pick window icons
