@@ -4,9 +4,10 @@ Two reasons. ``joblib.load`` unpickles, and unpickling can call anything a file 
 joblib costs about 60 ms, a fifth of the app's whole start-up, just to read a 160 KB file. A model
 file the app writes holds only its own estimators, numpy arrays and plain Python values, so this
 reader accepts exactly those (the caller passes the allowed classes) and reads joblib's array
-records itself. A file that names anything else, or uses a compression other than joblib's zlib,
-raises :class:`UnsupportedContent`; the caller may then fall back to ``joblib.load`` for a file it
-already trusts.
+records itself. A file that names any other code raises :class:`ForeignCode` (no model of the app
+can hold it, so nothing should run it); one in a form this reader does not handle (a compression
+other than joblib's zlib, arrays of Python objects) raises :class:`UnsupportedContent`, and the
+caller may then fall back to ``joblib.load`` for a file it already trusts.
 
 The format is joblib's (version 1.2 and later, and earlier without alignment padding): a pickle
 stream, optionally zlib-compressed as a whole, in which each array is a ``NumpyArrayWrapper``
@@ -42,6 +43,10 @@ for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):  # numpy 1 a
 
 class UnsupportedContent(Exception):
     """The file is well-formed as far as it was read, but holds something this reader does not accept."""
+
+
+class ForeignCode(UnsupportedContent):
+    """The file names a class or function outside the allowed ones (the message says which)."""
 
 
 class _ArrayRecord:
@@ -85,7 +90,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the Python unpickler: its BUIL
             return _ArrayRecord
         found = self._allowed.get((module, name)) or _NUMPY_GLOBALS.get((module, name))
         if found is None:
-            raise UnsupportedContent(f"{module}.{name}")
+            raise ForeignCode(f"{module}.{name}")
         return found
 
     def load_build(self) -> None:
@@ -99,7 +104,8 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the Python unpickler: its BUIL
 def read_model_file(path: Path, classes: Mapping[tuple[str, str], type]) -> Any:
     """Unpickle a joblib file whose only classes are ``classes`` (keyed by ``(module, name)``).
 
-    Raises :class:`UnsupportedContent` for anything else it holds, ``MemoryError`` when it would
+    Raises :class:`ForeignCode` for any other class or function it names, :class:`UnsupportedContent`
+    for a form it does not read, ``MemoryError`` when it would
     decompress to more than :data:`MAX_DECOMPRESSED_BYTES`, and ``EOFError``, ``zlib.error`` or
     ``pickle.UnpicklingError`` (among others) when it is truncated or corrupt.
     """

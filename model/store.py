@@ -29,7 +29,7 @@ import numpy as np
 from model.atomic import atomic_path
 from model.binary import BinaryLogisticRegression
 from model.features import MnistFeatureMap
-from model.joblib_reader import UnsupportedContent, read_model_file
+from model.joblib_reader import ForeignCode, UnsupportedContent, read_model_file
 from model.ovr import OneVsRestLogisticRegression
 from model.paths import bundled_model_dir, user_model_dir
 
@@ -331,10 +331,17 @@ def _unpickle(path: Path) -> Any:
     try:
         try:
             payload = read_model_file(path, MODEL_CLASSES)
-        except UnsupportedContent:  # not written by this app; the caller already decided to trust it
+        except ForeignCode as exc:  # no Digit Canvas model holds other code: never run it
+            raise ModelFileError(
+                f"Model file {name} refers to code that is not part of Digit Canvas's models ({exc}), "
+                "so it was not loaded."
+            ) from exc
+        except UnsupportedContent:  # a form only joblib reads; the caller already decided to trust it
             import joblib
 
             payload = joblib.load(path)
+    except ModelFileError:
+        raise
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
         raise ModelFileError(
             f"Model file {name} was saved by an incompatible version of the software ({exc}); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 
 import joblib
 
@@ -24,12 +25,8 @@ def payload_bytes(kind: str, estimator: object) -> bytes:
     return buf.getvalue()
 
 
-class PickledByOldSklearn:
-    """Unpickles as the estimator's class with state recorded by scikit-learn 0.20.3."""
-
-    def __init__(self, estimator: object) -> None:
-        self.cls = type(estimator)
-        self.state = {**estimator.__getstate__(), "_sklearn_version": "0.20.3"}
-
-    def __reduce__(self):
-        return (self.cls.__new__, (self.cls,), self.state)
+def pickled_by_old_sklearn(estimator: object) -> object:
+    """A copy of ``estimator`` whose state says scikit-learn 0.20.3 pickled it, as its estimators do."""
+    old = pickle.loads(pickle.dumps(estimator))
+    old._sklearn_version = "0.20.3"
+    return old

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from broken_models import PickledByOldSklearn, payload_bytes
+from broken_models import payload_bytes, pickled_by_old_sklearn
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
@@ -84,7 +84,7 @@ def _broken_bytes(case: str, kind: str) -> bytes:
         "wrong features": lambda: payload_bytes(kind, _changed(est, n_features_in_=100)),
         "wrong classes": lambda: payload_bytes(kind, _changed(est, classes_=np.arange(n_classes) + 3)),
         "strange attribute": lambda: payload_bytes(kind, _changed(est, n_features_in_=np.array([784, 784]))),
-        "incompatible scikit-learn": lambda: payload_bytes(kind, PickledByOldSklearn(est)),
+        "incompatible scikit-learn": lambda: payload_bytes(kind, pickled_by_old_sklearn(est)),
         "other kind": lambda: payload_bytes(
             "binary" if kind == "ovr" else "ovr", load_model("binary" if kind == "ovr" else "ovr")
         ),

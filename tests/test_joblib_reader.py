@@ -133,3 +133,15 @@ def test_the_store_still_loads_a_trusted_file_only_joblib_can_read(tmp_path):
     joblib.dump(bundled, path, compress=("lzma", 3))
     clf = load_model("binary", path, trusted=True)
     assert clf.predict_proba(np.zeros((1, 784))).shape == (1, 2)
+
+
+def test_the_store_refuses_foreign_code_even_in_a_file_the_user_trusts(tmp_path):
+    """No Digit Canvas model names other code, so such a file is refused, never run, even after Yes."""
+    from model import ModelFileError
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "shared.joblib"
+    joblib.dump({"format": "digit-canvas-model", "estimator": _Payload(str(marker))}, path, compress=3)
+    with pytest.raises(ModelFileError, match=r"refers to code .*posix\.system|refers to code .*os\.system"):
+        load_model("binary", path, trusted=True)
+    assert not marker.exists()

@@ -8,7 +8,7 @@ import pickle
 import joblib
 import numpy as np
 import pytest
-from broken_models import PickledByOldSklearn, payload_bytes
+from broken_models import payload_bytes, pickled_by_old_sklearn
 
 from model import (
     BinaryLogisticRegression,
@@ -164,6 +164,6 @@ def test_index_survives_unrelated_entries(binary_model):
 def test_a_model_from_an_incompatible_scikit_learn_is_refused(binary_model, tmp_path):
     """Estimators pickled by another major scikit-learn version are refused, not half-loaded."""
     path = tmp_path / "old.joblib"
-    path.write_bytes(payload_bytes("binary", PickledByOldSklearn(binary_model)))
+    path.write_bytes(payload_bytes("binary", pickled_by_old_sklearn(binary_model)))
     with pytest.raises(ModelFileError, match=r"scikit-learn 0\.20\.3.*incompatible"):
         load_model("binary", path, trusted=True)
