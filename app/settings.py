@@ -99,7 +99,9 @@ class AppSettings:
         return raw if isinstance(raw, str) and raw in KINDS else DEFAULT_KIND
 
     def set_model_kind(self, kind: str) -> None:
-        if kind in KINDS:
+        # Compared with what model_kind() reads back, so starting on the default model with no
+        # settings file yet does not write one (a file write before the window first paints).
+        if kind in KINDS and kind != self.model_kind():
             self._write(KIND_KEY, kind)
 
     # geometry ----------------------------------------------------------------------------------------
