@@ -4,10 +4,13 @@ Importing the package installs :mod:`app.qt_compat`'s guard first: with PySide6 
 every Qt call would otherwise eat a reference to ``None`` and crash the app within seconds of drawing.
 """
 
-# The model layer (and numpy with it) is imported before Qt on purpose: once PySide6 is imported it
-# inspects the source of every module imported after it, which added about 15 ms to start-up for
-# numpy's 150 modules.
-import model  # noqa: F401
-from app.qt_compat import install_refcount_guard
+from app import gc_pause
+
+# numpy and the Qt bindings are imported without cyclic garbage collection (see app.gc_pause), and
+# the model layer (numpy with it) before Qt on purpose: once PySide6 is imported it inspects the
+# source of every module imported after it, which added about 15 ms to start-up for numpy's modules.
+with gc_pause.paused():
+    import model  # noqa: F401
+    from app.qt_compat import install_refcount_guard
 
 install_refcount_guard()

@@ -5,14 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+RESUME_COLLECTION_MS = 5000  # garbage collection resumes by then even if the window has not painted
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window (with IMAGE on the canvas if one is given) and run until it is closed."""
+    from app import gc_pause
+
+    gc_pause.pause()  # until the first paint (start-up makes only long-lived objects)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.error_reporting import ErrorReporter, hold_early_records, setup_logging
     from app.main_window import APP_NAME, MainWindow
-    from app.startup_probe import FirstPaint, probe_requested, report_and_quit
+    from app.startup import FirstPaint, probe_requested, report_and_quit
 
     args = list(sys.argv if argv is None else [sys.argv[0], *argv])
     app = QApplication.instance() or QApplication(args)
@@ -27,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     first_paint = FirstPaint(window)
     if probe_requested():  # DIGIT_CANVAS_STARTUP_PROBE=1: the start-up benchmark's hook
         first_paint.painted.connect(lambda: report_and_quit(window))
+    first_paint.painted.connect(gc_pause.resume)
+    QTimer.singleShot(RESUME_COLLECTION_MS, gc_pause.resume)  # a window started minimised paints late
     first_paint.painted.connect(setup_logging)
     first_paint.painted.connect(window.warm_up)  # what the first stroke needs, once the window shows
     window.show()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.error_reporting import log_file_path
-from app.startup_probe import VARIABLE
+from app.startup import VARIABLE
 
 pytestmark = pytest.mark.gui
 
@@ -45,7 +45,7 @@ def test_the_window_reports_its_first_paint_with_a_model_and_exits():
 def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
     code = (
         "import sys\n"
-        "import app.startup_probe as probe\n"
+        "import app.startup as probe\n"
         "report = probe.report_and_quit\n"
         "def check(window):\n"
         f"    print('LOADED', sorted(m for m in {DEFERRED!r} if m in sys.modules))\n"
@@ -75,3 +75,42 @@ def test_a_problem_found_while_starting_reaches_the_log_file(isolated_home):
     assert result.returncode == 0, result.stderr
     log = log_file_path().read_text(encoding="utf-8")
     assert "could not be loaded" in log and broken.name in log, log
+
+
+def test_garbage_collection_is_paused_until_the_first_paint_then_skips_start_up_objects():
+    code = (
+        "import gc, sys\n"
+        "import app.startup as startup\n"
+        "report = startup.report_and_quit\n"
+        "def check(window):\n"
+        "    print('AT_PAINT', gc.isenabled())\n"
+        "    report(window)\n"
+        "startup.report_and_quit = check\n"
+        "from app.main import main\n"
+        "code = main([])\n"
+        "print('AFTER', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+        "sys.exit(code)\n"
+    )
+    result = _launch(code)
+    assert result.returncode == 0, result.stderr
+    assert "AT_PAINT False" in result.stdout and "AFTER True True" in result.stdout, result.stdout
+
+
+def test_gc_pause_helpers_restore_what_they_change():
+    import gc
+
+    from app import gc_pause
+
+    assert gc.isenabled()
+    with gc_pause.paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_pause.paused():
+            pass
+        assert not gc.isenabled()  # it was off before, so it stays off
+    finally:
+        gc.enable()
+    gc_pause.resume()  # already collecting: nothing to do, nothing frozen
+    assert gc.isenabled() and gc.get_freeze_count() == 0

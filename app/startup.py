@@ -1,4 +1,4 @@
-"""Work that waits for the window's first paint, and the start-up benchmark's hook.
+"""Start-up: what waits for the window's first paint, and the start-up benchmark's hook.
 
 Showing the window quickly is what makes the app feel fast, so anything not needed to draw it
 (Pillow and the preprocessing, for example) is imported right after the first paint instead of
