@@ -329,19 +329,12 @@ def _unpickle(path: Path) -> Any:
     if path.stat().st_size == 0:
         raise ModelFileError(f"Model file {name} is empty.")
     try:
-        try:
-            payload = read_model_file(path, MODEL_CLASSES)
-        except ForeignCode as exc:  # no Digit Canvas model holds other code: never run it
-            raise ModelFileError(
-                f"Model file {name} refers to code that is not part of Digit Canvas's models ({exc}), "
-                "so it was not loaded."
-            ) from exc
-        except UnsupportedContent:  # a form only joblib reads; the caller already decided to trust it
-            import joblib
-
-            payload = joblib.load(path)
-    except ModelFileError:
-        raise
+        return _read_payload(path)
+    except ForeignCode as exc:  # no Digit Canvas model holds other code: never run it
+        raise ModelFileError(
+            f"Model file {name} refers to code that is not part of Digit Canvas's models ({exc}), "
+            "so it was not loaded."
+        ) from exc
     except (ModuleNotFoundError, ImportError, AttributeError) as exc:
         raise ModelFileError(
             f"Model file {name} was saved by an incompatible version of the software ({exc}); "
@@ -353,7 +346,21 @@ def _unpickle(path: Path) -> Any:
         raise ModelFileError(
             f"Model file {name} is not a readable model file (truncated or corrupt: {type(exc).__name__})."
         ) from exc
-    return payload
+
+
+def _read_payload(path: Path) -> Any:
+    """The file's contents, read by the restricted reader or, for a form only joblib reads, by joblib.
+
+    Only files the caller already decided to trust get here (see :func:`load_model`).
+    """
+    try:
+        return read_model_file(path, MODEL_CLASSES)
+    except ForeignCode:
+        raise
+    except UnsupportedContent:
+        import joblib
+
+        return joblib.load(path)
 
 
 def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, Any]]:
