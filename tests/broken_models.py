@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import pickle
+from pathlib import Path
 
 import joblib
 
-from model.store import FORMAT, FORMAT_VERSION
+from model.paths import user_model_dir
+from model.store import FORMAT, FORMAT_VERSION, file_sha256
 
 
 def payload_bytes(kind: str, estimator: object) -> bytes:
@@ -30,3 +33,21 @@ def pickled_by_old_sklearn(estimator: object) -> object:
     old = pickle.loads(pickle.dumps(estimator))
     old._sklearn_version = "0.20.3"
     return old
+
+
+def plant_user_model(kind: str, data: bytes | None, *, digest: str | None = None) -> Path:
+    """Make ``data`` the user's current ``kind`` model, registered in ``index.json``.
+
+    The index records the file's real SHA-256 unless ``digest`` is given; ``data=None`` leaves the file
+    missing (then ``digest`` is required).
+    """
+    folder = user_model_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{kind}-20260101T000000000000Z.joblib"
+    if data is not None:
+        path.write_bytes(data)
+    index_path = folder / "index.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    index[kind] = {"file": path.name, "sha256": file_sha256(path) if digest is None else digest}
+    index_path.write_text(json.dumps(index))
+    return path

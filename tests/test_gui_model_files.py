@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from broken_models import payload_bytes, pickled_by_old_sklearn
+from broken_models import payload_bytes, pickled_by_old_sklearn, plant_user_model
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
@@ -26,7 +26,7 @@ import model.store as store
 from app.main_window import MainWindow
 from model import bundled_model_path, load_model, save_model
 from model.paths import user_model_dir
-from model.store import build_metadata, dump_model_file, file_sha256
+from model.store import build_metadata, dump_model_file
 
 pytestmark = pytest.mark.gui
 
@@ -111,23 +111,18 @@ CASES = [
 def _plant(case: str, monkeypatch) -> dict[Path, bytes]:
     """Install a broken user model of both kinds, registered in index.json, and return every file's bytes."""
     folder = user_model_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    index = {}
+    contents = {}  # made before any is planted: some cases load the bundled model of the other kind
     for kind in ("ovr", "binary"):
-        path = folder / f"{kind}-20260101T000000000000Z.joblib"
         if case in ("digest mismatch", "disk error"):
-            data = bundled_model_path(kind).read_bytes()  # a good model...
+            contents[kind] = bundled_model_path(kind).read_bytes()  # a good model...
         elif case == "missing file":
-            data = None
+            contents[kind] = None
         else:
-            data = _broken_bytes(case, kind)
-        if data is not None:
-            path.write_bytes(data)
-        digest = file_sha256(path) if data is not None else "0" * 64
-        if case == "digest mismatch":
-            digest = "f" * 64  # ...that is not the file the app recorded
-        index[kind] = {"file": path.name, "sha256": digest}
-    (folder / "index.json").write_text(json.dumps(index))
+            contents[kind] = _broken_bytes(case, kind)
+    # A missing file gets a made-up digest; a digest mismatch records one that is not the file's.
+    digest = {"missing file": "0" * 64, "digest mismatch": "f" * 64}.get(case)
+    for kind, data in contents.items():
+        plant_user_model(kind, data, digest=digest)
     if case == "disk error":
         real = store.file_sha256
 

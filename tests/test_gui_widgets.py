@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import numpy as np
 import pytest
+from broken_models import plant_user_model
 from PIL import Image
 from PySide6.QtCore import QObject, Qt
 
@@ -179,16 +179,7 @@ def test_models_load_and_describe() -> None:
 
 
 def test_model_library_falls_back_with_one_sentence(qtbot) -> None:
-    from model.paths import user_model_dir
-    from model.store import file_sha256
-
-    folder = user_model_dir()
-    folder.mkdir(parents=True)
-    broken = folder / "binary-x.joblib"
-    broken.write_bytes(b"")
-    (folder / "index.json").write_text(
-        json.dumps({"binary": {"file": broken.name, "sha256": file_sha256(broken)}})
-    )
+    plant_user_model("binary", b"")
     library = ModelLibrary()
     with qtbot.waitSignal(library.warning, timeout=1000) as blocker:
         model = library.get("binary")

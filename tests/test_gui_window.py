@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from broken_models import plant_user_model
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -330,15 +330,7 @@ def test_brush_width_control(window: MainWindow) -> None:
 
 
 def test_a_corrupt_user_model_falls_back_to_the_bundled_one(qtbot, isolated_home) -> None:
-    from model.paths import user_model_dir
-    from model.store import file_sha256
-
-    folder = user_model_dir()
-    folder.mkdir(parents=True)
-    broken = folder / "ovr-20260101T000000000000Z.joblib"
-    broken.write_bytes(b"\x80\x04 this is not a pickle at all")
-    index = {"ovr": {"file": broken.name, "sha256": file_sha256(broken)}}
-    (folder / "index.json").write_text(json.dumps(index))
+    plant_user_model("ovr", b"\x80\x04 this is not a pickle at all")
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()

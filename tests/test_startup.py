@@ -7,13 +7,13 @@ after the paint, and nothing logged on the way is lost.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from broken_models import plant_user_model
 
 from app.error_reporting import log_file_path
 from app.startup import VARIABLE
@@ -61,16 +61,7 @@ def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
 
 def test_a_problem_found_while_starting_reaches_the_log_file(isolated_home):
     """The log file opens after the first paint; a broken model found before it is still logged."""
-    from model.paths import user_model_dir
-    from model.store import file_sha256
-
-    folder = user_model_dir()
-    folder.mkdir(parents=True)
-    broken = folder / "ovr-20260101T000000000000Z.joblib"
-    broken.write_bytes(b"\x80\x04 this is not a pickle at all")
-    (folder / "index.json").write_text(
-        json.dumps({"ovr": {"file": broken.name, "sha256": file_sha256(broken)}})
-    )
+    broken = plant_user_model("ovr", b"\x80\x04 this is not a pickle at all")
     result = _launch()
     assert result.returncode == 0, result.stderr
     log = log_file_path().read_text(encoding="utf-8")
