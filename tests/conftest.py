@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated user folder for every test, and the MNIST data when it is available."""
+"""Shared fixtures: an isolated user folder for every test, the main window, and MNIST when available."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("digit-canvas-home")
     monkeypatch.setenv("DIGIT_CANVAS_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window, shown; afterwards nothing it started is left running."""
+    from windows import close_what_it_opened, new_window
+
+    win = new_window(qtbot)
+    yield win
+    close_what_it_opened(win)
 
 
 def _missing(reason: str) -> None:

@@ -21,6 +21,7 @@ from broken_models import payload_bytes, pickled_by_old_sklearn, plant_user_mode
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
+from windows import new_window
 
 import model.store as store
 from app.main_window import MainWindow
@@ -52,13 +53,6 @@ def read_digit(win: MainWindow, stroke) -> int | None:
 
 def status(win: MainWindow) -> str:
     return win.findChild(QLabel, "modelStatus").text()
-
-
-def new_window(qtbot, **kw) -> MainWindow:
-    win = MainWindow(**kw)
-    qtbot.addWidget(win)
-    win.show()
-    return win
 
 
 # ------------------------------------------------------------------------------- broken user models
@@ -213,11 +207,6 @@ def _code_running_pickle(path: Path, marker: Path) -> None:
             return (os.mkdir, (str(marker),))
 
     path.write_bytes(pickle.dumps(Evil()))
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    return new_window(qtbot)
 
 
 def test_open_model_from_elsewhere_asks_first_and_loads_after_yes(window, qtbot, tmp_path, monkeypatch):

@@ -10,25 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.main_window import MainWindow
-from app.model_menu import ModelMenu
 from model import bundled_model_path, load_model, user_model_path
 from model.paths import user_model_dir
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    menu: ModelMenu = win.model_menu
-    if menu.dialog is not None and menu.dialog.is_training():
-        menu.dialog.job.cancel_and_wait(10000)
-    for view in menu.windows:
-        view.close()
 
 
 def _menu_action(win: MainWindow, name: str):

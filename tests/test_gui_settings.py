@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from windows import new_window
 
 from app.canvas import DEFAULT_BRUSH
 from app.main_window import MainWindow
@@ -13,14 +14,6 @@ from app.settings import BRUSH_KEY, GEOMETRY_KEY, KIND_KEY, AppSettings, setting
 pytestmark = pytest.mark.gui
 
 DEFAULT_SIZE = (1000, 680)
-
-
-def new_window(qtbot, **kw) -> MainWindow:
-    win = MainWindow(**kw)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def assert_defaults(win: MainWindow) -> None:

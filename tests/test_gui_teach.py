@@ -32,23 +32,6 @@ pytestmark = pytest.mark.gui
 SEVEN = [np.array([[0.0, 0.0], [40.0, 0.0], [15.0, 70.0]])]  # a 7 in pen units, placed like a person
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1000, 680)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    menu = win.model_menu
-    if menu.dialog is not None and menu.dialog.is_training():
-        menu.dialog.job.cancel_and_wait(10000)
-    for view in menu.windows:
-        view.close()
-    if win.teacher.dialog is not None:
-        win.teacher.dialog.close()
-
-
 def draw_seven(win: MainWindow, placement: str = "normal") -> None:
     win.action("clear").trigger()
     draw_placed(win.canvas, SEVEN, placement)

@@ -29,15 +29,6 @@ _t = np.linspace(0, 2 * np.pi, 60)
 ZERO = [np.c_[200 + 80 * np.cos(_t), 200 + 120 * np.sin(_t)]]
 
 
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
 def shown_digit(win: QWidget) -> str:
     """The big digit as the window shows it (the label's text)."""
     return win.findChild(QLabel, "predictionDigit").text()
