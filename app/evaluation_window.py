@@ -181,27 +181,15 @@ class EvaluationJob(ThreadJob):
         user_samples: Callable[[], UserSamples] | None = None,
     ) -> None:
         super().__init__()
-        self._thread = QThread()
-        self._thread.setObjectName("digit-canvas-evaluation")
         self._worker = EvaluationWorker(estimator, test_data, user_samples)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
+        self._thread_for(self._worker, "digit-canvas-evaluation")
         self._worker.done.connect(self.done)
         self._worker.failed.connect(self.failed)
         self._worker.userDone.connect(self.userDone)
         self._worker.userFailed.connect(self.userFailed)
-        self._thread.finished.connect(self._on_thread_finished)
 
     def start(self) -> None:
         self._start_thread(self._thread)
-
-    def wait(self, msecs: int = 10000) -> bool:
-        return self._thread.wait(msecs)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        self._thread.wait()  # finished is sent just before the thread ends; let it end first
-        self._release()
 
 
 # ------------------------------------------------------------------------------------- widgets

@@ -10,7 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Slot
 
 _LIVE: set[ThreadJob] = set()  # jobs whose thread may still be running
 
@@ -18,16 +18,31 @@ _LIVE: set[ThreadJob] = set()  # jobs whose thread may still be running
 class ThreadJob(QObject):
     """Base of a QObject that owns one worker thread.
 
-    Subclasses call :meth:`_start_thread` to start it and :meth:`_release` when it has finished, and
-    override :meth:`stop` if quitting should do more than wait (a training job cancels first).
+    Subclasses make the thread with :meth:`_thread_for` (it runs the worker's ``run``) and start it
+    with :meth:`_start_thread`. Once it has ended, the job is released and :meth:`_thread_ended` runs
+    on the GUI thread. Override :meth:`stop` if quitting should do more than wait (a training job
+    cancels first).
     """
 
-    def wait(self, msecs: int = 10000) -> bool:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    _thread: QThread | None = None
+
+    def wait(self, msecs: int = 10000) -> bool:
+        """Block until the thread has stopped; True if it did within ``msecs`` (or never started)."""
+        return True if self._thread is None else self._thread.wait(msecs)
 
     def stop(self, msecs: int = 10000) -> bool:
         """End the job for the app's quit or Python's exit; by default, wait for it."""
         return self.wait(msecs)
+
+    def _thread_for(self, worker: QObject, name: str) -> QThread:
+        """A new thread, named ``name``, that runs ``worker.run()`` when started."""
+        thread = QThread()
+        thread.setObjectName(name)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread = thread
+        return thread
 
     def _start_thread(self, thread: QThread) -> None:
         _LIVE.add(self)
@@ -35,6 +50,16 @@ class ThreadJob(QObject):
         if app is not None:
             app.aboutToQuit.connect(self.stop)
         thread.start(QThread.Priority.LowPriority)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None:
+            self._thread.wait()  # finished is sent just before the thread ends; let it end first
+        self._release()
+        self._thread_ended()
+
+    def _thread_ended(self) -> None:
+        """Runs once the thread has stopped and the job is released (for reporting how it ended)."""
 
     def _release(self) -> None:
         _LIVE.discard(self)

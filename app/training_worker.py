@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.thread_job import ThreadJob
 from model.paths import user_model_dir
@@ -458,7 +458,6 @@ class TrainingJob(ThreadJob):
         super().__init__(parent)
         self.request = request
         self._cancel = threading.Event()
-        self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._outcome: tuple[str, Any] | None = None
         self._started_at: float | None = None
@@ -470,11 +469,8 @@ class TrainingJob(ThreadJob):
         """Start training in a new thread (once per job)."""
         if self._thread is not None:
             raise RuntimeError("a TrainingJob runs once; create a new one to train again")
-        self._thread = QThread()
-        self._thread.setObjectName("digit-canvas-training")
         self._worker = TrainingWorker(self.request, self._cancel)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
+        self._thread_for(self._worker, "digit-canvas-training")
         self._worker.progress.connect(self.progress)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
@@ -483,7 +479,6 @@ class TrainingJob(ThreadJob):
         # ends as soon as run() returns, even when the GUI's loop is no longer running (app exit).
         for end in (self._worker.finished, self._worker.failed, self._worker.cancelled):
             end.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(self._on_thread_finished)
         self._started_at = time.perf_counter()
         self._start_thread(self._thread)
 
@@ -501,10 +496,6 @@ class TrainingJob(ThreadJob):
     def stop(self, msecs: int = 10000) -> bool:
         """Quitting the app cancels a running training and waits for it."""
         return self.cancel_and_wait(msecs)
-
-    def wait(self, msecs: int = 10000) -> bool:
-        """Block until the thread has stopped; True if it did within ``msecs``."""
-        return True if self._thread is None else self._thread.wait(msecs)
 
     def is_running(self) -> bool:
         """True from ``start()`` until the thread has stopped (or its end has been delivered)."""
@@ -532,11 +523,7 @@ class TrainingJob(ThreadJob):
     def _on_cancelled(self) -> None:
         self._outcome = ("cancelled", None)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()  # finished is sent just before the thread ends; let it end first
-        self._release()
+    def _thread_ended(self) -> None:
         outcome = self._outcome or ("failed", "Training stopped without a result.")
         if self._outcome is None:
             self._outcome = outcome
