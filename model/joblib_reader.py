@@ -105,9 +105,9 @@ def read_model_file(path: Path, classes: Mapping[tuple[str, str], type]) -> Any:
     """Unpickle a joblib file whose only classes are ``classes`` (keyed by ``(module, name)``).
 
     Raises :class:`ForeignCode` for any other class or function it names, :class:`UnsupportedContent`
-    for a form it does not read, ``MemoryError`` when it would
-    decompress to more than :data:`MAX_DECOMPRESSED_BYTES`, and ``EOFError``, ``zlib.error`` or
-    ``pickle.UnpicklingError`` (among others) when it is truncated or corrupt.
+    for a form it does not read, ``MemoryError`` when it would decompress to more than
+    :data:`MAX_DECOMPRESSED_BYTES`, and ``EOFError``, ``zlib.error`` or ``pickle.UnpicklingError``
+    (among others) when it is truncated or corrupt.
     """
     raw = Path(path).read_bytes()
     if raw[:1] == ZLIB_PREFIX:

@@ -89,7 +89,7 @@ class _Objective:
         the losses (len(cols),) and the gradients (d + 1, len(cols)), both in float64.
         """
         X = self.X
-        Y = self.Y if len(cols) == self.Y.shape[1] else self.Y[:, cols]
+        Y = self._targets(cols)
         coef = theta[:-1, cols].astype(X.dtype)
         intercept = theta[-1, cols].astype(X.dtype)
         Z = np.empty((len(X), len(cols)), dtype=X.dtype)
@@ -108,10 +108,13 @@ class _Objective:
         loss += 0.5 * self.alpha * (penalty**2).sum(axis=0)
         return Z, loss, np.vstack([g_coef, g_int[None, :]])
 
+    def _targets(self, cols: np.ndarray) -> np.ndarray:
+        """The 0/1 targets of problems ``cols`` (no copy when they are all of them)."""
+        return self.Y if len(cols) == self.Y.shape[1] else self.Y[:, cols]
+
     def loss_at(self, Z: np.ndarray, coef: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The losses of problems ``cols`` from their scores ``Z`` (no pass over X)."""
-        Y = self.Y if len(cols) == self.Y.shape[1] else self.Y[:, cols]
-        return _data_loss(Z, Y, self.weight) + 0.5 * self.alpha * (coef**2).sum(axis=0)
+        return _data_loss(Z, self._targets(cols), self.weight) + 0.5 * self.alpha * (coef**2).sum(axis=0)
 
 
 def _fused_block(
