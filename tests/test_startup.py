@@ -87,21 +87,32 @@ def test_garbage_collection_is_paused_until_the_first_paint_then_skips_start_up_
     assert "AT_PAINT False" in result.stdout and "AFTER True True" in result.stdout, result.stdout
 
 
-def test_gc_pause_helpers_restore_what_they_change():
-    import gc
-
-    from app import gc_pause
-
-    assert gc.isenabled()
-    with gc_pause.paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with gc_pause.paused():
-            pass
-        assert not gc.isenabled()  # it was off before, so it stays off
-    finally:
-        gc.enable()
-    gc_pause.resume()  # already collecting: nothing to do, nothing frozen
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+def test_gc_pause_helpers_restore_what_they_change_and_freeze_what_the_block_made():
+    # In a fresh process: freezing here would keep the test session's garbage for good.
+    code = (
+        "import gc\n"
+        "from app import gc_pause\n"
+        "frozen = gc.get_freeze_count()\n"
+        "assert gc.isenabled()\n"
+        "with gc_pause.paused():\n"
+        "    assert not gc.isenabled()\n"
+        "    made = [[] for _ in range(5000)]\n"
+        "assert gc.isenabled()\n"
+        "assert gc.get_freeze_count() >= frozen + 5000, 'what the block made is frozen'\n"
+        "assert gc.get_count()[0] < 100, 'so no collection over it is due'\n"
+        "gc.disable()\n"
+        "with gc_pause.paused():\n"
+        "    pass\n"
+        "assert not gc.isenabled(), 'it was off before, so it stays off'\n"
+        "gc.enable()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "gc_pause.resume()  # already collecting: nothing to do, nothing frozen\n"
+        "assert gc.isenabled() and gc.get_freeze_count() == frozen\n"
+        "gc_pause.pause()\n"
+        "assert not gc.isenabled()\n"
+        "gc_pause.resume()\n"
+        "assert gc.isenabled()\n"
+        "print('OK')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "OK" in result.stdout, result.stderr
