@@ -10,8 +10,7 @@ immutable snapshots (cheap: snapshots share their strokes).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -43,16 +42,14 @@ INK = QColor(0, 0, 0)
 PAPER = QColor(255, 255, 255)
 
 
-@dataclass(frozen=True)
-class Stroke:
+class Stroke(NamedTuple):
     """One pen-down to pen-up line: points in document units, and the brush width it was drawn with."""
 
     points: tuple[tuple[float, float], ...]
     width: float
 
 
-@dataclass(frozen=True)
-class CanvasState:
+class CanvasState(NamedTuple):
     """Everything on the canvas: an optional opened picture under the strokes."""
 
     strokes: tuple[Stroke, ...] = ()

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -31,8 +30,7 @@ MODEL_FILE_FILTER = "Digit Canvas models (*.joblib);;All files (*)"
 Confirm = Callable[[QWidget | None, Path], bool]
 
 
-@dataclass(frozen=True)
-class OpenedModel:
+class OpenedModel(NamedTuple):
     kind: str
     estimator: Any
     path: Path

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 
@@ -25,8 +24,7 @@ log = logging.getLogger("digit_canvas.models")
 KIND_ORDER = ("ovr", "binary")  # how the switch lists them: the 10-class model first
 
 
-@dataclass(frozen=True)
-class LoadResult:
+class LoadResult(NamedTuple):
     model: Any
     warning: str | None  # one sentence when the bundled model had to stand in
 

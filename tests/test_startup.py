@@ -21,7 +21,16 @@ from app.startup import VARIABLE
 pytestmark = pytest.mark.gui
 
 # Imported only after the first paint (or when first used): each cost start-up time for nothing.
-DEFERRED = ("PIL", "joblib", "logging.handlers", "sklearn", "scipy", "training.samples", "model.lbfgs")
+DEFERRED = (
+    "PIL",
+    "joblib",
+    "logging.handlers",
+    "sklearn",
+    "scipy",
+    "training.samples",
+    "model.lbfgs",
+    "dataclasses",  # each dataclass compiles its methods when defined: 10 ms for four small records
+)
 
 
 def _launch(code: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
