@@ -268,3 +268,33 @@ def test_icons_are_drawn_at_the_size_and_scale_asked_for(qtbot) -> None:
         _, faded = _opaque_pixels(icon.pixmap(QSize(24, 24), QIcon.Mode.Disabled))
         assert faded < 200
     assert QSize(64, 64) in icons.app_icon().availableSizes()  # for platforms that pick window icons
+
+
+def test_the_toolbar_icons_are_one_drawn_set_even_where_the_desktop_has_an_icon_theme(qtbot, tmp_path):
+    """A theme has icons for undo or open but none for a model or for teaching: mixing the two sets
+    looked patched together, so every icon is the app's own drawing."""
+    from PySide6.QtGui import QIcon, QImage
+
+    from app import icons
+
+    theme = tmp_path / "desk"
+    (theme / "24x24" / "actions").mkdir(parents=True)
+    (theme / "index.theme").write_text(
+        "[Icon Theme]\nName=desk\nDirectories=24x24/actions\n\n[24x24/actions]\nSize=24\nType=Fixed\n"
+    )
+    for name in ("edit-undo", "edit-redo", "edit-clear", "document-open", "document-save"):
+        blank = QImage(24, 24, QImage.Format.Format_ARGB32)
+        blank.fill(0xFF00FF00)
+        assert blank.save(str(theme / "24x24" / "actions" / f"{name}.png"))
+    paths, name = QIcon.themeSearchPaths(), QIcon.themeName()
+    QIcon.setThemeSearchPaths([str(tmp_path)])
+    QIcon.setThemeName("desk")
+    try:
+        assert QIcon.hasThemeIcon("edit-undo")  # the theme is really there
+        for make in (icons.undo_icon, icons.redo_icon, icons.clear_icon, icons.open_icon, icons.save_icon):
+            icon = make()
+            assert icon.name() == ""  # not a theme icon
+            assert icon.pixmap(24, 24).toImage().pixelColor(0, 0).alpha() == 0  # drawn, not the green square
+    finally:
+        QIcon.setThemeSearchPaths(paths)
+        QIcon.setThemeName(name)
