@@ -9,8 +9,11 @@ from app import gc_pause
 # numpy and the Qt bindings are imported without cyclic garbage collection (see app.gc_pause), and
 # the model layer (numpy with it) before Qt on purpose: once PySide6 is imported it inspects the
 # source of every module imported after it, which added about 15 ms to start-up for numpy's modules.
+# For the modules imported after Qt, app.qt_feature_scan makes that inspection a plain byte search.
 with gc_pause.paused():
     import model  # noqa: F401
+    from app import qt_feature_scan
     from app.qt_compat import install_refcount_guard
 
+qt_feature_scan.install()
 install_refcount_guard()

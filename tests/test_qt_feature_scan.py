@@ -1,0 +1,75 @@
+"""PySide6's per-import scan for ``__feature__`` users answers as before, only faster."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import textwrap
+
+import app  # noqa: F401  (installs the byte search, as the app does when it starts)
+from app import qt_feature_scan
+
+
+def _original_answer(module) -> bool:
+    """PySide6's own test: the module's source (if it has one) mentions PySide6."""
+    try:
+        return "PySide6" in inspect.getsource(module)
+    except (TypeError, OSError):
+        return False
+
+
+def test_importing_the_app_installs_the_byte_search_once():
+    feature = sys.modules[qt_feature_scan.SCANNER]
+    assert getattr(feature._mod_uses_pyside, "reads_bytes", False)
+    assert qt_feature_scan.install() is False  # already there: not wrapped twice
+
+
+def test_it_gives_the_same_answer_as_reading_the_source():
+    import gc
+    import json
+
+    import app.canvas
+    import app.main_window
+    import model.store
+
+    scan = sys.modules[qt_feature_scan.SCANNER]._mod_uses_pyside
+    for module in (app.main_window, app.canvas, model.store, json, gc, sys, qt_feature_scan):
+        assert scan(module) == _original_answer(module), module.__name__
+    assert scan(app.main_window) and not scan(json) and not scan(gc)
+
+
+def test_a_module_that_opts_into_snake_case_gets_it_as_without_the_app(tmp_path):
+    # In fresh processes: a feature switched on must not leak into this test session.
+    (tmp_path / "snakey.py").write_text(
+        textwrap.dedent(
+            """
+            from __feature__ import snake_case  # noqa
+            from PySide6.QtCore import QObject
+
+            def name_of(obj):
+                return obj.object_name()
+            """
+        )
+    )
+
+    def run(first_import: str) -> list[str]:
+        code = textwrap.dedent(
+            f"""
+            import sys
+            {first_import}
+            sys.path.insert(0, {str(tmp_path)!r})
+            import snakey
+            from PySide6.QtCore import QObject
+            obj = QObject()
+            obj.setObjectName("pen")
+            print(snakey.name_of(obj), hasattr(obj, "object_name"), hasattr(obj, "objectName"))
+            """
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    with_app = run("import app")
+    assert with_app[0] == "pen"  # snake_case names work inside the module that asked for them
+    assert with_app == run("import PySide6.QtCore")  # and everything is as PySide6 alone does it
