@@ -10,6 +10,9 @@ from __future__ import annotations
 import sys
 import time
 
+if "--numpy" in sys.argv:  # before Qt, as the app does: PySide6 inspects modules imported after it
+    import numpy  # noqa: F401
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -36,8 +39,6 @@ class FirstPaint(QObject):
 
 
 def main() -> int:
-    if "--numpy" in sys.argv:
-        import numpy  # noqa: F401
     app = QApplication(sys.argv[:1])
     label = QLabel("Digit Canvas")
     probe = FirstPaint(app)
