@@ -218,6 +218,10 @@ def _drawing_target():
     predictor.set_source(lambda: None if canvas.is_empty() else canvas.image())
     canvas.changed.connect(predictor.request)
     canvas.resize(300, 300)
+    # The app warms the predictor right after its first paint. Without this the first stroke, drawn
+    # just as training starts, imported Pillow on the GUI thread while the trainer held the
+    # interpreter, and that alone stalled the loop for over 100 ms in some runs.
+    predictor.warm_up()
     return canvas, lambda: predictor.count
 
 
