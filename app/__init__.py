@@ -12,8 +12,9 @@ from app import gc_pause
 # For the modules imported after Qt, app.qt_feature_scan makes that inspection a plain byte search.
 with gc_pause.paused():
     import model  # noqa: F401
-    from app import qt_feature_scan
+    from app import numpy_pages, qt_feature_scan
     from app.qt_compat import install_refcount_guard
 
 qt_feature_scan.install()
 install_refcount_guard()
+numpy_pages.use_small_pages()  # a retrain's big arrays must not freeze the window (see the module)

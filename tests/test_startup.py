@@ -125,3 +125,15 @@ def test_gc_pause_helpers_restore_what_they_change_and_freeze_what_the_block_mad
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr
+
+
+def test_the_app_keeps_numpy_off_huge_pages():
+    """A retrain's arrays must not wait for the kernel to compact memory while the window waits."""
+    import numpy as np
+
+    import app  # noqa: F401
+    from app import numpy_pages
+
+    assert numpy_pages.use_small_pages() is False  # importing the app already switched them off
+    switch = np._core.multiarray._set_madvise_hugepage
+    assert switch(True) is False and numpy_pages.use_small_pages() is True  # and it does switch
