@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import select
 import shutil
 import statistics
@@ -107,11 +108,21 @@ def _measure(platform: str, display: str | None, repeats: int) -> dict[str, Any]
         env["PYTHONPYCACHEPREFIX"] = pycache
         for command in commands.values():  # warm the file and bytecode caches, then alternate
             launch(command, env)
+        order = random.Random(0)  # each round in a shuffled order: no program always follows another
         for _ in range(repeats):
-            for name, command in commands.items():
-                runs[name].append(launch(command, env))
+            for name in order.sample(list(commands), len(commands)):
+                runs[name].append(launch(commands[name], env))
     medians = {name: statistics.median(r["first_paint_s"] for r in found) for name, found in runs.items()}
-    return {"platform": platform, "display": display, "medians": medians, "runs": runs}
+    # Each round's app launch over the same round's bare launch: slow spells of the machine hit both.
+    pairs = zip(runs["app"], runs["bare"], strict=True)
+    per_round = [app["first_paint_s"] / bare["first_paint_s"] for app, bare in pairs]
+    return {
+        "platform": platform,
+        "display": display,
+        "medians": medians,
+        "per_round_ratio_median": statistics.median(per_round),
+        "runs": runs,
+    }
 
 
 def bench_startup(opts: Options) -> Row:
@@ -123,8 +134,9 @@ def bench_startup(opts: Options) -> Row:
     chooses the one platform to measure.
     """
     title = "4. Start-up to first painted window"
-    # A launch takes a third of a second and a shared machine's noise is large: 3x the usual repeats.
-    repeats = 1 if opts.quick else 3 * opts.repeats
+    # A launch takes a quarter of a second and a shared machine's noise is large (medians of 15 launches
+    # moved by 0.1x between runs): 5x the usual repeats.
+    repeats = 1 if opts.quick else 5 * opts.repeats
     chosen = os.environ.get("QT_QPA_PLATFORM")
     display_wanted = not opts.quick and chosen in (None, "xcb")
     measured: list[dict[str, Any]] = []
@@ -151,7 +163,8 @@ def bench_startup(opts: Options) -> Row:
         alternative=f"median {fmt_seconds(bare_s)} (bare PySide6 QLabel)",
         ratio=f"{ratio:.2f}x the bare window; target < 2x {'met' if ratio < 2 else 'MISSED'}",
         notes=(
-            f"{repeats} launches each, alternating, QT_QPA_PLATFORM={where}, "
+            f"{repeats} launches each, in shuffled rounds, QT_QPA_PLATFORM={where}; the median of the "
+            f"rounds' own app/bare ratios is {main['per_round_ratio_median']:.2f}x; "
             f"fresh DIGIT_CANVAS_HOME (bundled model), bytecode compiled by a warm-up launch; "
             f"first paint reported by the app's {PROBE} hook; for reference, the bare window after "
             f"importing numpy: median {fmt_seconds(numpy_s)} ({numpy_s / bare_s:.2f}x the bare window; "
