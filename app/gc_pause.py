@@ -30,11 +30,11 @@ def resume() -> None:
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block; afterwards it is as it was.
+    """No cyclic garbage collection inside the block; afterwards collection is on or off as before.
 
-    What the block made is frozen on the way out. The block imports numpy and the Qt bindings, whose
-    objects live as long as the process; left unfrozen, the first collection after the block looked
-    at every one of them and took 7-14 ms of start-up.
+    On the way out everything alive is frozen (left out of later collections). The block imports
+    numpy and the Qt bindings, whose objects live as long as the process; left unfrozen, the first
+    collection after the block looked at every one of them and took 7-14 ms of start-up.
     """
     was_enabled = gc.isenabled()
     gc.disable()
