@@ -160,89 +160,87 @@ def dump_model_file(path: Path, estimator: Any, metadata: dict[str, Any]) -> str
 
 def read_index(folder: Path | None = None) -> dict[str, dict[str, str]]:
     """The user's model index; an unreadable index counts as empty (the bundled models take over)."""
-    folder = user_model_dir() if folder is None else folder
-    try:
-        data = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        k: v
-        for k, v in data.items()
-        if isinstance(v, dict) and isinstance(v.get("file"), str) and isinstance(v.get("sha256"), str)
-    }
+    return _parse_index(user_model_dir() if folder is None else folder)[0]
 
 
 def index_is_damaged(folder: Path | None = None) -> bool:
     """True if ``index.json`` exists but is not a readable index, so the user's models are unlisted."""
-    path = (user_model_dir() if folder is None else folder) / INDEX_NAME
-    if not path.exists():
-        return False
+    return _parse_index(user_model_dir() if folder is None else folder)[1]
+
+
+def _parse_index(folder: Path) -> tuple[dict[str, dict[str, str]], bool]:
+    """``(entries, damaged)``: the well-formed entries of ``index.json`` (none if it is missing or
+    unreadable), and whether the file exists but is not a readable index."""
     try:
-        return not isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+        data = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, False
     except (OSError, ValueError):
-        return True
+        return {}, True
+    if not isinstance(data, dict):
+        return {}, True
+    entries = {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, dict) and isinstance(v.get("file"), str) and isinstance(v.get("sha256"), str)
+    }
+    return entries, False
 
 
 def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path | None = None) -> Path:
     """Save a trained model as the user's current model of ``kind`` and return its path.
 
     The previous model file is kept (as ``previous`` in the index) so it can be compared or restored.
-    If the index is damaged it no longer says which files are the user's models, so none may be
-    cleaned up as a leftover: they and the damaged index are moved to ``unlisted/`` and kept there.
     """
     check_kind(kind)
     _check_estimator(kind, estimator, "the model to save")
     folder = user_model_dir() if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
-    damaged = index_is_damaged(folder)
+    index, damaged = _parse_index(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"{kind}-{stamp}.joblib"
     digest = dump_model_file(path, estimator, metadata)
-    index = read_index(folder)
     old = index.get(kind)
     index[kind] = {"file": path.name, "sha256": digest}
     if old is not None:
         index[f"{kind}.previous"] = old
-    if damaged:
-        _keep_unlisted(folder, path.name)
-    atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
-    _remove_unreferenced(folder, index)
+    _replace_index(folder, index, damaged)
     return path
 
 
-def _keep_unlisted(folder: Path, new_file: str) -> None:
-    """Move the model files a damaged index no longer lists, and that index, to ``unlisted/``."""
-    target = folder / UNLISTED_DIR
-    target.mkdir(exist_ok=True)
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(target / f"{INDEX_NAME}.bad", (folder / INDEX_NAME).read_bytes())
-    for old in folder.glob("*.joblib"):
-        if old.name != new_file:
-            with contextlib.suppress(OSError):
-                os.replace(old, target / old.name)
-
-
 def reset_to_bundled(kind: str | None = None, folder: Path | None = None) -> None:
-    """Forget the user's model(s) so the bundled ones are used again (the files are deleted)."""
+    """Forget the user's model(s) so the bundled ones are used again (their files are deleted, see
+    :func:`_replace_index` for a damaged index)."""
     folder = user_model_dir() if folder is None else folder
-    index = read_index(folder)
+    index, damaged = _parse_index(folder)
     kinds = list(KINDS) if kind is None else [check_kind(kind)]
     for k in kinds:
         index.pop(k, None)
         index.pop(f"{k}.previous", None)
     if folder.is_dir():
-        atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
-        _remove_unreferenced(folder, index)
+        _replace_index(folder, index, damaged)
 
 
-def _remove_unreferenced(folder: Path, index: dict[str, dict[str, str]]) -> None:
+def _replace_index(folder: Path, index: dict[str, dict[str, str]], damaged: bool) -> None:
+    """Write ``index``, then remove the model files it does not list and crash leftovers.
+
+    A damaged index no longer says which files are the user's models, so then none may be removed as
+    a leftover: the unlisted files and the damaged index are moved to ``unlisted/`` and kept there.
+    """
+    unlisted = folder / UNLISTED_DIR
+    if damaged:
+        unlisted.mkdir(exist_ok=True)
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(unlisted / f"{INDEX_NAME}.bad", (folder / INDEX_NAME).read_bytes())
+    atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
     keep = {entry["file"] for entry in index.values()}
     for path in folder.glob("*.joblib"):
         if path.name not in keep:
             with contextlib.suppress(OSError):
-                path.unlink()
+                if damaged:
+                    os.replace(path, unlisted / path.name)
+                else:
+                    path.unlink()
     for path in folder.glob(".*.tmp"):  # leftovers of a crash mid-save
         with contextlib.suppress(OSError):
             path.unlink()

@@ -130,6 +130,20 @@ def test_a_corrupt_index_falls_back_to_the_bundled_model(binary_model):
     assert load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
 
 
+def test_resetting_with_a_damaged_index_deletes_no_model(binary_model):
+    """A damaged index does not say which files are the user's: resetting keeps them all, unlisted."""
+    saved = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    again = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    kept = {p.name: p.read_bytes() for p in (saved, again)}
+    index = user_model_dir() / "index.json"
+    index.write_text("{not json", encoding="utf-8")
+    reset_to_bundled("binary")
+    unlisted = user_model_dir() / "unlisted"
+    assert {p.name: p.read_bytes() for p in unlisted.glob("*.joblib")} == kept
+    assert (unlisted / "index.json.bad").read_text(encoding="utf-8") == "{not json"
+    assert read_index() == {} and load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
+
+
 def test_a_failed_save_leaves_the_previous_model_in_place(binary_model, monkeypatch):
     first = save_model("binary", binary_model, build_metadata("binary", binary_model))
     before = first.read_bytes()
