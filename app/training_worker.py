@@ -163,12 +163,6 @@ def previous_model(kind: str) -> Any | None:
         return None
 
 
-def previous_metadata(kind: str) -> dict[str, Any]:
-    """The metadata of the model in use for ``kind`` (empty when it cannot be read)."""
-    estimator = previous_model(kind)
-    return {} if estimator is None else dict(estimator.metadata_)
-
-
 def user_figures_before(
     estimator: Any | None, samples: UserSamples, held_out_ids: list[str]
 ) -> dict[str, Any]:
