@@ -182,7 +182,6 @@ class Teacher(QObject):
 
     # ---------------------------------------------------------------------------------- teaching
 
-    @Slot(int)
     @property
     def store(self) -> SampleStore:
         """Where the drawings are saved (opened on first use)."""
@@ -192,6 +191,7 @@ class Teacher(QObject):
             self._store = SampleStore()
         return self._store
 
+    @Slot(int)
     def teach(self, label: int) -> Sample | None:
         """Save the drawing on the canvas as a sample of ``label``; ``None`` (with a message) if nothing was.
 
