@@ -287,7 +287,8 @@ class Teacher(QObject):
             self.dialog = SamplesDialog(self.store, self.window)
             self.dialog.samplesEdited.connect(self.samplesChanged)
             self.samplesChanged.connect(self.dialog.refresh)
-        self.dialog.refresh()
+        else:
+            self.dialog.refresh()  # a new dialog has just read the store itself
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
