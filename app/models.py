@@ -44,7 +44,7 @@ def load_with_fallback(kind: str) -> LoadResult:
     try:
         estimator = model_api.load_model(kind)
         warning = None
-        if index_is_damaged() and _is_bundled(kind, estimator):
+        if _is_bundled(kind, estimator) and index_is_damaged():  # the user's own model: no need to look
             warning = (
                 f"The list of your models ({user_model_dir() / 'index.json'}) is damaged, so the bundled "
                 f"{label(kind)} model is used; your model files were left as they are."
