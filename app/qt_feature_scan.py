@@ -22,7 +22,7 @@ def install() -> bool:
     """Replace PySide6's per-import source scan with a byte search; ``True`` if it was replaced now."""
     feature = sys.modules.get(SCANNER)
     original = getattr(feature, "_mod_uses_pyside", None)
-    if original is None or getattr(original, "reads_bytes", False):
+    if original is None or hasattr(original, "__wrapped__"):  # missing, or ours already
         return False
 
     def mod_uses_pyside(module: ModuleType) -> bool:
@@ -35,6 +35,6 @@ def install() -> bool:
                 pass
         return bool(original(module))
 
-    mod_uses_pyside.reads_bytes = True  # type: ignore[attr-defined]
+    mod_uses_pyside.__wrapped__ = original  # type: ignore[attr-defined]
     feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[union-attr]
     return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 import textwrap
@@ -11,17 +10,9 @@ import app  # noqa: F401  (installs the byte search, as the app does when it sta
 from app import qt_feature_scan
 
 
-def _original_answer(module) -> bool:
-    """PySide6's own test: the module's source (if it has one) mentions PySide6."""
-    try:
-        return "PySide6" in inspect.getsource(module)
-    except (TypeError, OSError):
-        return False
-
-
 def test_importing_the_app_installs_the_byte_search_once():
     feature = sys.modules[qt_feature_scan.SCANNER]
-    assert getattr(feature._mod_uses_pyside, "reads_bytes", False)
+    assert feature._mod_uses_pyside.__wrapped__ is not None  # PySide6's own scan, kept for the rest
     assert qt_feature_scan.install() is False  # already there: not wrapped twice
 
 
@@ -35,7 +26,7 @@ def test_it_gives_the_same_answer_as_reading_the_source():
 
     scan = sys.modules[qt_feature_scan.SCANNER]._mod_uses_pyside
     for module in (app.main_window, app.canvas, model.store, json, gc, sys, qt_feature_scan):
-        assert scan(module) == _original_answer(module), module.__name__
+        assert scan(module) == scan.__wrapped__(module), module.__name__
     assert scan(app.main_window) and not scan(json) and not scan(gc)
 
 
