@@ -123,7 +123,7 @@ def test_gc_pause_helpers_restore_what_they_change_and_freeze_what_the_block_mad
         "assert gc.isenabled()\n"
         "print('OK')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = _launch(code)
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr
 
 
