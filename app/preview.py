@@ -53,7 +53,8 @@ class PreviewView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         inner = QRectF(1, 1, SIDE * self._scale, SIDE * self._scale)
-        painter.fillRect(inner, Qt.GlobalColor.black)
+        painter.setBackground(Qt.GlobalColor.black)
+        painter.eraseRect(inner)  # not fillRect: see DrawingCanvas.paintEvent
         if self._image is not None:
             # Square pixels at any screen density: scale in device pixels without smoothing.
             ratio = self.devicePixelRatioF()

@@ -31,6 +31,9 @@ DEFERRED = (
     "model.lbfgs",
     "dataclasses",  # each dataclass compiles its methods when defined: 10 ms for four small records
 )
+# QtGui classes PySide6 builds on first use that the window does not need. QPainter.fillRect's
+# overload check builds QGradient (169 preset enum members) even to fill with a plain colour.
+DEFERRED_QTGUI_CLASSES = ("QGradient",)
 
 
 def _launch(code: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -58,6 +61,8 @@ def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
         "report = probe.report_and_quit\n"
         "def check(window):\n"
         f"    print('LOADED', sorted(m for m in {DEFERRED!r} if m in sys.modules))\n"
+        f"    built = [c for c in {DEFERRED_QTGUI_CLASSES!r} if c in vars(sys.modules['PySide6.QtGui'])]\n"
+        "    print('BUILT', built)\n"
         "    report(window)\n"
         "probe.report_and_quit = check\n"
         "from app.main import main\n"
@@ -66,6 +71,7 @@ def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
     result = _launch(code)
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout, result.stdout
+    assert "BUILT []" in result.stdout, result.stdout
 
 
 def test_a_problem_found_while_starting_reaches_the_log_file(isolated_home):
