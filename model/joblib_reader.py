@@ -102,14 +102,18 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the Python unpickler: its BUIL
 
 
 def read_model_file(path: Path, classes: Mapping[tuple[str, str], type]) -> Any:
-    """Unpickle a joblib file whose only classes are ``classes`` (keyed by ``(module, name)``).
+    """Unpickle a joblib file whose only classes are ``classes``; see :func:`read_model_bytes`."""
+    return read_model_bytes(Path(path).read_bytes(), classes)
+
+
+def read_model_bytes(raw: bytes, classes: Mapping[tuple[str, str], type]) -> Any:
+    """Unpickle the bytes of a joblib file whose only classes are ``classes`` (keyed by ``(module, name)``).
 
     Raises :class:`ForeignCode` for any other class or function it names, :class:`UnsupportedContent`
     for a form it does not read, ``MemoryError`` when it would decompress to more than
     :data:`MAX_DECOMPRESSED_BYTES`, and ``EOFError``, ``zlib.error`` or ``pickle.UnpicklingError``
     (among others) when it is truncated or corrupt.
     """
-    raw = Path(path).read_bytes()
     if raw[:1] == ZLIB_PREFIX:
         data = _inflate(raw)
     elif raw[:1] == PICKLE_PREFIX:

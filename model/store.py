@@ -29,7 +29,7 @@ import numpy as np
 from model.atomic import atomic_path
 from model.binary import BinaryLogisticRegression
 from model.features import MnistFeatureMap
-from model.joblib_reader import ForeignCode, UnsupportedContent, read_model_file
+from model.joblib_reader import ForeignCode, UnsupportedContent, read_model_bytes
 from model.ovr import OneVsRestLogisticRegression
 from model.paths import bundled_model_dir, user_model_dir
 
@@ -93,6 +93,11 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The whole file, read once: a model is checked against its digest and unpickled from the same bytes."""
+    return Path(path).read_bytes()
 
 
 @functools.cache
@@ -301,14 +306,7 @@ def load_model(kind: str, path: str | os.PathLike[str] | None = None, *, trusted
     if not path.is_file():
         raise ModelFileError(f"Model file {name} does not exist ({path}).")
     expected = recorded_digest(path)
-    if expected is not None:
-        actual = file_sha256(path)
-        if actual != expected:
-            raise ModelFileError(
-                f"Model file {name} does not match the digest recorded when it was saved, so it was "
-                "changed or damaged and will not be loaded; retrain or reset to the bundled model."
-            )
-    elif not trusted:
+    if expected is None and not trusted:
         where = (
             "is not one the app saved" if is_trusted_location(path) else "is outside the app's model folder"
         )
@@ -316,18 +314,26 @@ def load_model(kind: str, path: str | os.PathLike[str] | None = None, *, trusted
             f"Model file {name} {where}; loading a joblib file can run code, so it is only loaded "
             "after you confirm you trust it."
         )
-    payload = _unpickle(path)
+    try:
+        raw = read_file_bytes(path)
+    except OSError as exc:
+        raise ModelFileError(f"Model file {name} could not be read ({exc.strerror or exc}).") from exc
+    if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
+        raise ModelFileError(
+            f"Model file {name} does not match the digest recorded when it was saved, so it was "
+            "changed or damaged and will not be loaded; retrain or reset to the bundled model."
+        )
+    payload = _unpickle(raw, name)
     estimator, metadata = _check_payload(kind, payload, name)
     estimator.metadata_ = {**metadata, "path": str(path)}
     return estimator
 
 
-def _unpickle(path: Path) -> Any:
-    name = path.name
-    if path.stat().st_size == 0:
+def _unpickle(raw: bytes, name: str) -> Any:
+    if not raw:
         raise ModelFileError(f"Model file {name} is empty.")
     try:
-        return _read_payload(path)
+        return _read_payload(raw)
     except ForeignCode as exc:  # no Digit Canvas model holds other code: never run it
         raise ModelFileError(
             f"Model file {name} refers to code that is not part of Digit Canvas's models ({exc}), "
@@ -346,19 +352,21 @@ def _unpickle(path: Path) -> Any:
         ) from exc
 
 
-def _read_payload(path: Path) -> Any:
+def _read_payload(raw: bytes) -> Any:
     """The file's contents, read by the restricted reader or, for a form only joblib reads, by joblib.
 
     Only files the caller already decided to trust get here (see :func:`load_model`).
     """
     try:
-        return read_model_file(path, MODEL_CLASSES)
+        return read_model_bytes(raw, MODEL_CLASSES)
     except ForeignCode:
         raise
     except UnsupportedContent:
+        import io
+
         import joblib
 
-        return joblib.load(path)
+        return joblib.load(io.BytesIO(raw))
 
 
 def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, Any]]:

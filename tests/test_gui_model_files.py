@@ -118,14 +118,14 @@ def _plant(case: str, monkeypatch) -> dict[Path, bytes]:
     for kind, data in contents.items():
         plant_user_model(kind, data, digest=digest)
     if case == "disk error":
-        real = store.file_sha256
+        real = store.read_file_bytes
 
-        def failing(path: Path) -> str:
+        def failing(path: Path) -> bytes:
             if Path(path).parent == folder:
                 raise PermissionError(13, "Permission denied", str(path))
             return real(path)
 
-        monkeypatch.setattr(store, "file_sha256", failing)
+        monkeypatch.setattr(store, "read_file_bytes", failing)
     return {p: p.read_bytes() for p in folder.iterdir()}
 
 

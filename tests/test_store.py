@@ -18,6 +18,7 @@ from model import (
     load_model,
     reset_to_bundled,
     save_model,
+    store,
     user_model_path,
 )
 from model.paths import user_model_dir
@@ -107,6 +108,34 @@ def test_a_changed_file_in_the_model_folder_is_refused_and_not_overwritten(binar
     with pytest.raises(ModelFileError, match="digest"):
         load_model("binary")
     assert path.read_bytes() == bytes(data)  # left for the user to inspect, never replaced silently
+
+
+def test_the_bytes_checked_against_the_digest_are_the_bytes_loaded(binary_model, monkeypatch):
+    """One read per load: a file changed between the digest check and the unpickling cannot slip in."""
+    path = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    good = path.read_bytes()
+    changed = good[: len(good) // 2]  # what a second read would see if the file were changed meanwhile
+    reads = []
+
+    def read_then_change(p):
+        reads.append(p)
+        return good if len(reads) == 1 else changed
+
+    monkeypatch.setattr(store, "read_file_bytes", read_then_change)
+    clf = load_model("binary")
+    assert reads == [path]
+    np.testing.assert_array_equal(clf.coef_, binary_model.coef_)
+
+
+def test_a_model_file_that_cannot_be_read_is_explained(binary_model, monkeypatch):
+    save_model("binary", binary_model, build_metadata("binary", binary_model))
+
+    def denied(p):
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(store, "read_file_bytes", denied)
+    with pytest.raises(ModelFileError, match=r"could not be read \(Permission denied\)\.$"):
+        load_model("binary")
 
 
 def test_files_from_elsewhere_are_untrusted_until_confirmed(binary_model, tmp_path):
