@@ -43,7 +43,7 @@ from model.paths import user_cache_dir
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_dirs, find_file, find_mnist_dir
 from training.samples import SampleStore, auto_weight
 from training.train import DEFAULT_PARAMS
-from training.user_eval import holdout_mask
+from training.user_eval import held_out_ids
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -419,7 +419,8 @@ class SamplesBox(QGroupBox):
         """Count the samples again (file names only)."""
         samples = self.store.samples()
         self._labels = [s.label for s in samples]
-        self._held = [bool(h) for h in holdout_mask(self._labels, [s.sample_id for s in samples])]
+        held = held_out_ids(self._labels, [s.sample_id for s in samples])
+        self._held = [s.sample_id in held for s in samples]
         self._update()
 
     def set_training(self, kinds: tuple[str, ...], max_train: int | None) -> None:

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from app.evaluation_window import DigitDelegate
 from app.heatmap import digit_pixmap
 from training.samples import LABELS_FILE, Sample, SampleStore
-from training.user_eval import HOLDOUT_EVERY, holdout_mask
+from training.user_eval import HOLDOUT_EVERY, held_out_ids
 
 if TYPE_CHECKING:
     from PySide6.QtCore import (
@@ -329,8 +329,7 @@ class SamplesDialog(QDialog):
         """Read the store again: counts, tabs, the gallery and the held-out badges."""
         self._all = self.store.samples()
         labels = [s.label for s in self._all]
-        held = holdout_mask(labels, [s.sample_id for s in self._all]) if self._all else []
-        self._held = {s.sample_id for s, h in zip(self._all, held, strict=True) if h}
+        self._held = held_out_ids(labels, [s.sample_id for s in self._all])
         counts = dict.fromkeys(range(10), 0)
         for label in labels:
             counts[label] += 1

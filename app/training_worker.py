@@ -175,8 +175,7 @@ def user_figures_before(
         return {}
     seen = (getattr(estimator, "metadata_", {}) or {}).get("user_train_ids") or []
     unseen = samples.of_classes([int(c) for c in estimator.classes_]).without(seen)
-    held = set(held_out_ids)
-    heldout = unseen.subset(np.array([i in held for i in unseen.ids], dtype=bool))
+    heldout = unseen.only(held_out_ids)
     return {
         "previous_user_heldout": user_accuracy(estimator, heldout),
         "previous_user_all": user_accuracy(estimator, unseen),

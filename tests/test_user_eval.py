@@ -14,6 +14,7 @@ from training.user_eval import (
     accuracy,
     cross_validate,
     fold_numbers,
+    held_out_ids,
     holdout_mask,
     load_user_samples,
     needs_cross_validation,
@@ -44,6 +45,18 @@ def test_adding_newer_samples_never_moves_an_old_one_between_train_and_held_out(
     assert (later[:35] == first).all()
     with pytest.raises(ValueError):
         holdout_mask([1, 2], ["a"])
+
+
+def test_the_held_out_ids_are_those_of_the_mask_and_select_the_same_samples():
+    labels = [3] * 12 + [7] * 4
+    ids = _ids(16)
+    assert held_out_ids(labels, ids) == {ids[4], ids[9]}
+    assert held_out_ids([], []) == set()
+    samples = UserSamples(np.zeros((16, 784), np.float32), np.array(labels), tuple(ids))
+    to_train, held = split(samples)
+    assert held.ids == samples.only(held_out_ids(labels, ids)).ids == (ids[4], ids[9])
+    assert to_train.ids == samples.without(held_out_ids(labels, ids)).ids
+    assert len(samples.only([])) == 0 and len(samples.without([])) == 16
 
 
 def test_folds_are_stratified_and_never_empty():

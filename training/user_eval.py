@@ -16,7 +16,7 @@ real training.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,10 +59,17 @@ class UserSamples:
         """Only the digits a model knows (0 and 1 for the binary model)."""
         return self.subset(np.isin(self.y, np.asarray(classes)))
 
-    def without(self, ids: Sequence[str]) -> UserSamples:
+    def without(self, ids: Iterable[str]) -> UserSamples:
         """The samples whose ids are not in ``ids`` (e.g. the ones a model never trained on)."""
-        skip = set(ids)
-        return self.subset(np.array([i not in skip for i in self.ids], dtype=bool))
+        return self.subset(~self._has_id(ids))
+
+    def only(self, ids: Iterable[str]) -> UserSamples:
+        """The samples whose ids are in ``ids`` (e.g. the ones kept aside for testing)."""
+        return self.subset(self._has_id(ids))
+
+    def _has_id(self, ids: Iterable[str]) -> np.ndarray:
+        wanted = set(ids)
+        return np.array([i in wanted for i in self.ids], dtype=bool)
 
 
 def load_user_samples(store: SampleStore | None = None) -> UserSamples:
@@ -94,6 +101,13 @@ def holdout_mask(
     if every < 2:
         raise ValueError(f"every must be at least 2, got {every}")
     return (_positions(labels, ids) + 1) % every == 0
+
+
+def held_out_ids(labels: Sequence[int], ids: Sequence[str], every: int = HOLDOUT_EVERY) -> set[str]:
+    """The ids :func:`holdout_mask` keeps aside, for code that holds samples by id (the windows)."""
+    if len(ids) == 0:
+        return set()
+    return {i for i, held in zip(ids, holdout_mask(labels, ids, every), strict=True) if held}
 
 
 def split(samples: UserSamples, every: int = HOLDOUT_EVERY) -> tuple[UserSamples, UserSamples]:
@@ -221,9 +235,8 @@ def user_report(estimator: Any, samples: UserSamples) -> UserReport:
     """Accuracy on the samples ``estimator`` never trained on (by the ids in its metadata) and on the rest."""
     meta = getattr(estimator, "metadata_", {}) or {}
     known = samples.of_classes([int(c) for c in estimator.classes_])
-    trained_ids = set(meta.get("user_train_ids") or [])
-    was_trained = np.array([i in trained_ids for i in known.ids], dtype=bool)
-    unseen, trained = known.subset(~was_trained), known.subset(was_trained)
+    trained_ids = meta.get("user_train_ids") or []
+    unseen, trained = known.without(trained_ids), known.only(trained_ids)
     cv = meta.get("user_cv_accuracy")
     return UserReport(
         n_all=len(samples),
