@@ -107,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         console.finish()
         user = None
         if args.include_samples:
-            from training.user_eval import load_user_samples, split
+            from training.user_eval import HOLDOUT_EVERY, load_user_samples, split
 
             user = load_user_samples()
             held = len(split(user)[1])
             print(
-                f"Including {len(user)} of your own samples ({held} held out to test on, every 5th of a "
-                "digit), weighted to a tenth of the training data."
+                f"Including {len(user)} of your own samples ({held} held out to test on, every "
+                f"{HOLDOUT_EVERY}th of a digit), weighted to a tenth of the training data."
             )
         for kind in kinds:
             result = train_model(
