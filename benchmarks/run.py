@@ -102,13 +102,23 @@ def check_targets(rows: list[Row]) -> list[dict[str, Any]]:
             best["seconds"] / ours["seconds"] >= 5,
         )
         # Both stop at tol = 1e-4 short of the common optimum, and where exactly decides a few of the
-        # 10,000 test images (the optimum itself reads 98.65-98.69% as tol shrinks): differences
-        # within 5 images count as equal.
-        add(
-            "... at equal or better test accuracy (equal: within 0.05 points, 5 test images)",
-            f"{ours['accuracy']:.2%} vs {best['accuracy']:.2%}",
-            ours["accuracy"] >= best["accuracy"] - 0.0005,
-        )
+        # 10,000 test images. At the tight tolerance both sit at that optimum: there the accuracy
+        # must be equal or better, exactly. Without the tight fits (--quick), within 5 images.
+        tight = d.get("tight")
+        if tight:
+            t_ours, t_sk = tight["ours"]["accuracy"], tight["sklearn"]["accuracy"]
+            add(
+                f"... at equal or better test accuracy (both at tol={d['tight_tol']:g}, the common optimum)",
+                f"{t_ours:.2%} vs {t_sk:.2%} (at tol={d['tol']:g}, where each stops short of it: "
+                f"{ours['accuracy']:.2%} vs {best['accuracy']:.2%})",
+                t_ours >= t_sk,
+            )
+        else:
+            add(
+                "... at equal or better test accuracy (at tol=1e-4, equal: within 5 test images)",
+                f"{ours['accuracy']:.2%} vs {best['accuracy']:.2%}",
+                ours["accuracy"] >= best["accuracy"] - 0.0005,
+            )
         add(
             "... with peak memory below 2 GB",
             f"{ours['process_peak_mb']:.0f} MB (whole process)",
