@@ -43,7 +43,7 @@ from model.paths import user_cache_dir
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_dirs, find_file, find_mnist_dir
 from training.samples import SampleStore, auto_weight
 from training.train import DEFAULT_PARAMS
-from training.user_eval import held_out_ids
+from training.user_eval import HOLDOUT_EVERY, held_out_ids
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -459,10 +459,16 @@ class SamplesBox(QGroupBox):
         else:
             noun = "sample" if n == 1 else "samples"
             self.include.setText(f"Include my samples ({n} {noun}, each counts as {weight:.0f} MNIST digits)")
+            every = f"every {HOLDOUT_EVERY}th of a digit"
             if held:
-                kept = f"{held} of them (every 5th of a digit) are kept aside to test the new model on."
-            else:
-                kept = "None are kept aside yet (every 5th of a digit is), so a cross-validation checks them."
+                kept = f"{held} of them ({every}) are kept aside to test the new model on."
+            elif n >= 2:
+                kept = f"None are kept aside yet ({every} is), so a cross-validation checks them."
+            else:  # the worker cross-validates two or more (training.user_eval.needs_cross_validation)
+                kept = (
+                    f"It is not kept aside ({every} is), and one sample is too few to cross-validate: "
+                    "teach another to see how the new model reads them."
+                )
             only = " Only your 0s and 1s count for the 0-vs-1 model." if binary_only else ""
             self.note.setText(kept + only)
         self.include.setEnabled(n > 0)

@@ -219,7 +219,14 @@ def test_retrain_dialog_counts_the_samples_and_passes_them(qtbot, tmp_path: Path
     assert "none yet" in include.text()
 
     image = canvas_to_mnist(render_strokes(SEVEN, 400, 16, box=(100, 60, 200, 280)))
-    for label in [7] * 6 + [0, 1]:
+    store.add(7, image)
+    dialog.samples_box.refresh()
+    assert include.text() == "Include my samples (1 sample, each counts as 100 MNIST digits)"
+    assert "too few to cross-validate" in dialog.samples_box.note.text()  # the worker needs two
+    store.add(7, image)
+    dialog.samples_box.refresh()
+    assert "so a cross-validation checks them" in dialog.samples_box.note.text()
+    for label in [7] * 4 + [0, 1]:
         store.add(label, image)
     dialog.samples_box.refresh()
     assert include.isEnabled() and include.isChecked()
