@@ -37,7 +37,7 @@ from benchmarks.common import (
 
 ALPHA = 1e-4  # training.train.DEFAULT_PARAMS["ovr"]
 TOL = 1e-4
-TIGHT_TOL = 1e-6  # both at the common optimum: summed objectives within 1e-6 of each other
+TIGHT_TOL = 1e-6  # both at the common optimum: their summed objectives agree to about one part in a million
 OUR_MAX_ITER = 200  # the shipped default; it converges long before
 SKLEARN_MAX_ITER = 2000  # "enough": every class must converge on its own criterion
 ROUNDS = 3  # fits per trainer, alternating between the two
