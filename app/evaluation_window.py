@@ -189,7 +189,7 @@ class EvaluationJob(ThreadJob):
         self._worker.userFailed.connect(self.userFailed)
 
     def start(self) -> None:
-        self._start_thread(self._thread)
+        self._start_thread()
 
 
 # ------------------------------------------------------------------------------------- widgets

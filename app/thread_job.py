@@ -34,22 +34,24 @@ class ThreadJob(QObject):
         """End the job for the app's quit or Python's exit; by default, wait for it."""
         return self.wait(msecs)
 
-    def _thread_for(self, worker: QObject, name: str) -> QThread:
-        """A new thread, named ``name``, that runs ``worker.run()`` when started."""
+    def _thread_for(self, worker: QObject, name: str) -> None:
+        """Make the job's thread, named ``name``; it runs ``worker.run()`` when started."""
         thread = QThread()
         thread.setObjectName(name)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
-        return thread
 
-    def _start_thread(self, thread: QThread) -> None:
+    def _start_thread(self) -> None:
+        """Start the thread made by :meth:`_thread_for`."""
+        if self._thread is None:
+            raise RuntimeError("_thread_for() makes the thread before _start_thread() starts it")
         _LIVE.add(self)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)
-        thread.start(QThread.Priority.LowPriority)
+        self._thread.start(QThread.Priority.LowPriority)
 
     @Slot()
     def _on_thread_finished(self) -> None:

@@ -473,7 +473,7 @@ class TrainingJob(ThreadJob):
         for end in (self._worker.finished, self._worker.failed, self._worker.cancelled):
             end.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._started_at = time.perf_counter()
-        self._start_thread(self._thread)
+        self._start_thread()
 
     def cancel(self) -> None:
         """Ask the worker to stop at its next check (within about a second); nothing is saved."""
