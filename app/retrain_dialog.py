@@ -43,7 +43,7 @@ from model.paths import user_cache_dir
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_dirs, find_file, find_mnist_dir
 from training.samples import SampleStore, auto_weight
 from training.train import DEFAULT_PARAMS
-from training.user_eval import HOLDOUT_EVERY, held_out_ids
+from training.user_eval import HOLDOUT_EVERY, holdout_mask
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -419,8 +419,7 @@ class SamplesBox(QGroupBox):
         """Count the samples again (file names only)."""
         samples = self.store.samples()
         self._labels = [s.label for s in samples]
-        held = held_out_ids(self._labels, [s.sample_id for s in samples])
-        self._held = [s.sample_id in held for s in samples]
+        self._held = holdout_mask(self._labels, [s.sample_id for s in samples]).tolist()
         self._update()
 
     def set_training(self, kinds: tuple[str, ...], max_train: int | None) -> None:

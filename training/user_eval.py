@@ -104,9 +104,7 @@ def holdout_mask(
 
 
 def held_out_ids(labels: Sequence[int], ids: Sequence[str], every: int = HOLDOUT_EVERY) -> set[str]:
-    """The ids :func:`holdout_mask` keeps aside, for code that holds samples by id (the windows)."""
-    if len(ids) == 0:
-        return set()
+    """The ids :func:`holdout_mask` keeps aside, for code that holds samples by id (the gallery)."""
     return {i for i, held in zip(ids, holdout_mask(labels, ids, every), strict=True) if held}
 
 
