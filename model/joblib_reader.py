@@ -21,7 +21,6 @@ import math
 import pickle
 import zlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -99,11 +98,6 @@ class _RestrictedUnpickler(pickle._Unpickler):  # the Python unpickler: its BUIL
             self.stack[-1] = self.stack[-1].read(self._stream)
 
     dispatch[pickle.BUILD[0]] = load_build
-
-
-def read_model_file(path: Path, classes: Mapping[tuple[str, str], type]) -> Any:
-    """Unpickle a joblib file whose only classes are ``classes``; see :func:`read_model_bytes`."""
-    return read_model_bytes(Path(path).read_bytes(), classes)
 
 
 def read_model_bytes(raw: bytes, classes: Mapping[tuple[str, str], type]) -> Any:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model import BinaryLogisticRegression, load_model
-from model.joblib_reader import MAX_DECOMPRESSED_BYTES, UnsupportedContent, read_model_file
+from model.joblib_reader import MAX_DECOMPRESSED_BYTES, UnsupportedContent, read_model_bytes
 from model.store import MODEL_CLASSES
 
 
@@ -33,7 +33,7 @@ def test_reads_what_joblib_writes_exactly_as_joblib_does(tmp_path, compress):
     payload = {"arrays": _arrays(), "numbers": [1, 2.5, None, True], "text": "é", "scalar": np.float64(2.0)}
     path = tmp_path / "payload.joblib"
     joblib.dump(payload, path, compress=compress)
-    ours, theirs = read_model_file(path, {}), joblib.load(path)
+    ours, theirs = read_model_bytes(path.read_bytes(), {}), joblib.load(path)
     assert ours.keys() == theirs.keys()
     assert ours["numbers"] == theirs["numbers"] and ours["text"] == theirs["text"]
     assert ours["scalar"] == theirs["scalar"] and type(ours["scalar"]) is type(theirs["scalar"])
@@ -62,7 +62,7 @@ def test_a_saved_model_round_trips(tmp_path):
     clf = BinaryLogisticRegression(max_iter=3).fit(rng.random((60, 784)), y)
     path = tmp_path / "m.joblib"
     joblib.dump({"estimator": clf}, path, compress=3)
-    loaded = read_model_file(path, MODEL_CLASSES)["estimator"]
+    loaded = read_model_bytes(path.read_bytes(), MODEL_CLASSES)["estimator"]
     assert type(loaded) is BinaryLogisticRegression
     np.testing.assert_array_equal(loaded.coef_, clf.coef_)
     assert loaded.get_params() == clf.get_params()
@@ -83,7 +83,7 @@ def test_a_file_that_names_other_code_is_refused_and_nothing_runs(tmp_path):
     path = tmp_path / "evil.joblib"
     joblib.dump({"estimator": _Payload(str(marker))}, path, compress=3)
     with pytest.raises(UnsupportedContent, match="system"):
-        read_model_file(path, MODEL_CLASSES)
+        read_model_bytes(path.read_bytes(), MODEL_CLASSES)
     assert not marker.exists()
 
 
@@ -91,7 +91,7 @@ def test_other_compressions_and_formats_are_left_to_the_caller(tmp_path):
     path = tmp_path / "m.joblib"
     joblib.dump({"a": np.ones(3)}, path, compress=("lzma", 3))
     with pytest.raises(UnsupportedContent, match="compression"):
-        read_model_file(path, {})
+        read_model_bytes(path.read_bytes(), {})
 
 
 def test_damaged_files_raise_instead_of_returning_half_a_model(tmp_path):
@@ -101,13 +101,13 @@ def test_damaged_files_raise_instead_of_returning_half_a_model(tmp_path):
     truncated = tmp_path / "truncated.joblib"
     truncated.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(EOFError):
-        read_model_file(truncated, {})
+        read_model_bytes(truncated.read_bytes(), {})
     flipped = bytearray(raw)
     flipped[len(raw) // 2] ^= 0xFF
     damaged = tmp_path / "damaged.joblib"
     damaged.write_bytes(bytes(flipped))
     with pytest.raises(zlib.error):
-        read_model_file(damaged, {})
+        read_model_bytes(damaged.read_bytes(), {})
 
 
 def test_an_array_larger_than_the_file_is_refused_before_allocating(tmp_path):
@@ -116,14 +116,14 @@ def test_an_array_larger_than_the_file_is_refused_before_allocating(tmp_path):
     path = tmp_path / "forged.joblib"
     path.write_bytes(pickle.dumps(record, protocol=4) + bytes(64))
     with pytest.raises(EOFError):
-        read_model_file(path, {})
+        read_model_bytes(path.read_bytes(), {})
 
 
 def test_a_decompression_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.joblib"
     path.write_bytes(zlib.compress(b"\x80\x04" + b"N" * (MAX_DECOMPRESSED_BYTES + 10), 9))
     with pytest.raises(MemoryError):
-        read_model_file(path, {})
+        read_model_bytes(path.read_bytes(), {})
 
 
 def test_the_store_still_loads_a_trusted_file_only_joblib_can_read(tmp_path):
