@@ -36,6 +36,7 @@ class Row:
     ratio: str = ""
     notes: str = ""
     status: str = "ok"  # "ok", "skipped" (a prerequisite is missing) or "failed"
+    kernel: str = ""  # the BLAS kernel the row ran on (see blas_kernel)
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +163,32 @@ def machine_facts() -> dict[str, Any]:
     except Exception as exc:  # threadpoolctl is optional; the table still stands without it
         facts["blas"] = f"unknown ({exc})"
     return facts
+
+
+KERNEL_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def blas_kernel() -> str:
+    """The BLAS kernel this process multiplies with, and whether the environment forced it.
+
+    OpenBLAS picks a kernel for the CPU unless ``OPENBLAS_CORETYPE`` names one; the training rows move
+    by more than 1.5x between kernels, so every figure is labelled with the one that produced it.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+
+        kernels = sorted(
+            {
+                f"{i.get('internal_api')} {i.get('architecture')}"
+                for i in threadpool_info()
+                if i["user_api"] == "blas"
+            }
+        )
+    except Exception:  # threadpoolctl is a dependency of scikit-learn, but the row must not fail on it
+        kernels = []
+    name = ", ".join(kernels) or "unknown BLAS"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return f"{name} (forced by OPENBLAS_CORETYPE={forced})" if forced else f"{name} (its own choice)"
 
 
 def _cpu_name() -> str:

@@ -42,14 +42,17 @@ def test_quick_benchmark_writes_every_row(mnist_dir: Path, tmp_path: Path) -> No
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    assert "| row | ours | alternative | ratio | notes |" in proc.stdout
+    assert "| row | BLAS kernel | ours | alternative | ratio | notes |" in proc.stdout
 
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["quick"] is True
     assert set(report["rows"]) == set(ROWS)
     rows = report["rows"]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    kernel_note = f"(forced by OPENBLAS_CORETYPE={forced})" if forced else "(its own choice)"
     for row_id, row in rows.items():
         assert row["status"] in ("ok", "skipped"), (row_id, row["notes"])
+        assert row["kernel"].endswith(kernel_note), (row_id, row["kernel"])  # which kernel made the figure
 
     ovr = rows["ovr"]["data"]
     for side in ("ours", "sklearn", "sklearn_default_threads", "sklearn_one_thread"):
