@@ -27,6 +27,17 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_modal_stop_question(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retrain dialog closed while training stops it without asking: a modal question in a test's
+    teardown (after a failure left a training running) would wait for a click that never comes."""
+    if "qtbot" not in request.fixturenames:
+        return
+    from app.retrain_dialog import RetrainDialog
+
+    monkeypatch.setattr(RetrainDialog, "confirm_stop", lambda self: True)
+
+
 @pytest.fixture
 def window(qtbot):
     """The main window, shown; afterwards nothing it started is left running."""
@@ -69,6 +80,15 @@ def mnist(mnist_dir: Path):
     from training.data import load_mnist
 
     return load_mnist(mnist_dir, download=False)
+
+
+@pytest.fixture(scope="session")
+def pendigits_dir() -> Path:
+    """The Pen-Based Recognition of Handwritten Digits folder (30 writers, with writer ids)."""
+    folder = SHARED_DATA / "pendigits"
+    if not (folder / "pendigits-orig.tra").is_file():
+        _missing("the pendigits file was not found")
+    return folder
 
 
 @pytest.fixture(scope="session")

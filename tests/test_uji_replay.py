@@ -4,7 +4,7 @@ The UJI Pen Characters hold the pen trajectories of real people. Each digit is s
 canvas as a person would write it, drawn with real mouse events (press, moves with the button held,
 release) on the real canvas of the real window, and the answer is read from what the ``prediction``
 widget shows. Three placements: two thirds of the sheet high and centred, then small in the top-left
-corner, then small in the bottom-right corner. The bundled one-vs-rest model must read at least 90% in
+corner, then small in the bottom-right corner. The bundled one-vs-rest model must read at least 97% in
 every placement.
 """
 
@@ -18,19 +18,19 @@ from PySide6.QtWidgets import QLabel
 
 from app.main_window import MainWindow
 from app.replay import PLACEMENTS, draw_placed
-from training.uji import UjiSample, load_uji_digits
+from training.uji import PenSample, load_uji_digits
 
 pytestmark = pytest.mark.gui
 
-REQUIRED = 0.90
+REQUIRED = 0.97  # the bundled model reads 97.3-97.7%; the handwriting issue's goal is 97.5%
 
 
 @pytest.fixture(scope="module")
-def uji_digits(uji_dir) -> list[UjiSample]:
+def uji_digits(uji_dir) -> list[PenSample]:
     return load_uji_digits(uji_dir)
 
 
-def test_the_replay_data_is_complete(uji_digits: list[UjiSample]) -> None:
+def test_the_replay_data_is_complete(uji_digits: list[PenSample]) -> None:
     assert len(uji_digits) == 220
     assert Counter(s.label for s in uji_digits) == {str(d): 22 for d in range(10)}
     assert len({s.writer for s in uji_digits}) == 11
@@ -38,7 +38,7 @@ def test_the_replay_data_is_complete(uji_digits: list[UjiSample]) -> None:
 
 @pytest.mark.parametrize("placement", list(PLACEMENTS))
 def test_window_reads_real_handwriting(
-    qtbot, uji_digits: list[UjiSample], placement: str, capsys: pytest.CaptureFixture[str]
+    qtbot, uji_digits: list[PenSample], placement: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     window = MainWindow()
     qtbot.addWidget(window)

@@ -23,3 +23,49 @@ def close_what_it_opened(win: MainWindow) -> None:
         view.close()
     if win.teacher.dialog is not None:
         win.teacher.dialog.close()
+
+
+def read_through_window(win: MainWindow, samples, placement: str = "normal") -> list[str]:
+    """Draw each pen sample on the window's canvas with real mouse events; what the window says for each.
+
+    The answer is the text of the large prediction label: the digit shown, or ``Not a digit``.
+    """
+    from PySide6.QtWidgets import QLabel
+
+    from app.prediction import HINT
+    from app.replay import draw_placed
+
+    label = win.findChild(QLabel, "predictionDigit")
+    shown = []
+    for sample in samples:
+        win.action("clear").trigger()
+        assert label.text() == HINT
+        draw_placed(win.canvas, sample.strokes, placement)
+        shown.append(label.text())
+    return shown
+
+
+def accuracy_report(name: str, labels: list[str], shown: list[str], groups: list[str] | None = None) -> str:
+    """One printed paragraph: the share read right, per digit, the worst groups and the top confusions."""
+    from collections import Counter, defaultdict
+
+    right = [a == b for a, b in zip(labels, shown, strict=True)]
+    lines = [f"{name}: {sum(right)}/{len(right)} = {sum(right) / len(right):.2%} read correctly"]
+    per_digit = defaultdict(list)
+    for label, ok in zip(labels, right, strict=True):
+        per_digit[label].append(ok)
+    lines.append(
+        "  per digit: " + ", ".join(f"{d} {sum(v) / len(v):.1%}" for d, v in sorted(per_digit.items()))
+    )
+    if groups is not None:
+        per_group = defaultdict(list)
+        for group, ok in zip(groups, right, strict=True):
+            per_group[group].append(ok)
+        ranked = sorted((sum(v) / len(v), g) for g, v in per_group.items())
+        lines.append("  worst writers: " + ", ".join(f"{g} {a:.1%}" for a, g in ranked[:5]))
+    confusions = Counter((a, b) for a, b in zip(labels, shown, strict=True) if a != b)
+    lines.append(
+        "  top confusions (true -> shown): "
+        + ", ".join(f"{a}->{b} {n}" for (a, b), n in confusions.most_common(8))
+    )
+    return "\n".join(lines)

@@ -15,21 +15,28 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-__all__ = ["UjiSample", "fit_strokes", "load_uji_digits", "parse_uji_file", "render_strokes"]
+__all__ = [
+    "PenSample",
+    "fit_strokes",
+    "load_uji_characters",
+    "load_uji_digits",
+    "parse_uji_file",
+    "render_strokes",
+]
 
 _SEGMENT = re.compile(r'^\.SEGMENT\s+CHARACTER\s+\S+\s+\S+\s+"(.*)"\s*$')
 _WRITER = re.compile(r"w(\d+)$")
 
 
 @dataclass(frozen=True)
-class UjiSample:
+class PenSample:
     """One handwritten character: who wrote it, what it is, and its strokes in tablet units."""
 
     writer: str
@@ -41,7 +48,7 @@ class UjiSample:
         return int(self.label)
 
 
-def parse_uji_file(path: str | os.PathLike[str]) -> list[UjiSample]:
+def parse_uji_file(path: str | os.PathLike[str]) -> list[PenSample]:
     """Every character sample in one writer's file, in file order.
 
     Raises ``ValueError`` naming the line for malformed content, so a damaged file is never read as
@@ -50,14 +57,14 @@ def parse_uji_file(path: str | os.PathLike[str]) -> list[UjiSample]:
     path = Path(path)
     match = _WRITER.search(path.name)
     writer = f"w{match.group(1)}" if match else path.name
-    samples: list[UjiSample] = []
+    samples: list[PenSample] = []
     label: str | None = None
     strokes: list[np.ndarray] = []
     points: list[tuple[float, float]] | None = None
 
     def finish() -> None:
         if label is not None:
-            samples.append(UjiSample(writer, label, tuple(strokes)))
+            samples.append(PenSample(writer, label, tuple(strokes)))
 
     with open(path, encoding="latin-1") as fh:
         for number, raw in enumerate(fh, start=1):
@@ -99,16 +106,22 @@ def parse_uji_file(path: str | os.PathLike[str]) -> list[UjiSample]:
     return samples
 
 
-def load_uji_digits(folder: str | os.PathLike[str]) -> list[UjiSample]:
+def load_uji_digits(folder: str | os.PathLike[str]) -> list[PenSample]:
     """All digit samples (labels ``"0"`` … ``"9"``) from the ``UJIpenchars-w*`` files in ``folder``."""
+    return load_uji_characters(folder, "0123456789")
+
+
+def load_uji_characters(folder: str | os.PathLike[str], labels: Iterable[str]) -> list[PenSample]:
+    """The samples whose label is one of ``labels`` (letters, say), from every writer's file."""
     folder = Path(folder)
     files = sorted(folder.glob("UJIpenchars-w*"))
     if not files:
         raise FileNotFoundError(f"no UJIpenchars-w* files in {folder}")
-    digits: list[UjiSample] = []
+    wanted = set(labels)
+    found: list[PenSample] = []
     for file in files:
-        digits.extend(s for s in parse_uji_file(file) if s.label.isdigit() and len(s.label) == 1)
-    return digits
+        found.extend(s for s in parse_uji_file(file) if s.label in wanted)
+    return found
 
 
 def fit_strokes(strokes: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> list[np.ndarray]:
