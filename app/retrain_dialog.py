@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.training_worker import MnistArrays, RetrainResult, TrainingJob, TrainingRequest, user_summary
 from model.binary import BinaryLogisticRegression
-from model.features import MAX_QUADRATIC_COMPONENTS
+from model.features import MAX_QUADRATIC_COMPONENTS, feature_count
 from model.paths import user_cache_dir
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, candidate_dirs, find_file, find_mnist_dir
 from training.samples import SampleStore, auto_weight
@@ -180,6 +180,11 @@ class OvrParamsBox(QGroupBox):
         self.products = QCheckBox("Pairwise products (quadratic model)")
         self.products.setObjectName("ovrProducts")
         self.products.setChecked(d["degree"] == 2)
+        self.directions = QCheckBox("Stroke directions (8 directions in each 4x4-pixel cell)")
+        self.directions.setObjectName("ovrDirections")
+        self.directions.setChecked(bool(d.get("orientations")))
+        self.directions.setToolTip("Where strokes run which way: tells a crossbar, a flag or a hooked tail")
+        self._orientations = int(d.get("orientations") or 8)
         self.hint = QLabel()
         self.hint.setObjectName("ovrHint")
         self.hint.setWordWrap(True)
@@ -192,8 +197,14 @@ class OvrParamsBox(QGroupBox):
         form.addRow("PCA components", self.components)
         form.addRow(self.deskew)
         form.addRow(self.products)
+        form.addRow(self.directions)
         form.addRow(self.hint)
-        for signal in (self.components.valueChanged, self.deskew.toggled, self.products.toggled):
+        for signal in (
+            self.components.valueChanged,
+            self.deskew.toggled,
+            self.products.toggled,
+            self.directions.toggled,
+        ):
             signal.connect(self._update_hint)
         self._update_hint()
 
@@ -206,6 +217,7 @@ class OvrParamsBox(QGroupBox):
             "deskew": self.deskew.isChecked(),
             "n_components": components,
             "degree": 2 if self.products.isChecked() and self.products.isEnabled() else 1,
+            "orientations": self._orientations if self.directions.isChecked() else 0,
         }
 
     @Slot()
@@ -224,9 +236,8 @@ class OvrParamsBox(QGroupBox):
             self.products.setToolTip("Products of every pair of components let a linear model bend")
             hint = ""
         p = self.params()
-        k = 784 if p["n_components"] is None else p["n_components"]
-        features = k + k * (k + 1) // 2 if p["degree"] == 2 else k
-        pixel_space = p["n_components"] is None and p["degree"] == 1
+        features = feature_count(p["n_components"], p["degree"], p["orientations"])
+        pixel_space = p["n_components"] is None and p["degree"] == 1 and not p["orientations"]
         parts = [f"{features:,} features per digit."]
         if hint:
             parts.append(hint)

@@ -85,11 +85,13 @@ def feature_explanation(estimator: Any) -> str:
     count = f"{n_out:,} weights per digit" if n_out else "Its weights"
     return (
         f"This model does not look at pixels directly: its features are {describe}. "
-        f"{count} belong to those features (principal components and products of pairs of them), "
+        f"{count} belong to those features (principal components, products of pairs of them and "
+        "counts of stroke directions), "
         "not to pixels, so there is no per-pixel weight map to draw, and any picture made from them "
         "would mislead.\n\n"
         "To see what a model looks for, retrain the one-vs-rest model (Model > Retrain…) with PCA "
-        "components set to “none” and Pairwise products off; turning Deskew off too keeps the maps "
+        "components set to “none”, Pairwise products and Stroke directions off; turning Deskew off "
+        "too keeps the maps "
         "in the frame of the digits as drawn. Such a model is less accurate (about 92%), but every "
         "weight belongs to one pixel. The binary 0-vs-1 model always works on pixels."
     )

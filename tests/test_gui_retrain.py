@@ -290,9 +290,9 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
     dlg.trainingStarted.connect(
         lambda: dlg.job.progress.connect(lambda stage, *rest: stages.append((time.perf_counter(), stage)))
     )
-    # Both models, the one-vs-rest one to a tight tolerance: several seconds of work even on an idle machine.
+    # Both models, with the one-vs-rest model's continental forms and pictures that are no digit: many
+    # seconds of work even on an idle machine.
     dlg.model_both.setChecked(True)
-    dlg.ovr_box.tol.setValue(1e-6)
     before = predictions()
     timer.start()
     pen.start()
@@ -365,15 +365,19 @@ def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
         "deskew": True,
         "n_components": 40,
         "degree": 2,
+        "orientations": 8,
     }
-    assert "860 features" in box.hint.text()
+    assert "1,252 features" in box.hint.text()
     box.components.setValue(150)
     assert not box.products.isEnabled() and box.params()["degree"] == 1
     assert "100 PCA components or fewer" in box.hint.text()
     box.components.setValue(0)  # "none": every pixel
     box.deskew.setChecked(False)
     assert box.params()["n_components"] is None
-    assert "pixel space" in box.hint.text()
+    assert "pixel space" not in box.hint.text()  # the stroke directions are not pixels
+    box.directions.setChecked(False)
+    assert box.params()["orientations"] == 0
+    assert "784 features" in box.hint.text() and "pixel space" in box.hint.text()
     dlg.model_binary.setChecked(True)
     assert not box.isEnabled() and dlg.binary_box.isEnabled()
     assert dlg.request().kinds == ("binary",)

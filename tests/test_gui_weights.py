@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.heatmap import digit_qimage, diverging_rgb, rgb_to_qimage
 from app.weights_window import WeightMap, WeightsWindow, colour_limit, weight_maps
+from model.features import feature_count
 from model.store import bundled_model_path, load_model
 from training.train import train_model
 
@@ -33,7 +34,14 @@ def test_binary_model_shows_two_mirrored_maps(qtbot) -> None:
 def test_pixel_space_ovr_shows_ten_maps_of_its_pixel_weights(qtbot, mnist) -> None:
     result = train_model(
         "ovr",
-        params={"deskew": False, "n_components": None, "degree": 1, "max_iter": 20, "alpha": 1e-2},
+        params={
+            "deskew": False,
+            "n_components": None,
+            "degree": 1,
+            "orientations": 0,
+            "max_iter": 20,
+            "alpha": 1e-2,
+        },
         mnist=mnist,
         max_train=2000,
         save=False,
@@ -63,9 +71,9 @@ def test_feature_mapped_ovr_explains_instead_of_drawing(qtbot) -> None:
     assert window.heat_maps() == [] and not window.findChildren(WeightMap)
     text = window.explanation.text()
     assert window.explanation.objectName() == "weightsExplanation"
-    assert "deskew + PCA 40 + pairwise products" in text
-    assert "860 weights per digit" in text
-    assert "Pairwise products off" in text and "“none”" in text  # what to change to see weights
+    assert "deskew + PCA 40 + pairwise products + 8 stroke directions" in text
+    assert f"{feature_count(40, 2, 8):,} weights per digit" in text
+    assert "Pairwise products and Stroke directions off" in text and "“none”" in text  # what to change
     assert weight_maps(model).maps == []
 
 

@@ -1,0 +1,56 @@
+"""Histograms of stroke direction: the features that tell a hooked tail or a crossbar from a plain one.
+
+Principal components describe where the ink is; a crossbar on a 7 or a flag on a 1 moves little ink but
+adds edges of a new direction in one part of the picture. So the image is cut into square cells, and
+each cell counts its edge strength by direction (the gradient's angle, over the full circle, soft-binned
+between the two nearest of ``orientations`` directions). The square root of each count, as in Hellinger
+kernels, keeps a few strong edges from drowning the rest. This is the core of HOG (Dalal and Triggs)
+without its block normalisation, which MNIST's fixed size and contrast make unnecessary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIDE = 28
+_CHUNK = 2048  # images at a time: their gradients (a few MB) stay in the CPU cache
+
+
+def orientation_histograms(images: np.ndarray, orientations: int = 8, cell: int = 4) -> np.ndarray:
+    """``(n, 784)`` images -> ``(n, (28 // cell) ** 2 * orientations)`` float32 features."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 2 or images.shape[1] != SIDE * SIDE:
+        raise ValueError(f"orientation_histograms expects shape (n, {SIDE * SIDE}), got {images.shape}")
+    if orientations < 1 or cell < 1 or SIDE % cell:
+        raise ValueError(
+            f"need orientations >= 1 and a cell size dividing {SIDE}, got {orientations}, {cell}"
+        )
+    cells = SIDE // cell
+    n_bins = cells * cells * orientations
+    # Which cell each pixel falls in, times the number of directions: the start of its histogram.
+    rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
+    cell_start = ((rows // cell) * cells + cols // cell) * orientations
+    out = np.empty((len(images), n_bins), dtype=np.float32)
+    for start in range(0, len(images), _CHUNK):
+        chunk = images[start : start + _CHUNK].reshape(-1, SIDE, SIDE)
+        m = len(chunk)
+        padded = np.pad(chunk, ((0, 0), (1, 1), (1, 1)))
+        gx = padded[:, 1:-1, 2:] - padded[:, 1:-1, :-2]
+        gy = padded[:, 2:, 1:-1] - padded[:, :-2, 1:-1]
+        # Most of an MNIST picture is flat background: only pixels with an edge are binned.
+        edge = np.flatnonzero((gx != 0) | (gy != 0))
+        ex, ey = gx.ravel()[edge], gy.ravel()[edge]
+        magnitude = np.sqrt(ex * ex + ey * ey)
+        position = np.arctan2(ey, ex) * (orientations / (2 * np.pi))
+        position %= orientations  # in [0, orientations): the direction in units of bins
+        low = np.floor(position)
+        upper_share = position - low
+        low = low.astype(np.intp) % orientations
+        # The histogram index of (image, cell, direction) for each edge pixel.
+        image, pixel = np.divmod(edge, SIDE * SIDE)
+        base = image * n_bins + cell_start[pixel]
+        size = m * n_bins
+        hist = np.bincount(base + low, magnitude * (1 - upper_share), minlength=size)
+        hist += np.bincount(base + (low + 1) % orientations, magnitude * upper_share, minlength=size)
+        out[start : start + m] = np.sqrt(hist).reshape(m, n_bins)
+    return out
