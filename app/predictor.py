@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 if TYPE_CHECKING:
@@ -25,8 +24,9 @@ class Predictor(QObject):
     """Owns the active model and turns picture changes into throttled predictions.
 
     ``set_source(callable)`` tells it where to get the picture (a Pillow image, dark ink on light, or
-    ``None`` when there is nothing). Signals: ``predicted(probabilities, image28)`` with probabilities in
-    the order of ``model().classes_`` and the 28x28 input; ``cleared()`` when there is nothing to read;
+    ``None`` when there is nothing). Signals: ``predicted(reading, image28)`` with a
+    :class:`model.reading.Reading` (probabilities in the order of ``model().classes_``, and the verdict)
+    and the 28x28 input; ``cleared()`` when there is nothing to read;
     ``modelChanged(model)``; ``failed(message)`` if a prediction raised (the app keeps running).
     """
 
@@ -60,7 +60,7 @@ class Predictor(QObject):
         self._source = source
 
     def warm_up(self) -> None:
-        """Import the preprocessing (and Pillow) and run it once on a made-up stroke.
+        """Import the preprocessing (and Pillow) and run it, and the model, once on a made-up stroke.
 
         Called right after the window's first paint, so the person's first stroke is read as quickly as
         every later one, without delaying the window itself.
@@ -68,10 +68,13 @@ class Predictor(QObject):
         from PIL import Image, ImageDraw
 
         from model.preprocess import canvas_to_mnist
+        from model.reading import read_drawings
 
         picture = Image.new("L", (96, 96), 255)
         ImageDraw.Draw(picture).line([(40, 12), (56, 84)], fill=0, width=8)
-        canvas_to_mnist(picture)
+        pixels = canvas_to_mnist(picture)
+        if self._model is not None and pixels is not None:
+            read_drawings(self._model, pixels[None, :])  # the feature map's first use, too
 
     def request(self) -> None:
         """Ask for a prediction soon; many requests within one interval give one prediction."""
@@ -102,16 +105,17 @@ class Predictor(QObject):
             # Imported on first use, not at start-up: Pillow is not needed to show the window.
             # (The window's warm_up() does this import right after the first paint.)
             from model.preprocess import canvas_to_mnist
+            from model.reading import read_drawings
 
             pixels = canvas_to_mnist(picture)
             if pixels is None:
                 self.cleared.emit()
                 return
-            probabilities = np.asarray(self._model.predict_proba(pixels[None, :]), dtype=np.float64)[0]
+            reading = read_drawings(self._model, pixels[None, :])[0]
         except Exception as exc:  # a broken model must not take the drawing down with it
             self.cleared.emit()
             self.failed.emit(f"The model could not read the drawing ({type(exc).__name__}: {exc}).")
             return
         self.last_duration_ms = (time.perf_counter() - start) * 1000.0
         self.count += 1
-        self.predicted.emit(probabilities, pixels.reshape(28, 28))
+        self.predicted.emit(reading, pixels.reshape(28, 28))

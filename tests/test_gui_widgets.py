@@ -80,6 +80,25 @@ def test_prediction_view_switches_between_hint_and_answer(qtbot) -> None:
     assert view.digit() is None and view.text() == HINT
 
 
+def test_prediction_view_says_not_sure_and_not_a_digit(qtbot) -> None:
+    from model.reading import Reading
+
+    view = PredictionView()
+    qtbot.addWidget(view)
+    height = view.sizeHint().height()
+    close = np.array([0.02, 0.02, 0.02, 0.45, 0.02, 0.02, 0.02, 0.02, 0.39, 0.02])
+    view.show_reading(Reading(tuple(range(10)), close))
+    assert view.verdict() == "not sure" and view.digit() == 3
+    assert view.text() == "3 not sure: 3 or 8"
+    clear = np.array([0.01] * 9 + [0.91])
+    view.show_reading(Reading(tuple(range(10)), clear))
+    assert view.verdict() == "digit" and view.text() == "9 91.0% sure"
+    view.show_reading(Reading(tuple(range(10)), clear, not_a_digit=True))
+    assert view.verdict() == "not a digit" and view.digit() is None
+    assert view.text() == "Not a digit it looks like no digit"
+    assert view.sizeHint().height() == height  # the layout does not jump
+
+
 def test_preview_shows_the_model_input(qtbot) -> None:
     preview = PreviewView()
     qtbot.addWidget(preview)
@@ -123,15 +142,16 @@ def test_predictor_coalesces_a_burst_of_requests(qtbot) -> None:
     predictor.set_model(model)  # reads once at once
     assert model.calls == 1
     results = []
-    predictor.predicted.connect(lambda probs, image: results.append((probs, image)))
+    predictor.predicted.connect(lambda reading, image: results.append((reading, image)))
     for _ in range(200):
         predictor.request()
     assert model.calls == 1 and predictor.is_pending()  # nothing ran inside the burst
     qtbot.waitUntil(lambda: model.calls == 2, timeout=1000)
     qtbot.wait(3 * MIN_INTERVAL_MS)
     assert model.calls == 2  # 200 requests, one prediction
-    probs, image = results[-1]
-    assert probs.shape == (10,) and image.shape == (28, 28)
+    reading, image = results[-1]
+    assert reading.probabilities.shape == (10,) and image.shape == (28, 28)
+    assert reading.digit == 2 and reading.verdict == "digit" and not reading.not_a_digit
     predictor.request()
     predictor.flush()  # the pen lifted: no waiting
     assert model.calls == 3 and not predictor.is_pending()

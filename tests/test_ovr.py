@@ -108,3 +108,31 @@ def test_full_training_reaches_the_accuracy_target(mnist):
     accuracy = clf.score(Xt, yt)
     print(f"one-vs-rest MNIST test accuracy: {accuracy:.2%} after {clf.n_iter_} iterations")
     assert accuracy >= 0.975
+
+
+@pytest.mark.mnist
+def test_learns_to_reject_pictures_that_are_no_digit(small):
+    """With negatives, the model says "no digit" to their kind and to few real digits."""
+    from training.negatives import not_digits
+
+    X, y, Xt, yt = small
+    negatives = not_digits(X, y, 1500, seed=0)
+    rate = 0.01
+    clf = OneVsRestLogisticRegression(orientations=8, not_digit_rate=rate, max_iter=100)
+    clf.fit(X, y, negatives=negatives)
+    assert clf.can_reject and clf.coef_.shape == (10, clf.features_.n_features_out_)
+    flagged_train = clf.predict_not_digit(X).mean()
+    assert flagged_train == pytest.approx(rate, abs=0.002)  # the threshold is that quantile
+    fresh = not_digits(Xt, yt, 500, seed=1)  # made from digits the model never saw
+    proba, rejected = clf.predict_proba_and_not_digit(np.concatenate([Xt, fresh]))
+    np.testing.assert_allclose(proba, clf.predict_proba(np.concatenate([Xt, fresh])))
+    digits_flagged, fresh_flagged = rejected[: len(Xt)].mean(), rejected[len(Xt) :].mean()
+    print(f"flagged: {digits_flagged:.1%} of test digits, {fresh_flagged:.1%} of new non-digits")
+    # Fitted on 3,000 digits, the model reads its own training digits far better than new ones, so
+    # more new digits cross the training quantile (on all of MNIST: 0.2% of training digits, 1.3% of
+    # test digits); what matters here is that the rejection tells the two kinds apart.
+    assert digits_flagged < 0.2 and fresh_flagged > 0.8 and fresh_flagged > 5 * digits_flagged
+    plain = OneVsRestLogisticRegression(max_iter=20).fit(X[:500], y[:500])
+    assert not plain.can_reject and not plain.predict_not_digit(Xt).any()
+    with pytest.raises(ValueError, match="not_digit_rate"):
+        OneVsRestLogisticRegression(not_digit_rate=0.9).fit(X[:100], y[:100], negatives=negatives[:10])

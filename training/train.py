@@ -26,8 +26,22 @@ from training.user_eval import accuracy as user_accuracy
 
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "binary": {"alpha": 1e-4, "max_iter": 50},
-    "ovr": {"alpha": 1e-4, "max_iter": 200, "tol": 1e-4, "deskew": True, "n_components": 40, "degree": 2},
+    "ovr": {
+        "alpha": 1e-4,
+        "max_iter": 200,
+        "tol": 1e-4,
+        "deskew": True,
+        "n_components": 40,
+        "degree": 2,
+        "orientations": 8,
+        "not_digit_rate": 0.002,
+    },
 }
+# What the one-vs-rest model learns from besides MNIST's digits, all of it made from them: marked copies
+# of each 1, 7 and 9 in the forms much of the world writes (training.continental), and pictures that are
+# no digit (training.negatives), as a share of the MNIST training digits.
+CONTINENTAL_COPIES = 2
+NOT_DIGIT_SHARE = 0.4
 # Shares of the progress bar given to each stage (training dominates).
 _LOAD, _TRAIN, _EVAL = 0.10, 0.80, 0.07
 # Where the cross-validation of the user's samples runs on the bar, when there is one: the second half of
@@ -74,6 +88,7 @@ def train_model(
     extra: tuple[np.ndarray, np.ndarray, float] | None = None,
     user_samples: UserSamples | None = None,
     cross_validate: bool | None = None,
+    augment: bool = True,
     out_dir: str | Path | None = None,
     save: bool = True,
     progress: ProgressCallback | None = None,
@@ -89,6 +104,8 @@ def train_model(
     :func:`training.samples.auto_weight` against the MNIST images this kind learns from, and the
     metadata records which samples trained, which were held out and the accuracy on those; with few
     held out (or ``cross_validate=True``) a k-fold cross-validated accuracy on all of them is added.
+    ``augment`` (one-vs-rest only) adds the continental forms and the pictures that are no digit, so
+    the model reads more hands and can answer "not a digit".
     ``out_dir`` writes ``<kind>.joblib`` and ``digests.json`` there (the layout of the
     bundled models) instead of the user's model folder. Raises :class:`training.progress.Cancelled`
     when cancelled; nothing is written then.
@@ -111,6 +128,19 @@ def train_model(
         X_train, y_train = X_train[:max_train], y_train[:max_train]
     X_fit, y_fit = select_kind_data(kind, X_train, y_train)
     X_mnist, y_mnist = X_fit, y_fit
+    fit_kwargs: dict[str, Any] = {}
+    data_meta: dict[str, Any] = {}
+    if augment and kind == "ovr":
+        reporter.report("preparing", "Drawing continental forms and pictures that are no digit…", _LOAD)
+        from training.continental import continental_forms
+        from training.negatives import not_digits
+
+        X_cont, y_cont = continental_forms(X_fit, y_fit, per_digit=CONTINENTAL_COPIES)
+        reporter.check()
+        fit_kwargs["negatives"] = not_digits(X_fit, y_fit, round(NOT_DIGIT_SHARE * len(y_fit)))
+        reporter.check()
+        X_fit, y_fit = np.concatenate([X_fit, X_cont]), np.concatenate([y_fit, y_cont])
+        data_meta = {"n_continental": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
     user_meta: dict[str, Any] = {}
     held_out = None
     kind_samples = None
@@ -118,7 +148,7 @@ def train_model(
         kind_samples = user_samples.of_classes(KINDS[kind]["classes"])
         to_train, held_out = split(kind_samples)
         if len(to_train):
-            extra = (to_train.X, to_train.y, auto_weight(len(to_train), len(y_fit)))
+            extra = (to_train.X, to_train.y, auto_weight(len(to_train), len(y_mnist)))
         user_meta = {"user_train_ids": list(to_train.ids), "user_heldout_ids": list(held_out.ids)}
     if cross_validate is None:
         cross_validate = kind_samples is not None and should_cross_validate(kind_samples)
@@ -153,7 +183,7 @@ def train_model(
             loss=mean_loss,
         )
 
-    estimator.fit(X_fit, y_fit, sample_weight=weights, callback=on_iteration)
+    estimator.fit(X_fit, y_fit, sample_weight=weights, callback=on_iteration, **fit_kwargs)
     reporter.report("evaluating", "Evaluating on the MNIST test set…", _LOAD + train_share)
     evaluation = evaluate(estimator, X_test, y_test)
     reporter.check()
@@ -165,12 +195,13 @@ def train_model(
     metadata = build_metadata(
         kind,
         estimator,
-        n_train=len(y_fit),
+        n_train=len(y_mnist) + n_extra,  # the made-up pictures are counted apart (data_meta)
         n_user_samples=n_extra,
         test_accuracy=evaluation.accuracy,
         n_test=len(evaluation.labels),
         n_iter=int(estimator.n_iter_),
         train_seconds=round(reporter.elapsed, 2),
+        **data_meta,
         **user_meta,
     )
     path = None
