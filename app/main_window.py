@@ -2,7 +2,7 @@
 
 Data flow::
 
-    canvas.changed ──> predictor.request() ──(≤ 60 Hz)──> predictor.predicted(probs, image28)
+    canvas.changed ──> predictor.request() ──(≤ 60 Hz)──> predictor.predicted(reading, image28)
     canvas.strokeFinished ──> predictor.flush()            ├─> bars, prediction, preview
                                                            predictor.cleared() ─> hint
     model switch (toolbar combo / Model menu) ──> library.get(kind) ──> predictor.set_model()
@@ -20,7 +20,6 @@ import platform
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -48,6 +47,7 @@ from app.images import FILE_FILTER, ImageOpenError, load_digit_picture
 from app.model_file_actions import ModelFileOpener
 from app.model_menu import ModelMenu
 from app.models import ModelLibrary, describe, label
+from app.personal import Personaliser
 from app.prediction import PredictionView
 from app.predictor import Predictor
 from app.preview import PreviewView
@@ -56,6 +56,7 @@ from app.settings import WindowSettings
 from app.teach import Teacher
 
 if TYPE_CHECKING:
+    import numpy as np
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import (
         QCloseEvent,
@@ -66,6 +67,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import (
         QMenu,
     )
+
+    from model.reading import Reading
 
 APP_NAME = "Digit Canvas"
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
@@ -120,6 +123,11 @@ class MainWindow(QMainWindow):
         self._connect()
         self.model_menu = ModelMenu(self)  # Retrain…, Reset, Evaluate…, Show weights
         self.teacher = Teacher(self)  # Teach, Samples menu: the user's labelled drawings
+        self.personal = Personaliser(lambda: self.teacher.store, self)  # taught drawings count at once
+        self.teacher.sampleAdded.connect(self.personal.add)
+        self.teacher.samplesChanged.connect(self.personal.refresh)
+        self.personal.changed.connect(self._personal_changed)
+        self.personal.failed.connect(lambda message: self.show_message(message, "warning"))
         self.resize(1000, 680)
         self.settings = WindowSettings(self)  # brush width and geometry now, the model kind just below
         self.set_model_kind(kind or self.settings.model_kind())
@@ -143,7 +151,7 @@ class MainWindow(QMainWindow):
             estimator = None
         self._kind = kind
         self._sync_switch(kind)
-        self.predictor.set_model(estimator)
+        self.predictor.set_model(self.personal.apply(estimator))
         if estimator is None:
             self.bars.set_classes(model_api.KINDS[kind]["classes"])
             self.model_status.setText(f"{label(kind)}: not available")
@@ -152,6 +160,7 @@ class MainWindow(QMainWindow):
     def warm_up(self) -> None:
         """Prepare what reading the first stroke needs; the app calls this after the first paint."""
         self.predictor.warm_up()
+        self.personal.start()
 
     def open_image_file(self, path: str | Path) -> bool:
         """Put the picture in ``path`` on the canvas to be read; problems are shown in the banner."""
@@ -398,6 +407,7 @@ class MainWindow(QMainWindow):
         self.predictor.failed.connect(lambda message: self.show_message(message, "error"))
         self.models.warning.connect(lambda message: self.show_message(message, "warning"))
         self.models.modelReplaced.connect(self._model_replaced)
+
         self.model_files.opened.connect(self.set_model_kind)
         self.model_files.failed.connect(lambda message: self.show_message(message, "error"))
         self.model_selector.currentIndexChanged.connect(
@@ -408,13 +418,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------ reactions
 
-    def _show_prediction(self, probabilities: np.ndarray, image28: np.ndarray) -> None:
-        classes = self.bars.classes()
-        if len(probabilities) != len(classes):  # a stale answer from a model just swapped out
+    def _show_prediction(self, reading: Reading, image28: np.ndarray) -> None:
+        if list(reading.classes) != list(self.bars.classes()):  # a stale answer from a swapped-out model
             return
-        self.bars.set_probabilities(probabilities)
-        top = int(np.argmax(probabilities))
-        self.prediction_view.show_prediction(classes[top], float(probabilities[top]))
+        self.bars.set_probabilities(reading.probabilities)
+        self.prediction_view.show_reading(reading)
         self.prediction_view.setToolTip(f"Read in {self.predictor.last_duration_ms:.1f} ms")
         self.preview.set_pixels(image28)
 
@@ -439,6 +447,11 @@ class MainWindow(QMainWindow):
         self.model_note.setVisible(len(classes) == 2)
         self.model_status.setText(describe(estimator))
         self.model_status.setToolTip(str(meta.get("path", "")))
+
+    def _personal_changed(self) -> None:
+        """Taught drawings came or went: read with the model corrected by the ones there are now."""
+        if self._kind is not None:
+            self.set_model_kind(self._kind)
 
     def _model_replaced(self, kind: str) -> None:
         if kind == self._kind:

@@ -4,7 +4,8 @@ Models trained only on MNIST misread many people's handwriting. This controller 
 into data: a digit key on the canvas, a click on a class bar (both arrive as the window's
 ``labelRequested``), the toolbar's Teach button or Samples > Teach this drawing as saves the drawing
 through :class:`training.samples.SampleStore` — the 28x28 picture the model saw and the full drawing.
-Retraining with "Include my samples" then learns from them.
+The window's model learns from them at once (:mod:`app.personal`), and retraining with "Include my
+samples" folds them into the model itself.
 
 It also adds the Samples menu (before Help) with My samples…, the gallery where samples are browsed,
 deleted, exported and imported; ``samplesChanged`` keeps every view of the samples up to date.
@@ -245,7 +246,8 @@ class Teacher(QObject):
         mine = counts[label]
         text = (
             f"{head} — you have {mine} sample{'s' if mine != 1 else ''} of {label}, {total} in all. "
-            "Include them when you retrain (Model > Retrain…)."
+            "The 10-class model reads your drawings with them from now on; to fold them into the model "
+            "itself, include them when you retrain (Model > Retrain…)."
         )
         if self.window.model_kind() == "binary" and label not in (0, 1):
             text += " The 0-vs-1 model learns only from 0s and 1s; the 10-class model uses every digit."

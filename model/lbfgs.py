@@ -67,9 +67,11 @@ class _Objective:
         sample_weight: np.ndarray | None,
         pool: ThreadPoolExecutor | None = None,
         n_blocks: int = 1,
+        offset: np.ndarray | None = None,
     ) -> None:
         self.X = X
         self.Y = Y.astype(X.dtype, copy=False)
+        self.offset = None if offset is None else np.asarray(offset, dtype=X.dtype)
         self.alpha = alpha
         n = len(X)
         w = np.ones(n, dtype=np.float64) if sample_weight is None else sample_weight
@@ -95,9 +97,13 @@ class _Objective:
         Z = np.empty((len(X), len(cols)), dtype=X.dtype)
         R = np.empty_like(Z)
 
+        offset = None if self.offset is None else self._columns(self.offset, cols)
+
         def run(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             weight = self.weight
-            g_coef = _fused_block(X, Y, weight, coef, intercept, Z, R, rows, self.sub_rows, self.chunk_rows)
+            g_coef = _fused_block(
+                X, Y, weight, coef, intercept, Z, R, rows, self.sub_rows, self.chunk_rows, offset
+            )
             g_int = R[rows].sum(axis=0, dtype=np.float64)
             return g_coef, g_int, _data_loss(Z[rows], Y[rows], weight[rows])
 
@@ -110,7 +116,10 @@ class _Objective:
 
     def _targets(self, cols: np.ndarray) -> np.ndarray:
         """The 0/1 targets of problems ``cols`` (no copy when they are all of them)."""
-        return self.Y if len(cols) == self.Y.shape[1] else self.Y[:, cols]
+        return self._columns(self.Y, cols)
+
+    def _columns(self, A: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return A if len(cols) == self.Y.shape[1] else A[:, cols]
 
     def loss_at(self, Z: np.ndarray, coef: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The losses of problems ``cols`` from their scores ``Z`` (no pass over X)."""
@@ -128,8 +137,11 @@ def _fused_block(
     rows: slice,
     sub: int,
     chunk: int,
+    offset: np.ndarray | None = None,
 ) -> np.ndarray:
     """Fill ``Z`` and the weighted residuals ``R`` on ``rows`` and return ``R^T X`` there (float64).
+
+    ``offset`` (n, k), if given, is added to every score: fixed scores the fitted ones build on.
 
     A chunk of rows is multiplied as a stack of ``sub``-row matrices (one numpy call, many small BLAS
     products), then its residuals are formed and multiplied back while the chunk is still in cache.
@@ -148,6 +160,8 @@ def _fused_block(
             if even < stop:
                 np.matmul(X[even:stop], coef, out=Z[even:stop])
             z += intercept
+            if offset is not None:
+                z += offset[start:stop]
             np.negative(z, out=r)
             np.exp(r, out=r)
             r += 1.0
@@ -182,14 +196,17 @@ def fit_logistic_lbfgs(
     memory: int = 10,
     sample_weight: np.ndarray | None = None,
     callback: Callable[[int, np.ndarray], None] | None = None,
+    offset: np.ndarray | None = None,
 ) -> LbfgsResult:
     """Fit one logistic regression per column of ``Y`` (0/1 targets) with L-BFGS.
 
     ``callback(iteration, losses)`` runs after every iteration; it may raise to abort the fit. A problem
-    stops when its largest gradient entry is below ``tol`` (scikit-learn's criterion).
+    stops when its largest gradient entry is below ``tol`` (scikit-learn's criterion). With ``offset``
+    (n, K), the scores are ``offset + X @ coef + intercept``: the fit learns a correction to given
+    scores, and ``alpha`` keeps that correction small.
     """
     with _row_parallel(len(X)) as (pool, n_blocks):
-        obj = _Objective(X, Y, alpha, sample_weight, pool, n_blocks)
+        obj = _Objective(X, Y, alpha, sample_weight, pool, n_blocks, offset)
         return _minimise(obj, max_iter=max_iter, tol=tol, memory=memory, callback=callback)
 
 
