@@ -91,6 +91,7 @@ class DrawingCanvas(QWidget):
         self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
         self._brush = DEFAULT_BRUSH
         self._cache: QImage | None = None  # committed content at screen resolution
+        self._doc_cache: QImage | None = None  # and at DOC_SIZE, what image() starts from
         self._tablet_down = False
 
     # ------------------------------------------------------------------------------------ public API
@@ -173,11 +174,29 @@ class DrawingCanvas(QWidget):
         return QPointF(rect.left() + x * scale, rect.top() + y * scale)
 
     def qimage(self, size: int = DOC_SIZE) -> QImage:
-        """The drawing (including a stroke in progress) as a white ``size`` x ``size`` grey image."""
+        """The drawing (including a stroke in progress) as a white ``size`` x ``size`` grey image.
+
+        At ``DOC_SIZE`` (what the model reads, many times a second) the committed strokes come from a
+        cache, so only the stroke in progress is drawn: a drawing of hundreds of strokes costs what
+        one does.
+        """
+        if size == DOC_SIZE:
+            if self._doc_cache is None:
+                self._doc_cache = self._render(size, with_current=False)
+            image = self._doc_cache.copy()
+            if self._current:
+                painter = QPainter(image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                _draw_stroke(painter, Stroke(tuple(self._current), self._brush))
+                painter.end()
+            return image
+        return self._render(size, with_current=True)
+
+    def _render(self, size: int, with_current: bool) -> QImage:
         image = QImage(size, size, QImage.Format.Format_Grayscale8)
         image.fill(PAPER)
         painter = QPainter(image)
-        self._paint_content(painter, size / DOC_SIZE, with_current=True)
+        self._paint_content(painter, size / DOC_SIZE, with_current=with_current)
         painter.end()
         return image
 
@@ -201,7 +220,7 @@ class DrawingCanvas(QWidget):
         self._refresh()
 
     def _refresh(self) -> None:
-        self._cache = None
+        self._cache = self._doc_cache = None
         self.update()
         self.historyChanged.emit()
         self.changed.emit()
@@ -233,10 +252,12 @@ class DrawingCanvas(QWidget):
         self._undo.append(self._state)
         self._redo.clear()
         self._state = CanvasState((*self._state.strokes, stroke), self._state.picture)
-        if self._cache is not None:  # add the stroke to the cache instead of redrawing everything
-            painter = QPainter(self._cache)
+        for cache in (self._cache, self._doc_cache):  # add the stroke instead of redrawing everything
+            if cache is None:
+                continue
+            painter = QPainter(cache)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            scale = self._cache.width() / self._cache.devicePixelRatio() / DOC_SIZE
+            scale = cache.width() / cache.devicePixelRatio() / DOC_SIZE
             painter.scale(scale, scale)
             _draw_stroke(painter, stroke)
             painter.end()

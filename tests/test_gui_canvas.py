@@ -263,3 +263,33 @@ def test_image_conversion_handles_row_padding(size: int) -> None:
     pixels = rng.integers(0, 256, (size + 3, size), dtype=np.uint8)
     back = _qimage_to_pil(_pil_to_qimage(Image.fromarray(pixels)))
     assert np.array_equal(np.asarray(back), pixels)
+
+
+def test_the_picture_the_model_reads_is_the_same_drawn_stroke_by_stroke_or_at_once(qtbot) -> None:
+    """image() keeps the finished strokes rendered and adds each new one; the pixels must not differ
+    from drawing the whole drawing afresh."""
+    from app.canvas import DrawingCanvas
+
+    live = DrawingCanvas()
+    qtbot.addWidget(live)
+    live.resize(300, 300)
+    live.show()
+    qtbot.waitExposed(live)
+    rng = np.random.default_rng(4)
+    strokes = [rng.uniform(40, 260, size=(int(rng.integers(2, 9)), 2)) for _ in range(25)]
+    for stroke in strokes:
+        path = [QPoint(round(x), round(y)) for x, y in stroke]
+        QTest.mousePress(live, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[0])
+        for point in path[1:]:
+            QTest.mouseMove(live, point)
+        live.image()  # read mid-stroke, as the predictor does
+        QTest.mouseRelease(live, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[-1])
+        live.image()
+    fresh = DrawingCanvas()
+    qtbot.addWidget(fresh)
+    for stroke in live.strokes():
+        fresh.add_stroke(stroke.points, stroke.width)
+    assert np.array_equal(np.asarray(live.image()), np.asarray(fresh.image()))
+    live.undo()
+    fresh.undo()
+    assert np.array_equal(np.asarray(live.image()), np.asarray(fresh.image()))
