@@ -2,8 +2,8 @@
 
 Drawings are taught by a digit key on the canvas, a click on a class bar, the Teach button's digit pad
 and the Samples menu; the gallery shows, deletes, exports and imports them; the retrain dialog
-includes them. The last test is the issue's "Done when": a real writer's 1 that the bundled model
-reads as a 7, taught a few times, retrained on through Model > Retrain…, and the same writer's other 1,
+includes them. The last test is the issue's "Done when": a real writer's digit that the bundled model
+misreads, taught a few times, retrained on through Model > Retrain…, and that writer's other drawing,
 never taught, is then read right.
 """
 
@@ -24,8 +24,9 @@ from app.retrain_dialog import RetrainDialog
 from app.samples_dialog import SamplesDialog
 from model import load_model
 from model.preprocess import canvas_to_mnist
+from training.pendigits import load_pendigits
 from training.samples import SampleStore
-from training.uji import load_uji_digits, render_strokes
+from training.uji import render_strokes
 
 pytestmark = pytest.mark.gui
 
@@ -288,25 +289,37 @@ VARIANTS = [
 ]
 
 
-def _misread_pair(uji_dir: Path):
-    """A writer and digit whose two attempts the bundled model both misreads (found, not chosen)."""
+def _misread_pair(pendigits_dir: Path):
+    """Two drawings of the digit a writer's hand is most often misread in, the first misread in every
+    variant the test draws (found, not chosen): a style the model does not know yet."""
     bundled = load_model("ovr")
+
+    def reads(strokes_list) -> np.ndarray:
+        pictures = []
+        for strokes in strokes_list:
+            pictures.append(canvas_to_mnist(render_strokes(strokes, 400, 16, box=(70, 70, 260, 260))))
+        return bundled.predict(np.stack(pictures))
+
     attempts: dict[tuple[str, int], list] = {}
-    for sample in load_uji_digits(uji_dir):
+    for sample in load_pendigits(pendigits_dir):
         attempts.setdefault((sample.writer, sample.digit), []).append(sample)
-    for (_writer, digit), pair in sorted(attempts.items()):
-        pictures = [canvas_to_mnist(render_strokes(s.strokes, 400, 16, box=(70, 70, 260, 260))) for s in pair]
-        read = bundled.predict(np.stack(pictures))
-        if len(pair) == 2 and (read != digit).all():
-            return digit, pair[0], pair[1]
-    pytest.fail("the bundled model reads at least one attempt of every UJI digit right")
+    misread = {}
+    for (writer, digit), drawings in sorted(attempts.items()):
+        read = reads([s.strokes for s in drawings])
+        misread[writer, digit] = [s for s, r in zip(drawings, read, strict=True) if r != digit]
+    for (_writer, digit), wrong in sorted(misread.items(), key=lambda item: -len(item[1])):
+        for taught in wrong:
+            variants = [_rotated(taught.strokes, slant) for _, slant in VARIANTS]
+            if len(wrong) >= 2 and (reads(variants) != digit).all():
+                return digit, taught, next(s for s in wrong if s is not taught)
+    pytest.fail("the bundled model reads all but one drawing of every pendigits writer's digits right")
 
 
 @pytest.mark.mnist
 def test_done_when_a_taught_digit_is_read_right_after_retraining(
-    window: MainWindow, qtbot, uji_dir: Path, mnist_dir: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot, pendigits_dir: Path, mnist_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    digit, taught, held_out = _misread_pair(uji_dir)
+    digit, taught, held_out = _misread_pair(pendigits_dir)
     shown = window.findChild(QLabel, "predictionDigit")
     key = Qt.Key(Qt.Key.Key_0.value + digit)
 
