@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks.common import (
     KERNEL_VARIABLES,
     REPO_ROOT,
@@ -22,13 +24,22 @@ from benchmarks.common import (
     Options,
     Row,
     blas_kernel,
+    fmt_seconds,
     machine_facts,
 )
 
-ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate")
+ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate", "hand", "teach")
 BLAS_ROWS = ("ovr", "ovr-full", "binary", "live", "evaluate")  # start-up does not multiply matrices
 OWN_KERNEL = "@own-kernel"  # id suffix of the rows rerun with OpenBLAS choosing its kernel
-ALIASES = {"1": ("ovr", "ovr-full"), "2": ("binary",), "3": ("live",), "4": ("startup",), "5": ("evaluate",)}
+ALIASES = {
+    "1": ("ovr", "ovr-full"),
+    "2": ("binary",),
+    "3": ("live",),
+    "4": ("startup",),
+    "5": ("evaluate",),
+    "6": ("hand", "teach"),
+    "7": ("hand", "teach"),
+}
 QUICK_TRAIN, QUICK_TEST = 4000, 1000
 
 
@@ -40,7 +51,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="",
-        help=f"comma-separated rows to run: {', '.join(ROWS)} (or 1-5, the issue's numbering); default all",
+        help=f"comma-separated rows to run: {', '.join(ROWS)} (or 1-7, the table's numbering); default all",
     )
     parser.add_argument("--quick", action="store_true", help="small subsets and few repeats (smoke test)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the MNIST folder (default: search)")
@@ -71,7 +82,7 @@ def selected_rows(only: str) -> list[str]:
         elif item in ROWS:
             wanted.add(item)
         elif item:
-            raise SystemExit(f"unknown row {item!r}; choose from {', '.join(ROWS)} or 1-5")
+            raise SystemExit(f"unknown row {item!r}; choose from {', '.join(ROWS)} or 1-7")
     return [row for row in ROWS if row in wanted]
 
 
@@ -178,6 +189,48 @@ def _targets_of(rows: list[Row]) -> list[dict[str, Any]]:
     if "startup" in by_id:
         ratio = by_id["startup"]["ratio"]
         add("startup", "start-up below 2x a bare PySide6 window", f"{ratio:.1f}x", ratio < 2)
+    if "ovr-full" in by_id:
+        median = by_id["ovr-full"]["ours"]["median_seconds"]
+        add("ovr-full", "a full retrain from the menu, median <= 10 s", fmt_seconds(median), median <= 10)
+    if "hand" in by_id:
+        d = by_id["hand"]
+        pen = d["ours"]["pendigits"][0]
+        add(
+            "hand",
+            "all pendigits digits read >= 97% (flagged ones count as mistakes)",
+            f"{pen:.2%}",
+            pen >= 0.97,
+        )
+        worst_uji = min(v[0] for k, v in d["ours"].items() if k.startswith("uji"))
+        add("hand", "UJI >= 97.5% in each placement", f"worst placement {worst_uji:.2%}", worst_uji >= 0.975)
+        if "mnist_test" in d:
+            acc = d["mnist_test"]["accuracy_with_flags"]
+            add("hand", "MNIST test >= 99.0% (flagged ones count as mistakes)", f"{acc:.2%}", acc >= 0.99)
+        add(
+            "hand",
+            "letters that look like no digit flagged >= 60%, real digits <= 1%",
+            f"{d['letters_flagged']:.1%} and {d['real_digits_flagged']:.2%}",
+            d["letters_flagged"] >= 0.6 and d["real_digits_flagged"] <= 0.01,
+        )
+    if "teach" in by_id:
+        d = by_id["teach"]
+        mean, worst = float(np.mean(d["after"])), float(min(d["after"]))
+        add(
+            "teach",
+            "after teaching 30 drawings: mean >= 99%, worst writer >= 97%",
+            f"{mean:.1%}, {worst:.1%}",
+            mean >= 0.99 and worst >= 0.97,
+        )
+        if d["mnist_drop"]:
+            drop = max(d["mnist_drop"])
+            add(
+                "teach",
+                "... MNIST test within 0.5 point",
+                f"at most {drop * 100:.2f} points lower",
+                drop <= 0.005,
+            )
+        longest = max(d["teach_seconds"])
+        add("teach", "... each teach takes effect in under a second", fmt_seconds(longest), longest < 1)
     return targets
 
 
@@ -190,17 +243,21 @@ def run_rows(wanted: list[str], opts: Options) -> list[Row]:
     """Every wanted row; a row that breaks is reported as failed and the others still run."""
     from benchmarks.binary import bench_binary
     from benchmarks.evaluation import bench_evaluation
+    from benchmarks.handwriting import bench_handwriting
     from benchmarks.live import bench_live
     from benchmarks.ovr import bench_ovr
     from benchmarks.startup import bench_startup
 
-    mnist = load_data(opts) if {"ovr", "ovr-full", "binary", "evaluate"} & set(wanted) else None
+    mnist = (
+        load_data(opts) if {"ovr", "ovr-full", "binary", "evaluate", "hand", "teach"} & set(wanted) else None
+    )
     jobs: list[tuple[tuple[str, ...], Callable[[], Row | list[Row]]]] = [
         (("ovr", "ovr-full"), lambda: bench_ovr(mnist, opts, "ovr-full" in wanted, "ovr" in wanted)),
         (("binary",), lambda: bench_binary(mnist, opts)),
         (("live",), lambda: bench_live(opts)),
         (("startup",), lambda: bench_startup(opts)),
         (("evaluate",), lambda: bench_evaluation(mnist, opts)),
+        (("hand", "teach"), lambda: bench_handwriting(mnist, opts)),
     ]
     rows: list[Row] = []
     for ids, job in jobs:
@@ -311,8 +368,6 @@ def _interleave(rows: list[Row], own: list[Row]) -> list[Row]:
 
 
 def _jsonable(value: Any) -> Any:
-    import numpy as np
-
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
