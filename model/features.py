@@ -169,7 +169,7 @@ def _column_mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(m2 / max(count, 1))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)  # bounded: a few feature-map sizes are in use at a time
 def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.triu_indices(k)``, kept: building it costs more than expanding one image."""
     rows, cols = np.triu_indices(k)

@@ -10,16 +10,20 @@ from pathlib import Path
 import joblib
 
 from model.paths import user_model_dir
-from model.store import FORMAT, FORMAT_VERSION, file_sha256
+from model.store import FORMAT, FORMAT_VERSION, LEGACY_FORMAT_VERSION, file_sha256
 
 
 def payload_bytes(kind: str, estimator: object) -> bytes:
-    """A Digit Canvas model file claiming to hold a ``kind`` model, around any ``estimator``."""
+    """A Digit Canvas model file claiming to hold a ``kind`` model, around any ``estimator``.
+
+    An estimator object is written as the previous version wrote it (pickled, format version 1), a
+    dict as the data form of the current version.
+    """
     buf = io.BytesIO()
     joblib.dump(
         {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": FORMAT_VERSION if isinstance(estimator, dict) else LEGACY_FORMAT_VERSION,
             "metadata": {"kind": kind},
             "estimator": estimator,
         },
