@@ -264,13 +264,14 @@ def save_model(kind: str, estimator: Any, metadata: dict[str, Any], folder: Path
     folder = user_model_dir() if folder is None else folder
     with folder_lock(folder):
         index, damaged = _parse_index(folder)
+        listed = dict(index)
         path = _new_model_path(folder, kind)
         digest = dump_model_file(path, estimator, metadata)
         old = index.get(kind)
         index[kind] = {"file": path.name, "sha256": digest}
         if old is not None:
             index[f"{kind}.previous"] = _upgraded(folder, kind, old)
-        _replace_index(folder, index, damaged)
+        _replace_index(folder, index, listed, damaged)
     return path
 
 
@@ -313,18 +314,22 @@ def reset_to_bundled(kind: str | None = None, folder: Path | None = None) -> Non
         return
     with folder_lock(folder):
         index, damaged = _parse_index(folder)
+        listed = dict(index)
         for k in kinds:
             index.pop(k, None)
             index.pop(f"{k}.previous", None)
-        _replace_index(folder, index, damaged)
+        _replace_index(folder, index, listed, damaged)
 
 
-def _replace_index(folder: Path, index: dict[str, dict[str, str]], damaged: bool) -> None:
-    """Write ``index``, then remove the model files it does not list and crash leftovers.
+def _replace_index(
+    folder: Path, index: dict[str, dict[str, str]], listed: dict[str, dict[str, str]], damaged: bool
+) -> None:
+    """Write ``index``, delete the model files only ``listed`` (the index before) named, keep the rest.
 
-    A damaged index no longer says which files are the user's models, so then none may be removed as
-    a leftover: the unlisted files and the damaged index are moved to ``unlisted/`` and kept there.
-    Called with the folder's lock held, so no other process's temporary file is removed.
+    Only a file the previous index named is known to be the app's and superseded; any other model
+    file in the folder (the index was damaged, or it never named the file) is moved to ``unlisted/``
+    instead of being deleted, together with a damaged index. Called with the folder's lock held, so
+    the temporary files removed are crash leftovers, never another process's save in progress.
     """
     unlisted = folder / UNLISTED_DIR
     if damaged:
@@ -334,13 +339,16 @@ def _replace_index(folder: Path, index: dict[str, dict[str, str]], damaged: bool
             atomic_write_bytes(_free_name(unlisted / f"{INDEX_NAME}.bad"), bad)
     atomic_write_bytes(folder / INDEX_NAME, json.dumps(index, indent=2).encode("utf-8"))
     keep = {entry["file"] for entry in index.values()}
+    superseded = {entry["file"] for entry in listed.values()} - keep
     for path in folder.glob("*.joblib"):
-        if path.name not in keep:
-            with contextlib.suppress(OSError):
-                if damaged:
-                    os.replace(path, _free_name(unlisted / path.name))
-                else:
-                    path.unlink()
+        if path.name in keep:
+            continue
+        with contextlib.suppress(OSError):
+            if path.name in superseded:
+                path.unlink()
+            else:
+                unlisted.mkdir(exist_ok=True)
+                os.replace(path, _free_name(unlisted / path.name))
     for path in folder.glob(".*.tmp"):  # leftovers of a crash mid-save
         with contextlib.suppress(OSError):
             path.unlink()
