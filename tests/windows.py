@@ -23,3 +23,10 @@ def close_what_it_opened(win: MainWindow) -> None:
         view.close()
     if win.teacher.dialog is not None:
         win.teacher.dialog.close()
+
+
+def open_picture(qtbot, win: MainWindow, path, timeout: int = 10000) -> bool:
+    """Open a picture file as File > Open image does and wait for the worker; True if it is on the canvas."""
+    with qtbot.waitSignal(win.pictureOpened, timeout=timeout) as blocker:
+        win.open_image_file(path)
+    return bool(blocker.args[0])
