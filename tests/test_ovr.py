@@ -108,3 +108,22 @@ def test_full_training_reaches_the_accuracy_target(mnist):
     accuracy = clf.score(Xt, yt)
     print(f"one-vs-rest MNIST test accuracy: {accuracy:.2%} after {clf.n_iter_} iterations")
     assert accuracy >= 0.975
+
+
+@pytest.mark.parametrize(
+    ("X", "words"),
+    [
+        (np.full((1, 784), 0.5 + 0.5j), "complex"),
+        (np.full((1, 784), "0.5"), "numeric"),
+        (np.array([[0.5] * 783 + [None]], dtype=object), "numeric"),
+        (np.full((1, 784), b"\x01"), "numeric"),
+        (np.full((1, 784), np.datetime64("2026-01-01")), "numeric"),
+    ],
+    ids=["complex", "strings", "objects", "bytes", "dates"],
+)
+def test_break_14_complex_object_and_string_input_is_refused(X, words):
+    from model import load_model
+
+    for kind in ("ovr", "binary"):
+        with pytest.raises(ValueError, match=words):
+            load_model(kind).predict_proba(X)
