@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import pickle
 import struct
+import zlib
 from pathlib import Path
 
 import joblib
@@ -173,3 +174,40 @@ def _huge_feature_map() -> bytes:
 
 def with_version(payload: dict, version: int = FORMAT_VERSION) -> dict:
     return {**payload, "format_version": version}
+
+
+# --------------------------------------------------------------------------------- pictures
+
+
+def png(width: int, height: int, rows: bytes, bit_depth: int = 8, colour: int = 0) -> bytes:
+    """A PNG written by hand: any size, a few bytes when ``rows`` repeat (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0)
+    idat = chunk(b"IDAT", zlib.compress(rows, 9))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
+
+
+def blank_png(side: int, bit_depth: int = 8) -> bytes:
+    row = b"\0" + b"\xff" * (side * bit_depth // 8)
+    return png(side, side, row * side, bit_depth)
+
+
+def postscript(marker: Path) -> bytes:
+    """PostScript that writes ``marker`` and then loops forever, if an interpreter ever runs it."""
+    return (
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\n"
+        + f"({marker}) (w) file closefile\n".encode()
+        + b"{ } loop\nshowpage\n"
+    )
+
+
+def fake_ghostscript(folder: Path, marker: Path) -> Path:
+    """A folder with a ``gs`` that leaves ``marker`` and hangs: put it first on PATH to see if it runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gs = folder / "gs"
+    gs.write_text(f"#!/bin/sh\ntouch {marker}\nsleep 30\n")
+    gs.chmod(0o755)
+    return folder

@@ -8,56 +8,19 @@ a fake ``gs`` on its PATH that would leave a marker file if Pillow's EPS plugin 
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 import textwrap
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_files import blank_png, fake_ghostscript, png, postscript
 from PIL import Image, ImageDraw
 
 from model.pictures import MAX_DECODED_BYTES, PictureError, open_picture
 from training.samples import MAX_IMPORT_ROWS, SampleStore
-
-
-def _png(width: int, height: int, rows: bytes, bit_depth: int = 8, colour: int = 0) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows, 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _blank_png(side: int, bit_depth: int = 8) -> bytes:
-    row = b"\0" + b"\xff" * (side * bit_depth // 8)
-    return _png(side, side, row * side, bit_depth)
-
-
-def postscript(marker: Path) -> bytes:
-    """PostScript that writes ``marker`` and then loops forever, if an interpreter ever runs it."""
-    return (
-        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\n"
-        + f"({marker}) (w) file closefile\n".encode()
-        + b"{ } loop\nshowpage\n"
-    )
-
-
-def fake_ghostscript(folder: Path, marker: Path) -> Path:
-    """A ``gs`` that leaves ``marker`` and hangs, so a test can tell that something started it."""
-    folder.mkdir(exist_ok=True)
-    gs = folder / "gs"
-    gs.write_text(f"#!/bin/sh\ntouch {marker}\nsleep 30\n")
-    gs.chmod(0o755)
-    return folder
 
 
 def run_child(code: str, tmp_path: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -106,7 +69,7 @@ def test_break_9_a_fifo_named_png_is_refused_without_blocking(tmp_path):
 
 def test_break_11_a_sixteen_bit_picture_over_the_budget_is_refused_from_its_header(tmp_path):
     path = tmp_path / "deep.png"
-    path.write_bytes(_blank_png(6000, bit_depth=16))  # 36 M pixels, 72 MB decoded
+    path.write_bytes(blank_png(6000, bit_depth=16))  # 36 M pixels, 72 MB decoded
     assert path.stat().st_size < 1_000_000
     start = time.perf_counter()
     with pytest.raises(PictureError, match="too large to open safely"):
@@ -117,7 +80,7 @@ def test_break_11_a_sixteen_bit_picture_over_the_budget_is_refused_from_its_head
 def test_a_picture_at_the_budget_opens_and_costs_what_it_declares(tmp_path):
     path = tmp_path / "scan.png"
     side = int((MAX_DECODED_BYTES // 2) ** 0.5)
-    path.write_bytes(_blank_png(side, bit_depth=16))
+    path.write_bytes(blank_png(side, bit_depth=16))
     image = open_picture(path)
     assert image.size == (side, side)
 
@@ -146,7 +109,7 @@ def _drawing(path: Path, slant: int = 0) -> None:
 def test_break_9_an_import_repeating_a_huge_picture_is_refused_at_its_first_row(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "big.png").write_bytes(_blank_png(9400))
+    (src / "big.png").write_bytes(blank_png(9400))
     (src / "labels.csv").write_text("file,label\n" + "big.png,1\n" * 200)
     store = SampleStore(tmp_path / "s")
     start = time.perf_counter()
@@ -227,7 +190,7 @@ def test_break_11_the_window_decodes_a_large_picture_in_the_background(qtbot, tm
     side = 7000
     white, bar = b"\0" + b"\xff" * side, b"\0" + b"\xff" * 3000 + b"\0" * 1000 + b"\xff" * 3000
     path = tmp_path / "poster.png"
-    path.write_bytes(_png(side, side, white * 1000 + bar * 5000 + white * 1000))
+    path.write_bytes(png(side, side, white * 1000 + bar * 5000 + white * 1000))
     win = new_window(qtbot)
     with qtbot.waitSignal(win.pictureOpened, timeout=20000) as opened:
         start = time.perf_counter()
