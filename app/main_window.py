@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         job = PictureJob(path, self)
         self._picture_job = job
         job.done.connect(lambda picture, message, job=job: self._picture_done(job, picture, message))
+        job.done.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
         self.statusBar().showMessage(f"Opening {path.name}…")
         self.canvas.setCursor(Qt.CursorShape.BusyCursor)
         job.start()

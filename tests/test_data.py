@@ -368,15 +368,16 @@ def test_break_10_a_gzip_bomb_is_refused_without_inflating_it(tmp_path: Path, he
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(_gzip_bomb(header, 2**30))
     code = (
-        "import resource, sys\n"
+        "from adversary import peak_mb\n"
         "from training.data import MnistDataError, read_idx\n"
         "try:\n"
         f"    read_idx({str(path)!r})\n"
         "except MnistDataError as exc:\n"
         "    print(exc)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+        "print(peak_mb())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 0, out.stderr
     message, peak_mb = out.stdout.strip().splitlines()
     assert "train-images-idx3-ubyte.gz" in message and (
