@@ -22,8 +22,6 @@ numbers, never from the file's content.
 
 from __future__ import annotations
 
-import bz2
-import lzma
 import math
 import re
 import struct
@@ -118,18 +116,21 @@ def inflate(raw: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     if raw[:2] == b"\x1f\x8b":
         return _inflate_with(zlib.decompressobj(wbits=31), raw, limit)
     if raw[:3] == b"BZh":
+        import bz2  # the app's own files use zlib: the others are imported only when met
+
         return _inflate_with(bz2.BZ2Decompressor(), raw, limit)
-    if raw[:6] == b"\xfd7zXZ\x00":
-        return _inflate_with(lzma.LZMADecompressor(format=lzma.FORMAT_XZ), raw, limit)
-    if raw[:3] == b"]\x00\x00":
-        return _inflate_with(lzma.LZMADecompressor(format=lzma.FORMAT_ALONE), raw, limit)
+    if raw[:6] == b"\xfd7zXZ\x00" or raw[:3] == b"]\x00\x00":
+        import lzma
+
+        form = lzma.FORMAT_XZ if raw[:1] == b"\xfd" else lzma.FORMAT_ALONE
+        return _inflate_with(lzma.LZMADecompressor(format=form), raw, limit)
     raise ModelDataError("it is neither a pickle stream nor compressed in a way joblib writes")
 
 
 def _inflate_with(inflater: Any, raw: bytes, limit: int) -> bytes:
     try:
         data = inflater.decompress(raw, limit + 1)  # zlib, bz2 and lzma all take max_length second
-    except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
+    except Exception as exc:  # zlib.error, OSError, EOFError, lzma.LZMAError: the bytes are damaged
         raise ModelDataError("its compressed data is damaged") from exc
     if len(data) > limit:
         raise TooLarge(f"it decompresses to more than {limit // 2**20} MB")

@@ -414,12 +414,14 @@ def load_model(kind: str, path: str | os.PathLike[str] | None = None, *, trusted
     check_kind(kind)
     if path is not None:
         return _load_path(kind, Path(path), trusted)
+    folder = user_model_dir()
     for _ in range(3):  # a concurrent save may replace the file between reading the index and the file
-        user = user_model_path(kind)
-        if user is None:
+        entry = read_index(folder).get(kind)
+        if entry is None:
             return _load_path(kind, bundled_model_path(kind), trusted)
-        try:
-            return _load_path(kind, user, trusted)
+        user = folder / entry["file"]
+        try:  # the digest of the same reading of the index: a later index may no longer list the file
+            return _load_path(kind, user, trusted, expected=entry["sha256"])
         except _MissingFile:
             continue
     estimator = _load_path(kind, bundled_model_path(kind), trusted)
@@ -434,7 +436,8 @@ class _MissingFile(ModelFileError):
     pass
 
 
-def _load_path(kind: str, path: Path, trusted: bool):
+def _load_path(kind: str, path: Path, trusted: bool, expected: str | None = None):
+    """Load ``path``; ``expected`` is its recorded digest if the caller already read it."""
     name = path.name
     try:
         raw = read_file_bytes(path)
@@ -446,7 +449,8 @@ def _load_path(kind: str, path: Path, trusted: bool):
         if path.is_dir() or not path.is_file():
             raise ModelFileError(f"Model file {name} is not a regular file.") from exc
         raise ModelFileError(f"Model file {name} could not be read ({exc.strerror or exc}).") from exc
-    expected = recorded_digest(path)
+    if expected is None:
+        expected = recorded_digest(path)
     if expected is None and not trusted:
         where = (
             "is not one the app saved" if is_trusted_location(path) else "is outside the app's model folder"

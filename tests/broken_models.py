@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 from pathlib import Path
 
 import joblib
@@ -55,3 +56,13 @@ def plant_user_model(kind: str, data: bytes | None, *, digest: str | None = None
     index[kind] = {"file": path.name, "sha256": file_sha256(path) if digest is None else digest}
     index_path.write_text(json.dumps(index))
     return path
+
+
+def one_sentence(message: str) -> bool:
+    """True for a single sentence on one line, as every message about a refused file must be."""
+    return (
+        bool(message)
+        and "\n" not in message
+        and message.endswith(".")
+        and not re.search(r"[.!?]\s+[A-Z]", message)
+    )

@@ -122,3 +122,14 @@ def test_a_new_field_is_one_declaration(monkeypatch):
     toy.gradient_scale_ = np.ones(5, np.float32)
     with pytest.raises(SchemaError, match="4 entries along axis 0, not 5"):
         to_data(toy)
+
+
+def test_a_feature_map_must_make_the_features_it_declares():
+    data = copy.deepcopy(to_data(load_model("ovr")))
+    features = data["learned"]["features_"]["learned"]
+    features["n_features_out_"] = 900
+    features["scale_"] = np.ones(900, np.float32)
+    features["scale_mean_"] = np.zeros(900, np.float32)
+    data["learned"]["coef_"] = np.zeros((10, 900), np.float32)
+    with pytest.raises(SchemaError, match="cannot make the 900 features it declares"):
+        from_data(OneVsRestLogisticRegression, data)
