@@ -358,7 +358,8 @@ def _refuse_unknown(found: dict[str, Any], declared: Mapping[str, Any], field: s
 
 
 def check_plain(value: Any, field: str = "the metadata") -> None:
-    """Refuse anything in ``value`` but dicts with string keys, lists, strings, numbers, booleans and None.
+    """Refuse anything in ``value`` but dicts with string keys, lists (or tuples), strings, numbers,
+    booleans and None.
 
     Walks at most :data:`MAX_DATA_NODES` values, so a file of shared references (``x = [x, x]``, forty
     levels deep) is refused at once instead of being walked 2**40 times.
@@ -377,7 +378,7 @@ def check_plain(value: Any, field: str = "the metadata") -> None:
                 if type(key) is not str or len(key) > MAX_TEXT:
                     raise SchemaError(f"{field} has a key that is not a short string")
                 walk(item, depth + 1)
-        elif kind is list:
+        elif kind is list or kind is tuple:  # tuples: metadata of files the previous version wrote
             for item in v:
                 walk(item, depth + 1)
         elif kind is str:

@@ -505,6 +505,7 @@ def _check_payload(kind: str, payload: Any, name: str) -> tuple[Any, dict[str, A
         check_plain(metadata)
     except SchemaError as exc:
         raise ModelFileError(f"Model file {name} has invalid metadata ({exc}).") from exc
+    metadata = to_plain(metadata)  # bounded by the check: tuples of older files become lists
     if metadata.get("kind") != kind:
         found = metadata.get("kind")
         shown = f"an {found!r}" if isinstance(found, str) and found in KINDS else "an unknown kind of"

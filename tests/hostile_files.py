@@ -155,12 +155,30 @@ def builders(marker: Path) -> dict[str, bytes]:
     for _ in range(40):
         nested = [nested, nested]
     cases["shared nested lists"] = dumped({**good, "metadata": {**good["metadata"], "x": nested}})
+    cases["shared nested lists as an estimator's value"] = _legacy_with(n_features_in_=nested)
     # 6: an array declared far larger than the file
     huge = b"\x8a\x05" + (10**10).to_bytes(5, "little") + b"\x85"
     cases["huge declared array"] = _envelope(_array_record(huge) + bytes(43_000))
     cases["decompression bomb"] = dumped({**good, "metadata": {**good["metadata"], "pad": "x" * 80_000_000}})
     cases["feature map of 100,000 components"] = _huge_feature_map()
     return cases
+
+
+def _legacy_with(**state: object) -> bytes:
+    """A file as the previous version wrote it: the bundled binary estimator pickled, ``state`` changed."""
+    from model import load_model
+
+    estimator = load_model("binary")
+    del estimator.metadata_
+    vars(estimator).update(state)
+    return dumped(
+        {
+            "format": FORMAT,
+            "format_version": LEGACY_FORMAT_VERSION,
+            "metadata": {"kind": "binary"},
+            "estimator": estimator,
+        }
+    )
 
 
 def _huge_feature_map() -> bytes:
