@@ -34,7 +34,7 @@ import numpy as np
 
 from model.atomic import atomic_path
 from model.binary import BinaryLogisticRegression
-from model.bounded_io import read_regular_file
+from model.bounded_io import FileTooLarge, NotARegularFile, read_regular_file
 from model.joblib_reader import ForeignCode, ModelDataError, TooLarge, read_model_bytes
 from model.ovr import OneVsRestLogisticRegression
 from model.paths import bundled_model_dir, user_model_dir
@@ -439,19 +439,11 @@ class _MissingFile(ModelFileError):
 def _load_path(kind: str, path: Path, trusted: bool, expected: str | None = None):
     """Load ``path``; ``expected`` is its recorded digest if the caller already read it."""
     name = path.name
-    try:
-        raw = read_file_bytes(path)
-    except FileNotFoundError as exc:
-        raise _MissingFile(f"Model file {name} does not exist ({path}).") from exc
-    except OSError as exc:
-        if not path.exists():
-            raise _MissingFile(f"Model file {name} does not exist ({path}).") from exc
-        if path.is_dir() or not path.is_file():
-            raise ModelFileError(f"Model file {name} is not a regular file.") from exc
-        raise ModelFileError(f"Model file {name} could not be read ({exc.strerror or exc}).") from exc
+    if not path.exists():
+        raise _MissingFile(f"Model file {name} does not exist ({path}).")
     if expected is None:
         expected = recorded_digest(path)
-    if expected is None and not trusted:
+    if expected is None and not trusted:  # decided before a byte of the file is read
         where = (
             "is not one the app saved" if is_trusted_location(path) else "is outside the app's model folder"
         )
@@ -459,6 +451,19 @@ def _load_path(kind: str, path: Path, trusted: bool, expected: str | None = None
             f"Model file {name} {where}; a model file from elsewhere is only loaded after you confirm "
             "you trust it."
         )
+    try:
+        raw = read_file_bytes(path)
+    except FileNotFoundError as exc:
+        raise _MissingFile(f"Model file {name} does not exist ({path}).") from exc
+    except NotARegularFile as exc:
+        raise ModelFileError(f"Model file {name} is not a regular file.") from exc
+    except FileTooLarge as exc:
+        raise ModelFileError(
+            f"Model file {name} is larger than {MAX_MODEL_FILE_BYTES // 2**20} MB, far larger than any "
+            "Digit Canvas model."
+        ) from exc
+    except OSError as exc:
+        raise ModelFileError(f"Model file {name} could not be read ({exc.strerror or exc}).") from exc
     if expected is not None and hashlib.sha256(raw).hexdigest() != expected:
         raise ModelFileError(
             f"Model file {name} does not match the digest recorded when it was saved, so it was "

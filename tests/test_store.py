@@ -322,3 +322,17 @@ def test_an_old_file_with_an_attribute_this_version_does_not_know_is_refused(bin
     path.write_bytes(payload_bytes("binary", pickled_by_old_sklearn(binary_model)))
     with pytest.raises(ModelFileError, match=r"attribute this version does not know \(_sklearn_version\)"):
         load_model("binary", path, trusted=True)
+
+
+def test_a_model_path_that_is_a_fifo_or_too_large_is_refused_unread(tmp_path):
+    fifo = tmp_path / "pipe.joblib"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match=r"pipe\.joblib is not a regular file\.$"):
+        load_model("binary", fifo, trusted=True)
+    with pytest.raises(UntrustedModelError):  # without trust, not even opened
+        load_model("binary", fifo)
+    big = tmp_path / "big.joblib"
+    with open(big, "wb") as fh:
+        fh.truncate(store.MAX_MODEL_FILE_BYTES + 1)
+    with pytest.raises(ModelFileError, match="larger than 64 MB"):
+        load_model("binary", big, trusted=True)
