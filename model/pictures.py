@@ -102,3 +102,21 @@ def _clause(exc: BaseException) -> str:
     """An exception's text on one line, short, without a closing full stop (it goes inside a sentence)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return (text if len(text) <= 160 else text[:159] + "…").rstrip(".")
+
+
+def picture_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The width and height a picture file's header declares, or ``None`` if it is not one we open.
+
+    Reads only the header, with the same restrictions as :func:`open_picture`: for deciding whether
+    another component (Qt's rich text, say) may show the file without decoding it here.
+    """
+    from PIL import Image
+
+    try:
+        fd = open_regular_file(path, MAX_FILE_BYTES)
+        with os.fdopen(fd, "rb") as fh, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(fh, formats=FORMATS) as opened:
+                return opened.size
+    except Exception:  # anything that is not a picture we would open
+        return None

@@ -225,3 +225,31 @@ def test_break_3_the_window_and_the_command_line_never_run_ghostscript(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "opened False digit.png is not an image file this app can read" in result.stdout
     assert not (tmp_path / "gs-ran").exists()
+
+
+def test_break_3_a_planted_sample_never_runs_ghostscript_and_is_skipped(tmp_path):
+    """The sample folder is files anyone can put there; the gallery and training read them."""
+    folder = tmp_path / "samples" / "1"
+    folder.mkdir(parents=True)
+    (folder / "20260101T000000-planted.png").write_bytes(postscript(tmp_path / "ps-ran"))
+    (folder / "20260101T000001-big.png").write_bytes(blank_png(9400))
+    result = run_child(
+        f"""
+        from training.samples import SampleStore
+        store = SampleStore({str(tmp_path / "samples")!r})
+        X, y = store.arrays()
+        print(len(store), len(y))
+        """,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "0"]  # listed, but neither is read as a sample
+    assert not (tmp_path / "gs-ran").exists() and not (tmp_path / "ps-ran").exists()
+
+
+def test_a_sample_picture_must_be_28_by_28(tmp_path):
+    store = SampleStore(tmp_path)
+    sample = store.add(3, np.zeros(784, dtype=np.float32))
+    Image.new("L", (40, 40)).save(sample.image_path)
+    with pytest.raises(ValueError, match="not a 28x28 sample"):
+        sample.image()

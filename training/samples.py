@@ -46,9 +46,15 @@ class Sample:
         return datetime.fromtimestamp(self.image_path.stat().st_mtime, UTC)
 
     def image(self) -> np.ndarray:
-        """The 28x28 image as (784,) float32 in [0, 1]."""
-        with Image.open(self.image_path) as img:
-            return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).reshape(-1)
+        """The 28x28 image as (784,) float32 in [0, 1].
+
+        The sample folder is only files: one put there by hand is read like any picture from
+        elsewhere (:func:`model.pictures.open_picture`) and must be 28x28, else ``ValueError``.
+        """
+        img = open_picture(self.image_path)
+        if img.size != (28, 28):
+            raise ValueError(f"{self.image_path.name} is {img.width}x{img.height}, not a 28x28 sample")
+        return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).reshape(-1)
 
 
 def auto_weight(n_samples: int, n_mnist: int, share: float = 0.1) -> float:
@@ -159,13 +165,11 @@ class SampleStore:
         rows = []
         for sample in self.samples():
             name = f"{sample.label}-{sample.sample_id}.png"
-            with Image.open(sample.image_path) as img:
-                img.save(out / name)
+            open_picture(sample.image_path).save(out / name, format="PNG")
             row = {"file": name, "label": sample.label, "drawing": ""}
             if sample.drawing_path is not None:
                 drawing_name = f"{sample.label}-{sample.sample_id}{DRAWING_SUFFIX}.png"
-                with Image.open(sample.drawing_path) as img:
-                    img.save(out / drawing_name)
+                open_picture(sample.drawing_path).save(out / drawing_name, format="PNG")
                 row["drawing"] = drawing_name
             rows.append(row)
         with open(out / LABELS_FILE, "w", newline="", encoding="utf-8") as fh:
