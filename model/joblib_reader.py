@@ -103,6 +103,8 @@ class _ArrayRecord:
     __slots__ = ()
 
 
+INERT_TYPES = (_Token, _DtypeRecord, _ArrayRecord)  # what a global or record can become: never callable
+
 _MARK_ROLES = {"wrapper": _Token("wrapper"), "ndarray": _Token("ndarray"), "dtype": _Token("dtype")}
 _SCALAR_TOKEN = _Token("scalar")
 
