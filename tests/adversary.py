@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The same code as the test that started this process: ``python -m pytest`` imports the checkout (its
+# folder is on sys.path), not the installed copy a script would otherwise find first.
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 ENTRY_POINTS = (
     "load_model",
