@@ -43,7 +43,7 @@ import model as model_api
 from app import icons
 from app.banner import MessageBanner
 from app.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
-from app.images import FILE_FILTER, ImageOpenError, load_digit_picture
+from app.images import FILE_FILTER
 from app.model_file_actions import ModelFileOpener
 from app.model_menu import ModelMenu
 from app.models import ModelLibrary, describe, label
@@ -79,10 +79,12 @@ class MainWindow(QMainWindow):
     """Drawing canvas on the left; prediction, model input and class probabilities on the right.
 
     ``labelRequested(int)`` fires when a digit key is pressed on the canvas or a class bar is clicked,
-    for a later "teach" feature.
+    for a later "teach" feature. ``pictureOpened(bool)`` fires when a picture file opened with
+    :meth:`open_image_file` is on the canvas (True) or was refused with a message (False).
     """
 
     labelRequested = Signal(int)
+    pictureOpened = Signal(bool)
 
     def __init__(self, library: ModelLibrary | None = None, kind: str | None = None) -> None:
         """``kind`` is the model to start with; ``None`` means the one chosen last (settings)."""
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
+        self._picture_job: Any = None
         self.model_files = ModelFileOpener(self.models, self, self.model_kind)
 
         self.canvas = DrawingCanvas()
@@ -162,17 +165,42 @@ class MainWindow(QMainWindow):
         self.predictor.warm_up()
         self.personal.start()
 
-    def open_image_file(self, path: str | Path) -> bool:
-        """Put the picture in ``path`` on the canvas to be read; problems are shown in the banner."""
-        try:
-            picture = load_digit_picture(path)
-        except ImageOpenError as exc:
-            self.show_message(str(exc), "warning")
-            return False
+    def open_image_file(self, path: str | Path) -> None:
+        """Start opening the picture in ``path`` in a worker; it goes on the canvas when it is decoded.
+
+        The status bar says the file is opening meanwhile and the window stays usable; problems are
+        shown in the banner. ``pictureOpened(bool)`` reports the outcome; of several files opened in
+        quick succession, only the last one is used.
+        """
+        from app.picture_job import PictureJob  # with Pillow, on first use: not needed at start-up
+
+        path = Path(path)
+        job = PictureJob(path, self)
+        self._picture_job = job
+        job.done.connect(lambda picture, message, job=job: self._picture_done(job, picture, message))
+        job.done.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
+        self.statusBar().showMessage(f"Opening {path.name}…")
+        self.canvas.setCursor(Qt.CursorShape.BusyCursor)
+        job.start()
+
+    def _picture_done(self, job: Any, picture: Any, message: str) -> None:
+        if job is not self._picture_job:  # a later file was opened meanwhile: it wins
+            return
+        self._picture_job = None
+        self.canvas.unsetCursor()
+        if picture is None:
+            self.statusBar().clearMessage()
+            self.show_message(message, "warning")
+            self.pictureOpened.emit(False)
+            return
         self.canvas.set_picture(picture)
         self.predictor.flush()
-        self.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
-        return True
+        self.statusBar().showMessage(f"Opened {job.path.name}", 5000)
+        self.pictureOpened.emit(True)
+
+    def is_opening_picture(self) -> bool:
+        """True while a picture file is being decoded in the background."""
+        return self._picture_job is not None
 
     def save_drawing(self, path: str | Path) -> bool:
         """Save the drawing as a PNG (dark on white, the canvas's fixed size); problems are shown."""

@@ -1,13 +1,14 @@
-"""Model > Open model file…: use a model file from anywhere, without letting it run code unasked.
+"""Model > Open model file…: use a model file from anywhere, only with the person's consent.
 
-joblib files are pickles, and unpickling can run any code hidden in the file. So a file is loaded
-straight away only if the app wrote it itself (a bundled model or one in the user's model folder) and
-it still matches the SHA-256 recorded when it was saved; a recorded file that no longer matches is
-refused outright, because it was changed behind the app's back. Any other file is loaded only after the
-person confirms a warning whose default answer is No.
+joblib files are pickles, and other programs' unpickling runs any code hidden in one; the app's
+reader runs none (``model.joblib_reader``), but a file from a stranger can still hold a model made to
+misread. So a file is loaded straight away only if the app wrote it itself (a bundled model or one in
+the user's model folder) and it still matches the SHA-256 recorded when it was saved; a recorded file
+that no longer matches is refused outright, because it was changed behind the app's back. Any other
+file is loaded only after the person confirms a warning whose default answer is No.
 
-The file does not say which kind of model it holds until it is unpickled, so it is loaded as the kind
-in use and, if it turns out to hold the other kind, as that one (:class:`model.store.WrongKindError`).
+The file does not say which kind of model it holds until it is read, so it is loaded as the kind in
+use and, if it turns out to hold the other kind, as that one (:class:`model.store.WrongKindError`).
 """
 
 from __future__ import annotations

@@ -43,8 +43,9 @@ def load_with_fallback(kind: str) -> LoadResult:
     """
     try:
         estimator = model_api.load_model(kind)
-        warning = None
-        if _is_bundled(kind, estimator) and index_is_damaged():  # the user's own model: no need to look
+        warning = estimator.metadata_.get("fallback_reason")  # the user's indexed file is missing
+        # (only the bundled model needs the look at the index: a user model loaded means it is fine)
+        if warning is None and _is_bundled(kind, estimator) and index_is_damaged():
             warning = (
                 f"The list of your models ({user_model_dir() / 'index.json'}) is damaged, so the bundled "
                 f"{label(kind)} model is used; your model files were left as they are."

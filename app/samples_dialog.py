@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from app.evaluation_window import DigitDelegate
 from app.heatmap import digit_pixmap
+from model.pictures import picture_size
 from training.samples import LABELS_FILE, Sample, SampleStore
 from training.user_eval import HOLDOUT_EVERY, held_out_ids
 
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     )
 
 THUMB = 56
+MAX_TOOLTIP_SIDE = 2048  # the app saves drawings at the canvas size; a larger file is not shown
 SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1
 HELD_OUT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -142,7 +144,8 @@ class SampleListModel(QAbstractListModel):
                 f"Kept aside to test retrained models (every {HOLDOUT_EVERY}th {sample.label} is), "
                 "never trained on."
             )
-        if sample.drawing_path is not None:
+        size = None if sample.drawing_path is None else picture_size(sample.drawing_path)
+        if size is not None and max(size) <= MAX_TOOLTIP_SIDE:  # Qt decodes it whole, on this thread
             url = QUrl.fromLocalFile(str(sample.drawing_path)).toString()
             lines.append(f'<img src="{html.escape(url)}" width="120" height="120">')
         return "<br>".join(lines)

@@ -4,8 +4,10 @@ They live in an INI file, ``settings.ini`` in the user's data folder, rather tha
 plist, so everything the app keeps sits in one folder a person can find, back up or delete (and
 ``DIGIT_CANVAS_HOME`` keeps tests out of the real one). A damaged file must never stop the app: every
 value is checked when read and anything unusable (garbage bytes, a brush width of "banana" or -5, an
-unknown model, geometry Qt cannot restore) falls back to its default. A file Qt cannot parse at all is
-moved aside to ``settings.ini.bad`` so new settings can be written again.
+unknown model, geometry Qt cannot restore) falls back to its default. A file Qt cannot parse at all,
+one that is not a regular file (a FIFO would block start-up forever) or one over
+:data:`MAX_SETTINGS_BYTES` is moved aside to ``settings.ini.bad`` unread, so new settings can be
+written again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import contextlib
 import logging
 import math
 import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +41,7 @@ KIND_KEY = "model/kind"
 GEOMETRY_KEY = "window/geometry"
 MIN_WINDOW = QSize(200, 150)  # a saved window smaller than this is damage, not a choice
 _MAX_GEOMETRY_BYTES = 4096  # saveGeometry() writes about 70 bytes; anything far larger is not ours
+MAX_SETTINGS_BYTES = 64 * 1024  # the app writes a few hundred bytes
 
 
 def settings_path() -> Path:
@@ -50,6 +55,21 @@ def _looks_garbled(settings: QSettings) -> bool:
     return any(not key.isprintable() or "\ufffd" in key for key in settings.allKeys())
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` must not be read as settings (not a regular file, too large), or ``None``."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # missing: Qt starts an empty file
+    if stat.S_ISDIR(info.st_mode):
+        return None  # a folder in its place is left alone (Qt reads nothing from it)
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_size > MAX_SETTINGS_BYTES:
+        return f"larger than {MAX_SETTINGS_BYTES // 1024} KB"
+    return None
+
+
 class AppSettings:
     """Typed, validated access to the settings file; readers never raise and never return junk."""
 
@@ -58,6 +78,13 @@ class AppSettings:
         self._qs = self._open()
 
     def _open(self) -> QSettings:
+        problem = _unreadable(self.path)
+        if problem:  # checked without opening the file: Qt would block on a FIFO or read it all
+            log.warning("Settings file %s is %s; starting from the defaults", self.path, problem)
+            try:
+                os.replace(self.path, self.path.with_name(self.path.name + ".bad"))
+            except OSError:  # cannot be moved (a read-only folder): keep this session's settings aside
+                self.path = Path(tempfile.mkdtemp(prefix="digit-canvas-settings-")) / SETTINGS_NAME
         qs = QSettings(str(self.path), QSettings.Format.IniFormat)
         if self.path.is_file() and _looks_garbled(qs):  # a folder in its place is left alone
             log.warning("Settings file %s is damaged; starting from the defaults", self.path)

@@ -45,8 +45,6 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
     orientations : append histograms of this many stroke directions in 4x4-pixel cells (0: none).
     """
 
-    orientations = 0  # maps saved before the parameter existed had none
-
     def __init__(
         self, deskew: bool = True, n_components: int | None = 40, degree: int = 2, orientations: int = 0
     ) -> None:
@@ -201,7 +199,7 @@ def _column_mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(m2 / max(count, 1))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)  # bounded: a few feature-map sizes are in use at a time
 def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.triu_indices(k)``, kept: building it costs more than expanding one image."""
     rows, cols = np.triu_indices(k)

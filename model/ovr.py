@@ -43,10 +43,6 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
     forget how everyone else writes.
     """
 
-    orientations = 0  # models saved before these parameters existed had no such features,
-    not_digit_rate = 0.005  # and no rejection
-    reject_coef_ = None
-    rehearsal_ = None  # and kept none of their training digits
 
     def __init__(
         self,
@@ -124,7 +120,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(result.coef[:, :k].T.astype(np.float32))
         self.intercept_ = result.intercept[:k].astype(np.float32)
         if negatives is None:
-            self.reject_coef_ = None
+            self.reject_coef_ = self.reject_intercept_ = self.reject_threshold_ = None
         else:
             self.reject_coef_ = result.coef[:, k].astype(np.float32)
             self.reject_intercept_ = float(result.intercept[k])
@@ -135,7 +131,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         picked = np.random.default_rng(0).choice(n_digits, min(REHEARSAL, n_digits), replace=False)
         self.rehearsal_ = np.round(X[np.sort(picked)] * 255).astype(np.uint8)
         self.n_iter_ = result.n_iter
-        self.converged_ = result.converged
+        self.converged_ = result.converged[:k]  # per digit; the "no digit" model is not a class
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -171,7 +167,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
     @property
     def can_reject(self) -> bool:
         """Whether the model learned to tell drawings that are no digit (it was fitted with negatives)."""
-        return self.reject_coef_ is not None
+        return getattr(self, "reject_coef_", None) is not None
 
     @staticmethod
     def _reject_margin(scores: np.ndarray) -> np.ndarray:

@@ -52,8 +52,9 @@ def personalised(model, X: object, y: object):
     targets = np.zeros((len(X), W.shape[1]), dtype=np.float32)
     targets[np.arange(len(X)), np.searchsorted(model.classes_, y)] = 1.0  # and "no digit": 0
     weights = np.full(len(X), 1.0 / len(X))
-    if model.rehearsal_ is not None and len(model.rehearsal_):
-        A = model.transform_features(model.rehearsal_.astype(np.float32) / 255.0)
+    rehearsal = getattr(model, "rehearsal_", None)
+    if rehearsal is not None and len(rehearsal):
+        A = model.transform_features(rehearsal.astype(np.float32) / 255.0)
         F = np.concatenate([F, A])
         targets = np.concatenate([targets, sigmoid((A @ W + b).astype(np.float64)).astype(np.float32)])
         weights = np.concatenate([weights * (1 - REHEARSAL_SHARE), np.full(len(A), REHEARSAL_SHARE / len(A))])

@@ -13,7 +13,9 @@ def check_images(X: object, *, name: str = "X") -> np.ndarray:
     A single image (784 values or 28x28) is accepted and becomes one row.
     """
     arr = np.asarray(X)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+    if arr.dtype.kind == "c":  # a cast to float would silently drop the imaginary part
+        raise ValueError(f"{name} must hold real pixel values, got complex dtype {arr.dtype}")
+    if arr.dtype.kind not in "biuf":  # objects, strings, bytes, dates
         raise ValueError(f"{name} must be numeric pixel values, got dtype {arr.dtype}")
     if (arr.ndim == 2 and arr.shape == (28, 28)) or (arr.ndim == 1 and arr.size == N_PIXELS):
         arr = arr.reshape(1, N_PIXELS)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 from pathlib import Path
 
 import joblib
 
 from model.paths import user_model_dir
-from model.store import FORMAT, FORMAT_VERSION, file_sha256
+from model.store import FORMAT, FORMAT_VERSION, LEGACY_FORMAT_VERSION, file_sha256
 
 
 def payload_bytes(kind: str, estimator: object) -> bytes:
-    """A Digit Canvas model file claiming to hold a ``kind`` model, around any ``estimator``."""
+    """A Digit Canvas model file claiming to hold a ``kind`` model, around any ``estimator``.
+
+    An estimator object is written as the previous version wrote it (pickled, format version 1), a
+    dict as the data form of the current version.
+    """
     buf = io.BytesIO()
     joblib.dump(
         {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": FORMAT_VERSION if isinstance(estimator, dict) else LEGACY_FORMAT_VERSION,
             "metadata": {"kind": kind},
             "estimator": estimator,
         },
@@ -51,3 +56,13 @@ def plant_user_model(kind: str, data: bytes | None, *, digest: str | None = None
     index[kind] = {"file": path.name, "sha256": file_sha256(path) if digest is None else digest}
     index_path.write_text(json.dumps(index))
     return path
+
+
+def one_sentence(message: str) -> bool:
+    """True for a single sentence on one line, as every message about a refused file must be."""
+    return (
+        bool(message)
+        and "\n" not in message
+        and message.endswith(".")
+        and not re.search(r"[.!?]\s+[A-Z]", message)
+    )

@@ -24,7 +24,17 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.mark.mnist
 def test_trains_both_models_and_writes_a_report(mnist_dir, tmp_path, capsys, isolated_home):
     code = main(
-        ["--model", "all", "--data-dir", str(mnist_dir), "--max-train", "3000", "--report", str(tmp_path)]
+        [
+            "--model",
+            "all",
+            "--data-dir",
+            str(mnist_dir),
+            "--max-train",
+            "3000",
+            "--force",
+            "--report",
+            str(tmp_path),
+        ]
     )
     assert code == 0
     out = capsys.readouterr()
@@ -52,7 +62,9 @@ def test_missing_data_is_a_clear_error(tmp_path, capsys):
 def test_ctrl_c_during_training_leaves_the_previous_model_untouched(mnist_dir, isolated_home):
     env = {**os.environ, "DIGIT_CANVAS_HOME": str(isolated_home), "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "training", "--data-dir", str(mnist_dir)]
-    subprocess.run([*cmd, "--model", "ovr", "--max-train", "2000"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*cmd, "--model", "ovr", "--max-train", "2000", "--force"], env=env, check=True, capture_output=True
+    )
     models = isolated_home / "models"
     before = _snapshot(models)
     assert any(name.endswith(".joblib") for name in before)
@@ -84,7 +96,78 @@ def test_include_samples_trains_on_the_users_drawings(mnist, mnist_dir, capsys):
     store = SampleStore()
     for image, label in zip(mnist[2][:12], mnist[3][:12], strict=True):
         store.add(int(label), image)
-    code = main(["--model", "ovr", "--data-dir", str(mnist_dir), "--max-train", "2000", "--include-samples"])
+    code = main(
+        [
+            "--model",
+            "ovr",
+            "--data-dir",
+            str(mnist_dir),
+            "--max-train",
+            "2000",
+            "--include-samples",
+            "--force",
+        ]
+    )
     assert code == 0
     assert "Including 12 of your own samples" in capsys.readouterr().out
     assert load_model("ovr").metadata_["n_user_samples"] == 12
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--max-train", "-59990"], "out of range; use a value at least 1"),
+        (["--max-train", "0"], "out of range"),
+        (["--alpha", "1e308"], "out of range; use a value from 0 to 1"),
+        (["--alpha", "nan"], "out of range"),
+        (["--alpha", "-1"], "out of range"),
+        (["--max-iter", "0"], "out of range"),
+        (["--max-train", "many"], "is not an integer"),
+    ],
+)
+def test_break_12_numbers_out_of_range_are_refused_before_anything_runs(args, words, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--model", "binary", "--no-download", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.mnist
+def test_break_12_a_max_train_the_data_cannot_serve_is_one_sentence(mnist_dir, capsys, isolated_home):
+    for value, words in (("70000", "more than the 60,000 training images"), ("1", "too few of the digits")):
+        code = main(["--model", "binary", "--data-dir", str(mnist_dir), "--max-train", value])
+        assert code == 1
+        errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+        assert len(errors) == 1 and words in errors[0], errors
+    assert not (isolated_home / "models").exists()
+
+
+@pytest.mark.mnist
+def test_break_12_a_much_worse_model_does_not_replace_the_current_one_without_force(
+    mnist_dir, capsys, isolated_home
+):
+    quick = ["--model", "ovr", "--data-dir", str(mnist_dir), "--alpha", "1", "--max-iter", "3"]
+    quick += ["--max-train", "2000"]
+    code = main(quick)
+    assert code == 1
+    err = capsys.readouterr().err
+    from model import load_model
+
+    current = load_model("ovr").metadata_["test_accuracy"]
+    assert f"more than a point below the current model's {current:.2%}" in err and "--force" in err
+    assert not list((isolated_home / "models").glob("*.joblib"))
+    code = main([*quick, "--force"])
+    assert code == 0 and len(list((isolated_home / "models").glob("*.joblib"))) == 1
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    import training.data
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(training.data, "load_mnist", exhausted)
+    assert main(["--model", "binary"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("digit-canvas-train: error: there is not enough memory") and err.count("\n") == 1

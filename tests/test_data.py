@@ -7,7 +7,10 @@ import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import threading
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -341,3 +344,43 @@ def test_load_mnist_cancel(mnist_dir: Path, tmp_path: Path) -> None:
     os.utime(folder / "t10k-labels-idx1-ubyte.gz", ns=(2, 2))  # a key the cache has not seen
     with pytest.raises(Cancelled):
         load_mnist(folder, download=False, progress=on_progress, cancel=flag)
+
+
+def _gzip_bomb(header: bytes, zeros: int) -> bytes:
+    """``header`` then ``zeros`` zero bytes, gzipped: a few MB that inflate to ``zeros`` bytes."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    parts = [packer.compress(header)]
+    for _ in range(zeros >> 20):
+        parts.append(packer.compress(block))
+    return b"".join(parts) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"\x00\x00\x08\x03" + (3 * 2**20).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2,  # 2.3 GB
+        b"\x00\x00\x08\x03" + (60_000).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2,  # then 1 GiB more
+    ],
+    ids=["declares gigabytes", "MNIST-sized header, gigabytes of data"],
+)
+def test_break_10_a_gzip_bomb_is_refused_without_inflating_it(tmp_path: Path, header: bytes) -> None:
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(_gzip_bomb(header, 2**30))
+    code = (
+        "from adversary import peak_mb\n"
+        "from training.data import MnistDataError, read_idx\n"
+        "try:\n"
+        f"    read_idx({str(path)!r})\n"
+        "except MnistDataError as exc:\n"
+        "    print(exc)\n"
+        "print(peak_mb())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    message, peak_mb = out.stdout.strip().splitlines()
+    assert "train-images-idx3-ubyte.gz" in message and (
+        "more than any MNIST" in message or "unexpected" in message
+    )
+    assert int(peak_mb) < 400

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from broken_models import payload_bytes, pickled_by_old_sklearn, plant_user_model
+from broken_models import one_sentence, payload_bytes, pickled_by_old_sklearn, plant_user_model
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
@@ -33,15 +32,6 @@ pytestmark = pytest.mark.gui
 
 SEVEN = [(120.0, 80.0), (290.0, 80.0), (180.0, 330.0)]  # document units (the canvas is 400 wide)
 ONE = [(200.0, 70.0), (200.0, 330.0)]
-
-
-def one_sentence(message: str) -> bool:
-    return (
-        bool(message)
-        and "\n" not in message
-        and message.endswith(".")
-        and not re.search(r"[.!?]\s+[A-Z]", message)
-    )
 
 
 def read_digit(win: MainWindow, stroke) -> int | None:

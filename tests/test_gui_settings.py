@@ -3,6 +3,10 @@ stop the app, it only brings back the defaults."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QSettings
 from windows import new_window
@@ -120,3 +124,34 @@ def test_readers_validate_every_value() -> None:
     qs.setValue(GEOMETRY_KEY, "not bytes")
     qs.sync()
     assert AppSettings().geometry() is None
+
+
+_START = """
+import os, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+start = time.perf_counter()
+from app.settings import AppSettings
+settings = AppSettings()
+print(settings.brush_width(), round(time.perf_counter() - start, 3))
+"""
+
+
+@pytest.mark.parametrize("case", ["fifo", "200 MB"])
+def test_break_13_a_settings_file_that_is_a_fifo_or_huge_is_set_aside_unread(isolated_home, case) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if case == "fifo":
+        os.mkfifo(path)
+    else:
+        with open(path, "wb") as fh:
+            fh.write(b"[canvas]\nbrush_width=31\n")
+            fh.truncate(200 * 2**20)
+    env = {**os.environ, "DIGIT_CANVAS_HOME": str(isolated_home)}
+    out = subprocess.run([sys.executable, "-c", _START], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    width, seconds = out.stdout.split()
+    assert int(width) == round(DEFAULT_BRUSH) and float(seconds) < 1.0
+    assert path.with_name("settings.ini.bad").exists()  # kept for the person to look at
+    assert not path.exists() or path.is_file()

@@ -180,7 +180,9 @@ def _picture(tmp_path: Path, name: str, light_on_dark: bool, size=(300, 420), mo
 
 
 @pytest.mark.parametrize("light_on_dark", [False, True])
-def test_open_image_classifies_a_picture(window: MainWindow, tmp_path, monkeypatch, light_on_dark) -> None:
+def test_open_image_classifies_a_picture(
+    qtbot, window: MainWindow, tmp_path, monkeypatch, light_on_dark
+) -> None:
     path = _picture(tmp_path, "seven.png", light_on_dark, mode="RGB")
     calls = []
 
@@ -189,7 +191,9 @@ def test_open_image_classifies_a_picture(window: MainWindow, tmp_path, monkeypat
         return str(path), "Images"
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_open))
-    window.action("open").trigger()
+    with qtbot.waitSignal(window.pictureOpened, timeout=10000):
+        window.action("open").trigger()
+        assert window.is_opening_picture() and "Opening seven.png" in window.statusBar().currentMessage()
     assert calls
     assert shown_digit(window) == "7"
     assert "Opened seven.png" in window.statusBar().currentMessage()
@@ -200,7 +204,9 @@ def test_open_image_classifies_a_picture(window: MainWindow, tmp_path, monkeypat
     assert shown_digit(window) == "Draw a digit"
 
 
-def test_opening_a_bad_file_explains_and_keeps_running(window: MainWindow, tmp_path, monkeypatch) -> None:
+def test_opening_a_bad_file_explains_and_keeps_running(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
     bad = tmp_path / "notes.png"
     bad.write_text("not a picture")
     blank = tmp_path / "blank.png"
@@ -213,7 +219,8 @@ def test_opening_a_bad_file_explains_and_keeps_running(window: MainWindow, tmp_p
         monkeypatch.setattr(
             QFileDialog, "getOpenFileName", staticmethod(lambda *a, p=path, **k: (str(p), ""))
         )
-        window.action("open").trigger()
+        with qtbot.waitSignal(window.pictureOpened, timeout=10000):
+            window.action("open").trigger()
         assert words in window.banner.text()
     assert window.canvas.is_empty()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
@@ -226,7 +233,7 @@ def _drag_data(path: Path) -> QMimeData:
     return data
 
 
-def test_drag_and_drop_an_image_file(window: MainWindow, tmp_path) -> None:
+def test_drag_and_drop_an_image_file(qtbot, window: MainWindow, tmp_path) -> None:
     path = _picture(tmp_path, "dropped.jpg", light_on_dark=True, size=(900, 700))
     data = _drag_data(path)
     centre = QPoint(window.width() // 2, window.height() // 2)
@@ -242,7 +249,8 @@ def test_drag_and_drop_an_image_file(window: MainWindow, tmp_path) -> None:
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(window, drop)
+    with qtbot.waitSignal(window.pictureOpened, timeout=10000):
+        QApplication.sendEvent(window, drop)
     assert drop.isAccepted()
     assert shown_digit(window) == "7"
 

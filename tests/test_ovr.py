@@ -136,3 +136,22 @@ def test_learns_to_reject_pictures_that_are_no_digit(small):
     assert not plain.can_reject and not plain.predict_not_digit(Xt).any()
     with pytest.raises(ValueError, match="not_digit_rate"):
         OneVsRestLogisticRegression(not_digit_rate=0.9).fit(X[:100], y[:100], negatives=negatives[:10])
+
+
+@pytest.mark.parametrize(
+    ("X", "words"),
+    [
+        (np.full((1, 784), 0.5 + 0.5j), "complex"),
+        (np.full((1, 784), "0.5"), "numeric"),
+        (np.array([[0.5] * 783 + [None]], dtype=object), "numeric"),
+        (np.full((1, 784), b"\x01"), "numeric"),
+        (np.full((1, 784), np.datetime64("2026-01-01")), "numeric"),
+    ],
+    ids=["complex", "strings", "objects", "bytes", "dates"],
+)
+def test_break_14_complex_object_and_string_input_is_refused(X, words):
+    from model import load_model
+
+    for kind in ("ovr", "binary"):
+        with pytest.raises(ValueError, match=words):
+            load_model(kind).predict_proba(X)

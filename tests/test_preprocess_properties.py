@@ -350,6 +350,8 @@ def test_damaged_files_of_every_format_give_a_picture_or_a_message(tmp_path_fact
 @pytest.mark.gui
 @pytest.mark.parametrize("case", [0, 2, 5, 6], ids=[BAD_FILES[i][0] for i in (0, 2, 5, 6)])
 def test_the_window_explains_a_bad_file_and_keeps_running(qtbot, tmp_path, case) -> None:
+    from windows import open_picture
+
     from app.main_window import MainWindow
 
     name, data, words = BAD_FILES[case]
@@ -358,9 +360,9 @@ def test_the_window_explains_a_bad_file_and_keeps_running(qtbot, tmp_path, case)
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    assert not window.open_image_file(path)
+    assert not open_picture(qtbot, window, path)
     assert name in window.banner.text() and words in window.banner.text()
     assert window.canvas.is_empty()
     good = tmp_path / "seven.png"
     good.write_bytes(_seven_png("RGBA"))
-    assert window.open_image_file(good) and window.prediction_view.digit() == 7
+    assert open_picture(qtbot, window, good) and window.prediction_view.digit() == 7

@@ -50,8 +50,8 @@ def test_bad_labels_and_images_are_refused(tmp_path):
 
 def test_export_then_import_round_trips(tmp_path):
     store = SampleStore(tmp_path / "a")
-    for label in (0, 3, 3, 9):
-        store.add(label, _digit_image(label), _drawing())
+    for seed, label in enumerate((0, 3, 3, 9)):
+        store.add(label, _digit_image(seed), _drawing())
     assert store.export(tmp_path / "out") == 4
     assert (tmp_path / "out" / "labels.csv").is_file()
     other = SampleStore(tmp_path / "b")

@@ -103,6 +103,17 @@ class Session:
         self.rng = np.random.default_rng(seed)
         self.done = 0
         self.switches = 0
+        self.opened: list[bool] = []
+        window.pictureOpened.connect(self.opened.append)
+
+    def open_picture(self) -> bool:
+        """File > Open image, waiting for the worker thread that decodes the picture."""
+        self.window.open_image_file(self.picture)
+        deadline = time.monotonic() + 10
+        while self.window.is_opening_picture() and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.001)
+        return bool(self.opened) and self.opened[-1]
 
     def stroke(self) -> None:
         rect = self.canvas.paper_rect()
@@ -131,7 +142,7 @@ class Session:
                 self.window.action(f"model:{kind}").trigger()
                 self.switches += 1
             if i % 400 == 399:
-                assert self.window.open_image_file(self.picture)
+                assert self.open_picture()
             if i % 10 == 0:
                 QApplication.processEvents()  # paints and the prediction throttle's timer
             if between is not None:

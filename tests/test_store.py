@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
-from broken_models import payload_bytes, pickled_by_old_sklearn
+from broken_models import payload_bytes, pickled_by_old_sklearn, plant_user_model
 
 from model import (
     BinaryLogisticRegression,
@@ -59,7 +63,7 @@ def test_saved_model_becomes_current_and_digest_is_recorded(binary_model):
     second = save_model("binary", binary_model, meta)
     assert read_index()["binary.previous"]["file"] == path.name
     third = save_model("binary", binary_model, meta)
-    files = sorted(p.name for p in user_model_dir().iterdir())
+    files = sorted(p.name for p in user_model_dir().iterdir() if p.name != ".lock")
     assert files == sorted([second.name, third.name, "index.json"])
     reset_to_bundled("binary")
     assert user_model_path("binary") is None
@@ -185,7 +189,9 @@ def test_a_failed_save_leaves_the_previous_model_in_place(binary_model, monkeypa
         save_model("binary", binary_model, build_metadata("binary", binary_model))
     assert user_model_path("binary") == first
     assert first.read_bytes() == before
-    assert sorted(p.name for p in user_model_dir().iterdir()) == sorted([first.name, "index.json"])
+    assert sorted(p.name for p in user_model_dir().iterdir() if p.name != ".lock") == sorted(
+        [first.name, "index.json"]
+    )
     assert load_model("binary").metadata_["path"] == str(first)
 
 
@@ -194,19 +200,139 @@ def test_unknown_kind_is_explained():
         load_model("cnn")
 
 
-def test_index_survives_unrelated_entries(binary_model):
-    save_model("binary", binary_model, build_metadata("binary", binary_model))
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"binary": "file"},
+        {"binary": {"file": "binary-1.joblib", "sha256": None}},
+        {"binary": {}},
+        {"binray": {"file": "binary-1.joblib", "sha256": "0" * 64}},
+        {"binary": {"file": "binary-1.joblib", "sha256": "0" * 64}, "garbage": 3},
+        {"binary": {"file": "../binary-1.joblib", "sha256": "0" * 64}},
+        [1, 2],
+    ],
+)
+def test_break_7_an_index_of_another_shape_is_damaged_and_the_next_save_deletes_nothing(binary_model, shape):
+    first = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    second = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    kept = {p.name: p.read_bytes() for p in (first, second)}
     index_path = user_model_dir() / "index.json"
-    data = json.loads(index_path.read_text())
-    data["garbage"] = 3
-    index_path.write_text(json.dumps(data))
-    assert "garbage" not in read_index()
-    assert load_model("binary").metadata_["kind"] == "binary"
+    index_path.write_text(json.dumps(shape))
+    assert store.index_is_damaged() and read_index() == {}
+    assert load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
+    third = save_model("binary", binary_model, build_metadata("binary", binary_model))
+    unlisted = user_model_dir() / "unlisted"
+    assert {p.name: p.read_bytes() for p in unlisted.glob("*.joblib")} == kept
+    assert json.loads((unlisted / "index.json.bad").read_text()) == shape
+    assert read_index() == {"binary": {"file": third.name, "sha256": store.file_sha256(third)}}
 
 
-def test_a_model_from_an_incompatible_scikit_learn_is_refused(binary_model, tmp_path):
-    """Estimators pickled by another major scikit-learn version are refused, not half-loaded."""
+def test_a_model_file_the_index_never_named_is_moved_aside_not_deleted(binary_model):
+    folder = user_model_dir()
+    folder.mkdir(parents=True)
+    stray = folder / "binary-from-a-backup.joblib"
+    stray.write_bytes(b"the user's")
+    save_model("binary", binary_model, build_metadata("binary", binary_model))
+    assert (folder / "unlisted" / stray.name).read_bytes() == b"the user's"
+
+
+def test_an_index_that_is_a_fifo_or_huge_counts_as_damaged_without_hanging(binary_model):
+    folder = user_model_dir()
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "index.json")
+    assert store.index_is_damaged()
+    assert load_model("binary").metadata_["path"] == str(bundled_model_path("binary"))
+    (folder / "index.json").unlink()
+    (folder / "index.json").write_text(" " * (store.MAX_INDEX_BYTES + 1) + "{}")
+    assert store.index_is_damaged()
+
+
+def test_break_14_an_index_naming_a_missing_file_falls_back_to_the_bundled_model():
+    plant_user_model("binary", None, digest="0" * 64)
+    clf = load_model("binary")
+    assert clf.metadata_["path"] == str(bundled_model_path("binary"))
+    reason = clf.metadata_["fallback_reason"]
+    assert "binary-20260101T000000000000Z.joblib is missing" in reason and reason.count(". ") == 0
+
+
+def test_a_file_of_the_previous_version_is_rewritten_as_data_at_the_next_save(binary_model):
+    legacy = (Path(__file__).parent / "fixtures" / "legacy-binary.joblib").read_bytes()
+    plant_user_model("binary", legacy)
+    assert load_model("binary").metadata_["n_train"] == 12665
+    save_model("binary", binary_model, build_metadata("binary", binary_model))
+    previous = read_index()["binary.previous"]
+    upgraded = user_model_dir() / previous["file"]
+    assert joblib.load(upgraded)["format_version"] == store.FORMAT_VERSION
+    assert store.file_sha256(upgraded) == previous["sha256"]
+    old = load_model("binary", upgraded)
+    assert old.metadata_["n_train"] == 12665 and old.predict_proba(np.zeros((1, 784))).shape == (1, 2)
+
+
+_SAVER = """
+import sys
+from model import load_model, save_model
+from model.store import build_metadata
+clf = load_model("binary")
+failures = 0
+for i in range(int(sys.argv[1])):
+    try:
+        save_model("binary", clf, build_metadata("binary", clf))
+    except Exception as exc:
+        failures += 1
+        print(type(exc).__name__, exc, file=sys.stderr)
+print(failures)
+"""
+
+_READER = """
+import sys, time
+from model import load_model
+bad = 0
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    clf = load_model("binary")
+    if "fallback_reason" in clf.metadata_:
+        bad += 1
+print(bad)
+"""
+
+
+def test_break_8_processes_saving_at_once_all_succeed_and_readers_never_miss_a_file(tmp_path):
+    env = {**os.environ, "DIGIT_CANVAS_HOME": str(tmp_path / "home")}
+    first = subprocess.run([sys.executable, "-c", _SAVER, "1"], env=env, capture_output=True, text=True)
+    assert first.stdout.strip() == "0", first.stderr
+    savers = [
+        subprocess.Popen([sys.executable, "-c", _SAVER, "25"], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _READER, "4"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    failures = [int(p.communicate(timeout=120)[0]) for p in savers]
+    assert failures == [0, 0, 0]
+    assert int(reader.communicate(timeout=120)[0]) == 0
+    folder = tmp_path / "home" / "models"
+    index = json.loads((folder / "index.json").read_text())
+    assert all((folder / entry["file"]).is_file() for entry in index.values())
+    assert sorted(p.name for p in folder.glob("*.joblib")) == sorted(e["file"] for e in index.values())
+
+
+def test_an_old_file_with_an_attribute_this_version_does_not_know_is_refused(binary_model, tmp_path):
+    """An estimator pickled with state the schema does not declare is refused, not half-loaded."""
     path = tmp_path / "old.joblib"
     path.write_bytes(payload_bytes("binary", pickled_by_old_sklearn(binary_model)))
-    with pytest.raises(ModelFileError, match=r"scikit-learn 0\.20\.3.*incompatible"):
+    with pytest.raises(ModelFileError, match=r"attribute this version does not know \(_sklearn_version\)"):
         load_model("binary", path, trusted=True)
+
+
+def test_a_model_path_that_is_a_fifo_or_too_large_is_refused_unread(tmp_path):
+    fifo = tmp_path / "pipe.joblib"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match=r"pipe\.joblib is not a regular file\.$"):
+        load_model("binary", fifo, trusted=True)
+    with pytest.raises(UntrustedModelError):  # without trust, not even opened
+        load_model("binary", fifo)
+    big = tmp_path / "big.joblib"
+    with open(big, "wb") as fh:
+        fh.truncate(store.MAX_MODEL_FILE_BYTES + 1)
+    with pytest.raises(ModelFileError, match="larger than 64 MB"):
+        load_model("binary", big, trusted=True)

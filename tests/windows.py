@@ -69,3 +69,10 @@ def accuracy_report(name: str, labels: list[str], shown: list[str], groups: list
         + ", ".join(f"{a}->{b} {n}" for (a, b), n in confusions.most_common(8))
     )
     return "\n".join(lines)
+
+
+def open_picture(qtbot, win: MainWindow, path, timeout: int = 10000) -> bool:
+    """Open a picture file as File > Open image does and wait for the worker; True if it is on the canvas."""
+    with qtbot.waitSignal(win.pictureOpened, timeout=timeout) as blocker:
+        win.open_image_file(path)
+    return bool(blocker.args[0])

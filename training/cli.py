@@ -85,26 +85,64 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also train on your own labelled drawings saved by the app (weighted to count)",
     )
-    parser.add_argument("--alpha", type=float, help="L2 regularisation strength")
-    parser.add_argument("--max-iter", type=int, help="iterations at most")
     parser.add_argument(
-        "--max-train", type=int, help="train on only the first N training images (quick experiments)"
+        "--alpha",
+        type=_bounded(float, 0.0, MAX_ALPHA),
+        help=f"L2 regularisation strength (0 to {MAX_ALPHA:g})",
+    )
+    parser.add_argument(
+        "--max-iter", type=_bounded(int, 1, MAX_ITER), help=f"iterations at most (1 to {MAX_ITER:,})"
+    )
+    parser.add_argument(
+        "--max-train",
+        type=_bounded(int, 1, None),
+        help="train on only the first N training images (quick experiments; 1 to the training-set size)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="save the new model even if it scores more than a point below the current one on the test set",
     )
     return parser
+
+
+MAX_ALPHA = 1.0  # beyond this the penalty swamps the data: the model reads a few digits at best
+MAX_ITER = 100_000
+WORSE_BY = 0.01  # a new model this much less accurate than the current one is not saved without --force
+
+
+def _bounded(kind: type, low: float, high: float | None):
+    """An argparse type: a finite ``kind`` from ``low`` to ``high``, or a one-line error saying so."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a{'n integer' if kind is int else ' number'}"
+            ) from None
+        if value != value or value < low or (high is not None and value > high) or value in (float("inf"),):
+            span = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range; use a value {span}")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from training.data import MnistDataError, load_mnist
     from training.report import write_report
-    from training.train import train_model
+    from training.train import save_to, train_model
 
     kinds = ["binary", "ovr"] if args.model == "all" else [args.model]
     params = {k: v for k, v in (("alpha", args.alpha), ("max_iter", args.max_iter)) if v is not None}
     console = ConsoleProgress()
+    status = 0
     try:
         mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
         console.finish()
+        _check_max_train(args.max_train, kinds, mnist)
         user = None
         if args.include_samples:
             from training.user_eval import HOLDOUT_EVERY, load_user_samples, split
@@ -122,11 +160,17 @@ def main(argv: list[str] | None = None) -> int:
                 mnist=mnist,
                 max_train=args.max_train,
                 user_samples=user,
-                out_dir=args.out,
+                save=False,
                 progress=console,
             )
             console.finish()
             ev = result.evaluation
+            refusal = None if args.force or args.out is not None else _worse_than_current(kind, ev.accuracy)
+            if refusal:
+                print(f"digit-canvas-train: {refusal}", file=sys.stderr)
+                status = 1
+                continue
+            result.path = save_to(kind, result.estimator, result.metadata, args.out)
             print(
                 f"{result.metadata['label']}: test accuracy {ev.accuracy:.2%} "
                 f"({len(ev.labels) - int((ev.predicted == ev.labels).sum())} errors in {len(ev.labels):,}), "
@@ -149,7 +193,52 @@ def main(argv: list[str] | None = None) -> int:
         console.finish()
         print(f"digit-canvas-train: error: {exc}", file=sys.stderr)
         return 1
-    return 0
+    except MemoryError:
+        console.finish()
+        print(
+            "digit-canvas-train: error: there is not enough memory to train this model; close other "
+            "programs or train on fewer images with --max-train.",
+            file=sys.stderr,
+        )
+        return 1
+    return status
+
+
+def _check_max_train(max_train: int | None, kinds: list[str], mnist: Any) -> None:
+    """Refuse a --max-train beyond the training set, or one whose images a model cannot learn from."""
+    from model.store import KINDS
+    from training.train import select_kind_data
+
+    if max_train is None:
+        return
+    n = len(mnist[1])
+    if max_train > n:
+        raise ValueError(f"--max-train {max_train} is more than the {n:,} training images; use 1 to {n:,}")
+    for kind in kinds:
+        _, y = select_kind_data(kind, mnist[0][:max_train], mnist[1][:max_train])
+        if len(set(y.tolist())) < 2:
+            raise ValueError(
+                f"the first {max_train} training images hold too few of the digits the "
+                f"{KINDS[kind]['label']} model tells apart ({sorted(KINDS[kind]['classes'])}); "
+                "use a larger --max-train"
+            )
+
+
+def _worse_than_current(kind: str, accuracy: float) -> str | None:
+    """Why the new model must not replace the current one (one sentence), or ``None`` if it may."""
+    from model.store import KINDS, ModelFileError, load_model
+
+    try:
+        current = load_model(kind)
+    except (ModelFileError, OSError):
+        return None  # nothing usable to protect
+    before = current.metadata_.get("test_accuracy")
+    if not isinstance(before, float) or accuracy >= before - WORSE_BY:
+        return None
+    return (
+        f"the new {KINDS[kind]['label']} model reads {accuracy:.2%} of the test set, more than a point "
+        f"below the current model's {before:.2%}, so it was not saved; pass --force to save it anyway."
+    )
 
 
 def _user_figures(meta: dict[str, Any]) -> str:

@@ -9,7 +9,6 @@ NumPy error. The network side lives in :mod:`training.download`; ``download_mnis
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import math
 import os
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from model.bounded_io import FileTooLarge, read_regular_file
 from model.paths import user_cache_dir
 from training.progress import CancelFlag, ProgressCallback, Reporter
 
@@ -61,6 +61,7 @@ _IMAGE_SIDE = 28
 _MAGIC_LABELS = 0x00000801
 _MAGIC_IMAGES = 0x00000803
 _GZIP_MAGIC = b"\x1f\x8b"
+MAX_IDX_BYTES = 60_000 * 28 * 28 + 16  # the training images, the largest MNIST file
 
 
 class MnistDataError(ValueError):
@@ -94,24 +95,57 @@ def __getattr__(name: str) -> Any:
 def read_idx_bytes(path: str | os.PathLike[str]) -> bytes:
     """Return the decompressed bytes of an IDX file, gzipped or plain (told apart by magic bytes).
 
-    Mirrors and users rename files freely, so the name is never trusted to say whether it is gzip.
+    Mirrors and users rename files freely, so the name is never trusted to say whether it is gzip. A
+    gzip file is inflated only as far as its header first; the rest only if the size the header
+    declares is one an MNIST file can have (:data:`MAX_IDX_BYTES`), so a small file that inflates to
+    gigabytes is refused before it costs any memory.
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_IDX_BYTES)
     except FileNotFoundError:
         raise MnistDataError(f"The MNIST file {path} is missing.", path) from None
+    except FileTooLarge:
+        raise MnistDataError(
+            f"The MNIST file {path} is larger than any MNIST file ({MAX_IDX_BYTES:,} bytes).", path
+        ) from None
     except OSError as exc:
         raise MnistDataError(f"The MNIST file {path} cannot be read ({exc}).", path) from exc
     if not raw.startswith(_GZIP_MAGIC):
         return raw
+    inflater = zlib.decompressobj(wbits=31)
     try:
-        return gzip.decompress(raw)
-    except (EOFError, zlib.error, OSError) as exc:  # gzip.BadGzipFile is an OSError
+        head = inflater.decompress(raw, 4)
+        if len(head) == 4:
+            head += inflater.decompress(inflater.unconsumed_tail, 4 * head[3])
+        expected = _declared_size(head, path)
+        data = head + inflater.decompress(inflater.unconsumed_tail, expected - len(head) + 1)
+    except zlib.error as exc:
         raise MnistDataError(
-            f"The MNIST file {path} is not a valid gzip file, it is truncated or corrupt ({exc}).",
-            path,
+            f"The MNIST file {path} is not a valid gzip file, it is truncated or corrupt ({exc}).", path
         ) from exc
+    if len(data) <= expected and not inflater.eof:
+        raise MnistDataError(f"The MNIST file {path} is not a valid gzip file, it is truncated.", path)
+    if inflater.unused_data:
+        raise MnistDataError(f"The MNIST file {path} has unexpected bytes after its gzip data.", path)
+    return data  # _parse_idx explains a length other than the header's
+
+
+def _declared_size(head: bytes, path: Path) -> int:
+    """The total size an IDX header declares, refused beyond what an MNIST file can be."""
+    if len(head) < 4 or len(head) < 4 + 4 * head[3]:
+        return len(head)  # too short even for a header: _parse_idx says so
+    if int.from_bytes(head[:4], "big") not in (_MAGIC_LABELS, _MAGIC_IMAGES):
+        return len(head)  # not an IDX file: _parse_idx says so
+    dims = [int.from_bytes(head[4 + 4 * i : 8 + 4 * i], "big") for i in range(head[3])]
+    size = 4 + 4 * len(dims) + math.prod(dims)
+    if size > MAX_IDX_BYTES:
+        raise MnistDataError(
+            f"The MNIST file {path} declares {size:,} bytes of data, more than any MNIST file "
+            f"({MAX_IDX_BYTES:,}), so it is not an MNIST file.",
+            path,
+        )
+    return size
 
 
 def _parse_idx(data: bytes, path: Path) -> np.ndarray:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
+import io
 import os
 import uuid
 from dataclasses import dataclass
@@ -21,10 +23,14 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from model.atomic import atomic_path
+from model.bounded_io import FileTooLarge, read_regular_file
 from model.paths import user_data_dir
+from model.pictures import PictureError, open_picture
 from model.preprocess import canvas_to_mnist
 
 LABELS_FILE = "labels.csv"
+MAX_IMPORT_ROWS = 10_000
+MAX_LABELS_BYTES = 4 * 2**20
 DRAWING_SUFFIX = "-drawing"
 
 
@@ -40,9 +46,15 @@ class Sample:
         return datetime.fromtimestamp(self.image_path.stat().st_mtime, UTC)
 
     def image(self) -> np.ndarray:
-        """The 28x28 image as (784,) float32 in [0, 1]."""
-        with Image.open(self.image_path) as img:
-            return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).reshape(-1)
+        """The 28x28 image as (784,) float32 in [0, 1].
+
+        The sample folder is only files: one put there by hand is read like any picture from
+        elsewhere (:func:`model.pictures.open_picture`) and must be 28x28, else ``ValueError``.
+        """
+        img = open_picture(self.image_path)
+        if img.size != (28, 28):
+            raise ValueError(f"{self.image_path.name} is {img.width}x{img.height}, not a 28x28 sample")
+        return (np.asarray(img.convert("L"), dtype=np.float32) / 255.0).reshape(-1)
 
 
 def auto_weight(n_samples: int, n_mnist: int, share: float = 0.1) -> float:
@@ -153,13 +165,11 @@ class SampleStore:
         rows = []
         for sample in self.samples():
             name = f"{sample.label}-{sample.sample_id}.png"
-            with Image.open(sample.image_path) as img:
-                img.save(out / name)
+            open_picture(sample.image_path).save(out / name, format="PNG")
             row = {"file": name, "label": sample.label, "drawing": ""}
             if sample.drawing_path is not None:
                 drawing_name = f"{sample.label}-{sample.sample_id}{DRAWING_SUFFIX}.png"
-                with Image.open(sample.drawing_path) as img:
-                    img.save(out / drawing_name)
+                open_picture(sample.drawing_path).save(out / drawing_name, format="PNG")
                 row["drawing"] = drawing_name
             rows.append(row)
         with open(out / LABELS_FILE, "w", newline="", encoding="utf-8") as fh:
@@ -169,19 +179,18 @@ class SampleStore:
         return len(rows)
 
     def import_folder(self, folder: str | os.PathLike[str]) -> int:
-        """Add the samples listed in ``folder/labels.csv`` (as written by :meth:`export`).
+        """Add the samples listed in ``folder/labels.csv`` (as written by :meth:`export`); return how many.
 
         A listed picture that is not 28x28 is treated as a drawing (any size, dark on light or light on
-        dark) and brought to MNIST form first. Raises ``ValueError`` naming the first bad row.
+        dark) and brought to MNIST form first. Pictures are read by :func:`model.pictures.open_picture`
+        (in-process raster formats, regular files, a pixel and memory budget); at most
+        :data:`MAX_IMPORT_ROWS` rows are read. A drawing identical to one already stored, or to an
+        earlier row, is skipped. Raises ``ValueError`` naming the first bad row; then nothing is added.
         """
         src = Path(folder)
-        labels_path = src / LABELS_FILE
-        if not labels_path.is_file():
-            raise ValueError(f"{src} has no {LABELS_FILE}; export samples from Digit Canvas to get one")
-        with open(labels_path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
         prepared = []
-        for number, row in enumerate(rows, start=2):
+        seen = self._content_hashes()
+        for number, row in self._rows(src):
             try:
                 label = int(row["label"])
                 name = Path(row["file"]).name  # never follow paths out of the folder
@@ -190,25 +199,71 @@ class SampleStore:
             if not 0 <= label <= 9:
                 raise ValueError(f"{LABELS_FILE} line {number}: label {label} is not a digit 0-9")
             try:
-                with Image.open(src / name) as img:
-                    img.load()
-                    picture = img.copy()
-            except (OSError, UnidentifiedImageError) as exc:
-                raise ValueError(f"{LABELS_FILE} line {number}: {name} is not a readable image") from exc
-            drawing = None
+                picture = open_picture(src / name)
+            except PictureError as exc:
+                raise ValueError(f"{LABELS_FILE} line {number}: {exc}".rstrip(".")) from exc
             drawing_name = Path(row.get("drawing") or "").name
-            if drawing_name and (src / drawing_name).is_file():
-                with Image.open(src / drawing_name) as img:
-                    img.load()
-                    drawing = img.copy()
             if picture.size == (28, 28):
                 image28 = np.asarray(picture.convert("L"), dtype=np.float32) / 255.0
             else:
                 image28 = canvas_to_mnist(picture, ink="auto")
-                drawing = drawing or picture
+                drawing_name = drawing_name or name
                 if image28 is None:
                     raise ValueError(f"{LABELS_FILE} line {number}: {name} is blank")
-            prepared.append((label, image28, drawing))
-        for label, image28, drawing in prepared:  # all rows checked before anything is added
+            del picture  # one decoded picture at a time: the drawings are read again when added
+            digest = _content_hash(label, image28)
+            if digest in seen:
+                continue
+            seen.add(digest)
+            prepared.append((label, np.asarray(image28, dtype=np.float32).reshape(-1), drawing_name))
+        for label, image28, drawing_name in prepared:  # all rows checked before anything is added
+            drawing = None
+            if drawing_name:
+                with contextlib.suppress(PictureError):
+                    drawing = open_picture(src / drawing_name)
             self.add(label, image28, drawing)
         return len(prepared)
+
+    def _rows(self, src: Path) -> list[tuple[int, dict[str, str]]]:
+        """The rows of ``src/labels.csv`` with their line numbers; every problem names its line."""
+        labels_path = src / LABELS_FILE
+        try:
+            text = read_regular_file(labels_path, MAX_LABELS_BYTES).decode("utf-8")
+        except FileNotFoundError as exc:
+            raise ValueError(
+                f"{src} has no {LABELS_FILE}; export samples from Digit Canvas to get one"
+            ) from exc
+        except FileTooLarge as exc:
+            raise ValueError(f"{LABELS_FILE} is larger than {MAX_LABELS_BYTES // 2**20} MB") from exc
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{LABELS_FILE} is not UTF-8 text") from exc
+        except OSError as exc:
+            raise ValueError(
+                f"{LABELS_FILE} could not be read ({exc.strerror or type(exc).__name__})"
+            ) from exc
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = []
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return rows
+            except csv.Error as exc:  # line_num counts the lines read before the bad one
+                raise ValueError(f"{LABELS_FILE} line {reader.line_num + 1}: {exc}") from exc
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise ValueError(f"{LABELS_FILE} lists more than {MAX_IMPORT_ROWS:,} samples; split it up")
+            rows.append((reader.line_num, row))
+
+    def _content_hashes(self) -> set[str]:
+        """The content hash of every stored sample (label and 28x28 image), to skip identical imports."""
+        hashes = set()
+        for sample in self.samples():
+            with contextlib.suppress(OSError, UnidentifiedImageError, ValueError):
+                hashes.add(_content_hash(sample.label, sample.image()))
+        return hashes
+
+
+def _content_hash(label: int, image28: np.ndarray) -> str:
+    """What makes two samples the same: the label and the 28x28 image at the 8-bit precision stored."""
+    pixels = np.round(np.asarray(image28, dtype=np.float32).reshape(-1) * 255).astype(np.uint8)
+    return hashlib.sha256(bytes([label]) + pixels.tobytes()).hexdigest()
