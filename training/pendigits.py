@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from training.uji import PenSample
+from training.unipen import read_segments
 
 __all__ = ["PENDIGITS_FILE", "load_pendigits"]
 
@@ -34,58 +35,13 @@ def load_pendigits(path: str | os.PathLike[str]) -> list[PenSample]:
     if path.is_dir():
         path = path / PENDIGITS_FILE
     samples: list[PenSample] = []
-    label: str | None = None
-    writer: str | None = None
-    strokes: list[np.ndarray] = []
-    points: list[tuple[float, float]] | None = None
-
-    def finish(number: int) -> None:
-        if label is None:
-            return
-        if writer is None:
-            raise ValueError(f"{path.name}:{number}: a sample without its .COMMENT line (who wrote it)")
-        if not strokes:
-            raise ValueError(f"{path.name}:{number}: a sample without strokes")
-        samples.append(PenSample(writer, label, tuple(strokes)))
-
-    with open(path, encoding="latin-1") as fh:
-        number = 0
-        for number, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            if not line.startswith("."):
-                if points is None:
-                    raise ValueError(f"{path.name}:{number}: coordinates outside a stroke")
-                parts = line.split()
-                if len(parts) != 2:
-                    raise ValueError(f"{path.name}:{number}: expected 'x y', got {line[:40]!r}")
-                try:
-                    points.append((float(parts[0]), -float(parts[1])))
-                except ValueError as exc:
-                    raise ValueError(f"{path.name}:{number}: expected numbers, got {line[:40]!r}") from exc
-            elif line.startswith(".SEGMENT"):
-                seg = _SEGMENT.match(line)
-                if seg is None or points is not None:
-                    raise ValueError(f"{path.name}:{number}: malformed or misplaced .SEGMENT line")
-                finish(number)
-                label, writer, strokes = seg.group(1), None, []
-            elif line.startswith(".COMMENT") and label is not None and writer is None:
-                comment = _COMMENT.match(line)
-                if comment is None or comment.group(1) != label:
-                    raise ValueError(f"{path.name}:{number}: expected '.COMMENT <digit> <writer> <index>'")
-                writer = f"p{int(comment.group(2)):02d}"
-            elif line.startswith(".PEN_DOWN"):
-                if label is None or points is not None:
-                    raise ValueError(f"{path.name}:{number}: unexpected .PEN_DOWN")
-                points = []
-            elif line.startswith(".PEN_UP"):
-                if points is None:
-                    raise ValueError(f"{path.name}:{number}: .PEN_UP without .PEN_DOWN")
-                if points:
-                    strokes.append(np.asarray(points, dtype=np.float64))
-                points = None
-    if points is not None:
-        raise ValueError(f"{path.name}: the file ends inside a stroke")
-    finish(number)
+    flip = np.array([1.0, -1.0])  # y grows upward on the tablet, downward on the screen
+    for seg in read_segments(path, _SEGMENT):
+        comment = _COMMENT.match(seg.comments[0]) if seg.comments else None
+        if comment is None or comment.group(1) != seg.label:
+            raise ValueError(f"{path.name}:{seg.line}: expected '.COMMENT <digit> <writer> <index>' next")
+        if not seg.strokes:
+            raise ValueError(f"{path.name}:{seg.line}: a sample without strokes")
+        writer = f"p{int(comment.group(2)):02d}"
+        samples.append(PenSample(writer, seg.label, tuple(s * flip for s in seg.strokes)))
     return samples

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from training.unipen import read_segments
+
 __all__ = [
     "PenSample",
     "fit_strokes",
@@ -49,61 +51,11 @@ class PenSample:
 
 
 def parse_uji_file(path: str | os.PathLike[str]) -> list[PenSample]:
-    """Every character sample in one writer's file, in file order.
-
-    Raises ``ValueError`` naming the line for malformed content, so a damaged file is never read as
-    shorter or different handwriting.
-    """
+    """Every character sample in one writer's file, in file order (see :mod:`training.unipen`)."""
     path = Path(path)
     match = _WRITER.search(path.name)
     writer = f"w{match.group(1)}" if match else path.name
-    samples: list[PenSample] = []
-    label: str | None = None
-    strokes: list[np.ndarray] = []
-    points: list[tuple[float, float]] | None = None
-
-    def finish() -> None:
-        if label is not None:
-            samples.append(PenSample(writer, label, tuple(strokes)))
-
-    with open(path, encoding="latin-1") as fh:
-        for number, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("."):
-                if line.startswith(".SEGMENT"):
-                    seg = _SEGMENT.match(line)
-                    if seg is None:
-                        raise ValueError(f"{path.name}:{number}: malformed .SEGMENT line")
-                    if points is not None:
-                        raise ValueError(f"{path.name}:{number}: .SEGMENT inside a stroke")
-                    finish()
-                    label, strokes = seg.group(1), []
-                elif line.startswith(".PEN_DOWN"):
-                    if label is None or points is not None:
-                        raise ValueError(f"{path.name}:{number}: unexpected .PEN_DOWN")
-                    points = []
-                elif line.startswith(".PEN_UP"):
-                    if points is None:
-                        raise ValueError(f"{path.name}:{number}: .PEN_UP without .PEN_DOWN")
-                    if points:
-                        strokes.append(np.asarray(points, dtype=np.float64))
-                    points = None
-                continue
-            if points is None:
-                continue  # stray data outside a stroke (none in the real files); ignore it
-            parts = line.split()
-            if len(parts) != 2:
-                raise ValueError(f"{path.name}:{number}: expected 'x y', got {line!r}")
-            try:
-                points.append((float(parts[0]), float(parts[1])))
-            except ValueError as exc:
-                raise ValueError(f"{path.name}:{number}: expected numbers, got {line!r}") from exc
-    if points is not None:
-        raise ValueError(f"{path.name}: file ends inside a stroke")
-    finish()
-    return samples
+    return [PenSample(writer, seg.label, seg.strokes) for seg in read_segments(path, _SEGMENT)]
 
 
 def load_uji_digits(folder: str | os.PathLike[str]) -> list[PenSample]:
