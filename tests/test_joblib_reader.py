@@ -92,10 +92,16 @@ def test_the_bundled_models_hold_data_only():
 
 @pytest.mark.parametrize("kind", ["binary", "ovr"])
 def test_files_of_the_previous_version_load_as_the_same_model(tmp_path, kind):
-    """The previous version pickled the estimators; such files still load, through the same checks."""
+    """The previous version pickled the estimators; such files still load, through the same checks.
+
+    ``legacy-*`` are the bundled models as the previous version wrote them, ``resaved-*`` the same models
+    saved in the data form.
+    """
     old = tmp_path / f"old-{kind}.joblib"
     old.write_bytes((FIXTURES / f"legacy-{kind}.joblib").read_bytes())
-    from_old, bundled = load_model(kind, old, trusted=True), load_model(kind)
+    new = tmp_path / f"new-{kind}.joblib"
+    new.write_bytes((FIXTURES / f"resaved-{kind}.joblib").read_bytes())
+    from_old, bundled = load_model(kind, old, trusted=True), load_model(kind, new, trusted=True)
     X = np.random.default_rng(0).random((20, 784)).astype(np.float32)
     np.testing.assert_array_equal(from_old.predict_proba(X), bundled.predict_proba(X))
     assert from_old.get_params() == bundled.get_params()
