@@ -76,3 +76,26 @@ def _stop_live_jobs() -> None:
     """Stop and wait for running jobs before Python tears down."""
     for job in list(_LIVE):
         job.stop(10000)
+
+
+BACKGROUND_NICENESS = 10  # how far below the GUI thread slow work runs (Linux: a thread's own nice value)
+
+
+def run_in_background_priority() -> None:
+    """Lower the calling worker thread's CPU priority, and that of the threads it starts.
+
+    ``QThread.LowPriority`` does nothing under Linux's default scheduler. On a 2-core machine a
+    retrain keeps both cores busy with its own threads; at a higher nice value they yield to the GUI
+    thread whenever it has work, so drawing stays smooth. Elsewhere this does nothing.
+    """
+    import os
+    import threading
+
+    setpriority = getattr(os, "setpriority", None)
+    if setpriority is None or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, BACKGROUND_NICENESS))
+    except OSError:  # not allowed or not per-thread here: the work still runs, at normal priority
+        pass
