@@ -108,6 +108,9 @@ def describe(estimator: Any) -> str:
     path = str(meta.get("path") or "")
     if path:
         parts.append(origin(kind, Path(path)))
+    taught = meta.get("personal_samples")
+    if isinstance(taught, int) and taught > 0:
+        parts.append(f"reading with {taught} of your drawing{'s' if taught != 1 else ''}")
     return " · ".join(parts)
 
 

@@ -68,6 +68,7 @@ def test_taught_drawings_are_read_better_at_once(window, by_writer, mnist, capsy
         rest, seconds = teach_first_drawings(window, drawings)
         assert len(SampleStore()) == 10 * TAUGHT_PER_DIGIT
         assert window.predictor.model().metadata_["personal_samples"] == 10 * TAUGHT_PER_DIGIT
+        assert window.model_status.text().endswith(f"reading with {10 * TAUGHT_PER_DIGIT} of your drawings")
         shown = read_through_window(window, rest)
         accuracy = np.mean([s.label == text for s, text in zip(rest, shown, strict=True)])
         mnist_now = _mnist_accuracy(window.predictor.model(), X_test, y_test, read_drawings)
