@@ -16,6 +16,7 @@ import numpy as np
 
 from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
+from model.memory import release
 from model.orientation import orientation_histograms
 from model.validation import N_PIXELS, check_images
 
@@ -73,6 +74,7 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             vectors = _leading_eigenvectors(cov.astype(np.float64), int(self.n_components))
             self.components_ = np.ascontiguousarray(vectors.astype(np.float32))
         raw = self._features(base)
+        release(base)
         del base
         mean, std = _column_mean_std(raw)
         self.scale_mean_ = mean.astype(np.float32)
@@ -135,12 +137,18 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
         return out
 
     def _features(self, base: np.ndarray) -> np.ndarray:
-        """The unscaled features of (deskewed) images: components and products, then directions."""
-        raw = self._expand(self._project(base))
-        if not self.orientations:
-            return raw
-        directions = orientation_histograms(base, int(self.orientations), CELL)
-        return np.concatenate([raw, directions], axis=1)
+        """The unscaled features of (deskewed) images: components and products, then directions.
+
+        All of them are written into one array: gluing the directions on afterwards copied the whole
+        feature matrix (600 MB for a full retrain) while holding the interpreter lock.
+        """
+        n_directions = (SIDE // CELL) ** 2 * int(self.orientations)
+        out = self._expand(self._project(base), extra=n_directions)
+        if n_directions:
+            orientation_histograms(
+                base, int(self.orientations), CELL, out=out[:, out.shape[1] - n_directions :]
+            )
+        return out
 
     def _project(self, base: np.ndarray) -> np.ndarray:
         if self.components_ is None:
@@ -153,15 +161,18 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             np.matmul(chunk, self.components_, out=out[start : start + _ROWS_PER_CHUNK])
         return out
 
-    def _expand(self, P: np.ndarray) -> np.ndarray:
-        if self.degree == 1:
-            return P.astype(np.float32, copy=True)
+    def _expand(self, P: np.ndarray, extra: int = 0) -> np.ndarray:
+        """``P`` and (degree 2) its pairwise products, with ``extra`` columns left free at the end."""
         k = P.shape[1]
+        if self.degree == 1:
+            out = np.empty((len(P), k + extra), dtype=np.float32)
+            out[:, :k] = P
+            return out
         rows, cols = _pairs(k)
-        out = np.empty((len(P), k + len(rows)), dtype=np.float32)
+        out = np.empty((len(P), k + len(rows) + extra), dtype=np.float32)
         out[:, :k] = P
         if len(P) <= 64:  # a few images (live prediction): two gathers beat a loop of k calls
-            out[:, k:] = P[:, rows] * P[:, cols]
+            out[:, k : k + len(rows)] = P[:, rows] * P[:, cols]
             return out
         # Products x_i * x_j (j >= i) in the order of ``np.triu_indices``, one column block per i and a
         # chunk of rows at a time: the same numbers as the gathers above, several times faster on the

@@ -16,8 +16,13 @@ SIDE = 28
 _CHUNK = 2048  # images at a time: their gradients (a few MB) stay in the CPU cache
 
 
-def orientation_histograms(images: np.ndarray, orientations: int = 8, cell: int = 4) -> np.ndarray:
-    """``(n, 784)`` images -> ``(n, (28 // cell) ** 2 * orientations)`` float32 features."""
+def orientation_histograms(
+    images: np.ndarray, orientations: int = 8, cell: int = 4, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``(n, 784)`` images -> ``(n, (28 // cell) ** 2 * orientations)`` float32 features.
+
+    ``out``, if given, is the float32 array (or column block of one) to write them into.
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 2 or images.shape[1] != SIDE * SIDE:
         raise ValueError(f"orientation_histograms expects shape (n, {SIDE * SIDE}), got {images.shape}")
@@ -30,7 +35,10 @@ def orientation_histograms(images: np.ndarray, orientations: int = 8, cell: int 
     # Which cell each pixel falls in, times the number of directions: the start of its histogram.
     rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
     cell_start = ((rows // cell) * cells + cols // cell) * orientations
-    out = np.empty((len(images), n_bins), dtype=np.float32)
+    if out is None:
+        out = np.empty((len(images), n_bins), dtype=np.float32)
+    elif out.shape != (len(images), n_bins):
+        raise ValueError(f"out must have shape {(len(images), n_bins)}, got {out.shape}")
     for start in range(0, len(images), _CHUNK):
         chunk = images[start : start + _CHUNK].reshape(-1, SIDE, SIDE)
         m = len(chunk)
@@ -52,5 +60,5 @@ def orientation_histograms(images: np.ndarray, orientations: int = 8, cell: int 
         size = m * n_bins
         hist = np.bincount(base + low, magnitude * (1 - upper_share), minlength=size)
         hist += np.bincount(base + (low + 1) % orientations, magnitude * upper_share, minlength=size)
-        out[start : start + m] = np.sqrt(hist).reshape(m, n_bins)
+        np.sqrt(hist.reshape(m, n_bins), out=out[start : start + m], casting="same_kind")
     return out

@@ -20,6 +20,7 @@ import numpy as np
 from model.base import BaseEstimator, ClassifierMixin, NotFittedError
 from model.binary import sigmoid
 from model.features import MnistFeatureMap
+from model.memory import release
 from model.validation import check_images, check_labels, check_sample_weight
 
 REHEARSAL = 500  # training digits kept in a fitted model (as uint8: 392 KB, compressed about 80 KB)
@@ -42,7 +43,6 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
     person's handwriting (:func:`model.personal.personalised`) it rehearses them, so it does not
     forget how everyone else writes.
     """
-
 
     def __init__(
         self,
@@ -126,13 +126,16 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
             self.reject_intercept_ = float(result.intercept[k])
             # The margin only ``not_digit_rate`` of the training digits exceed (they are read best, so
             # new digits exceed it a little more often).
-            margins = self._reject_margin(F[:n_digits] @ result.coef + result.intercept)
+            scores = F[:n_digits] @ result.coef.astype(F.dtype) + result.intercept.astype(F.dtype)
+            margins = self._reject_margin(scores)  # in F's float32: a float64 product copied all of F
             self.reject_threshold_ = float(np.quantile(margins, 1.0 - self.not_digit_rate))
         picked = np.random.default_rng(0).choice(n_digits, min(REHEARSAL, n_digits), replace=False)
         self.rehearsal_ = np.round(X[np.sort(picked)] * 255).astype(np.uint8)
         self.n_iter_ = result.n_iter
         self.converged_ = result.converged[:k]  # per digit; the "no digit" model is not a class
         self.n_features_in_ = X.shape[1]
+        release(F)  # the feature matrix and the training pictures, hundreds of MB, handed back
+        release(X)  # a slice at a time (model.memory); the caller's own arrays are left alone
         return self
 
     def transform_features(self, X: object) -> np.ndarray:
