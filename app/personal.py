@@ -39,10 +39,6 @@ class Personaliser(QObject):
         self._version = 0
         self._cache: dict[int, tuple[Any, int, Any]] = {}  # id(base) -> (base, version, corrected)
 
-    def count(self) -> int:
-        """How many taught drawings there are."""
-        return len(self._images)
-
     def start(self) -> None:
         """Read the taught drawings once; from now on models are corrected by them."""
         self._started = True
