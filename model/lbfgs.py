@@ -11,17 +11,14 @@ is not penalised), matching scikit-learn's ``LogisticRegression(C=1 / (n * alpha
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-MIN_ROWS_PER_THREAD = 8192  # below this a thread's share of a product is too small to pay off
-MAX_THREADS = 8
+from model.threads import row_blocks, row_parallel
+
 ARMIJO = 1e-4  # sufficient decrease a step must show
 # OpenBLAS multiplies matrices with m * n * k up to 10^6 by a small-matrix kernel that skips
 # repacking its operands (on AVX-512 machines; elsewhere blocks of this size cost nothing extra).
@@ -56,7 +53,7 @@ class _Objective:
     residuals and their share of the gradient while those rows are still in the CPU cache. Reading X
     twice (once for the scores, once for the gradient) took twice as long on MNIST. The rows are
     split into blocks, one per thread, each multiplied by single-threaded BLAS (see
-    :func:`_row_parallel`).
+    :func:`model.threads.row_parallel`).
     """
 
     def __init__(
@@ -81,8 +78,7 @@ class _Objective:
         # which does not repack X (about 1.7x faster than one call for a whole tall, thin product).
         self.sub_rows = int(np.clip(SMALL_PRODUCT // max(1, X.shape[1] * self.Y.shape[1]), 8, 4096))
         self.chunk_rows = self.sub_rows * SUBS_PER_CHUNK
-        edges = np.linspace(0, n, (1 if pool is None else n_blocks) + 1).astype(int)
-        self.blocks = [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+        self.blocks = row_blocks(n, 1 if pool is None else n_blocks)
 
     def evaluate(self, theta: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores, losses and gradients of the problems ``cols`` at ``theta[:, cols]``.
@@ -205,37 +201,9 @@ def fit_logistic_lbfgs(
     (n, K), the scores are ``offset + X @ coef + intercept``: the fit learns a correction to given
     scores, and ``alpha`` keeps that correction small.
     """
-    with _row_parallel(len(X)) as (pool, n_blocks):
+    with row_parallel(len(X)) as (pool, n_blocks):
         obj = _Objective(X, Y, alpha, sample_weight, pool, n_blocks, offset)
         return _minimise(obj, max_iter=max_iter, tol=tol, memory=memory, callback=callback)
-
-
-@contextlib.contextmanager
-def _row_parallel(n_rows: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]]:
-    """Threads for row-block products, with BLAS itself held to one thread meanwhile.
-
-    The products here are tall and thin (60,000 x 860 times 860 x 10). Multi-threaded OpenBLAS splits
-    them with busy-waiting threads: on an idle 2-core machine that is fine, but when another program
-    takes a core, a product that takes 25 ms waited up to a second and a whole fit took 11-30 s
-    instead of 1.5 s. Splitting the rows over our own threads, each running single-threaded BLAS
-    (which releases the GIL), is as fast when idle and degrades gracefully when the cores are busy.
-    """
-    from threadpoolctl import threadpool_limits
-
-    workers = min(_available_cpus(), MAX_THREADS, n_rows // MIN_ROWS_PER_THREAD)
-    with threadpool_limits(limits=1, user_api="blas"):
-        if workers < 2:  # small data: one thread does it (BLAS threads would only wait on each other)
-            yield None, 1
-            return
-        with ThreadPoolExecutor(workers) as pool:
-            yield pool, workers
-
-
-def _available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _minimise(

@@ -29,12 +29,14 @@ def check_images(X: object, *, name: str = "X") -> np.ndarray:
     if len(arr) == 0:
         raise ValueError(f"{name} has no samples; pass at least one image")
     arr = arr.astype(np.float32, copy=False)
-    if not np.isfinite(arr).all():
+    # Two passes instead of three: a NaN makes min and max NaN, and an infinity is out of range.
+    low, high = arr.min(), arr.max()
+    if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"{name} contains NaN or infinite values; pixels must be finite")
-    if arr.min() < 0.0 or arr.max() > 1.0:
+    if low < 0.0 or high > 1.0:
         raise ValueError(
             f"{name} must hold pixel intensities in [0, 1] (white ink on black, as MNIST), got "
-            f"values from {arr.min():g} to {arr.max():g}; divide uint8 images by 255"
+            f"values from {low:g} to {high:g}; divide uint8 images by 255"
         )
     return arr
 

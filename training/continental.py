@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.threads import MIN_ROWS_PER_THREAD, row_parallel
 from training.mnist_frame import BOX, CENTRE, SIDE, centre_by_mass, resample
 
 INK = 0.5  # what counts as ink when measuring a digit's geometry
@@ -36,19 +37,33 @@ def continental_forms(
     """
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)
     y = np.asarray(y)
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for digit, mark in ((1, _flag), (7, _crossbar), (9, _hook)):
-        source = np.flatnonzero(y == digit)
-        for _ in range(per_digit):
-            for start in range(0, len(source), _CHUNK):
-                chunk = X[source[start : start + _CHUNK]].reshape(-1, SIDE, SIDE)
-                out = _marked(chunk, mark, rng)
-                images.append(out)
-                labels.append(np.full(len(out), digit, dtype=y.dtype))
-    if not images:
+    # One task per chunk of one copy of one digit, each with its own random stream, so the pictures are
+    # the same however many threads draw them.
+    tasks = [
+        (digit, mark, source[start : start + _CHUNK])
+        for digit, mark in ((1, _flag), (7, _crossbar), (9, _hook))
+        for source in [np.flatnonzero(y == digit)]
+        for _ in range(per_digit)
+        for start in range(0, len(source), _CHUNK)
+    ]
+    streams = np.random.SeedSequence(seed).spawn(len(tasks))
+    images: list[np.ndarray] = [np.zeros((0, SIDE, SIDE), np.float32)] * len(tasks)
+
+    def work(i: int) -> None:
+        _, mark, rows = tasks[i]
+        images[i] = _marked(X[rows].reshape(-1, SIDE, SIDE), mark, np.random.default_rng(streams[i]))
+
+    # A task's chunk (2,048 pictures) is as big as a thread's share elsewhere; the tasks go to the
+    # threads one at a time, which keeps them evenly loaded.
+    with row_parallel(len(tasks) * MIN_ROWS_PER_THREAD) as (pool, _):
+        for _ in pool.map(work, range(len(tasks))) if pool is not None else map(work, range(len(tasks))):
+            pass
+    if not tasks:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
-    return np.concatenate(images).reshape(-1, SIDE * SIDE), np.concatenate(labels)
+    labels = np.concatenate(
+        [np.full(len(im), t[0], dtype=y.dtype) for im, t in zip(images, tasks, strict=True)]
+    )
+    return np.concatenate(images).reshape(-1, SIDE * SIDE), labels
 
 
 # ------------------------------------------------------------------------------------- geometry
