@@ -37,33 +37,38 @@ def continental_forms(
     """
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)
     y = np.asarray(y)
-    # One task per chunk of one copy of one digit, each with its own random stream, so the pictures are
-    # the same however many threads draw them.
-    tasks = [
-        (digit, mark, source[start : start + _CHUNK])
-        for digit, mark in ((1, _flag), (7, _crossbar), (9, _hook))
+    rng = np.random.default_rng(seed)
+    chunks = [
+        (digit, source[start : start + _CHUNK])
+        for digit, _ in _MARKS
         for source in [np.flatnonzero(y == digit)]
-        for _ in range(per_digit)
         for start in range(0, len(source), _CHUNK)
     ]
-    streams = np.random.SeedSequence(seed).spawn(len(tasks))
-    images: list[np.ndarray] = [np.zeros((0, SIDE, SIDE), np.float32)] * len(tasks)
-
-    def work(i: int) -> None:
-        _, mark, rows = tasks[i]
-        images[i] = _marked(X[rows].reshape(-1, SIDE, SIDE), mark, np.random.default_rng(streams[i]))
-
-    # A task's chunk (2,048 pictures) is as big as a thread's share elsewhere; the tasks go to the
-    # threads one at a time, which keeps them evenly loaded.
-    with row_parallel(len(tasks) * MIN_ROWS_PER_THREAD) as (pool, _):
-        for _ in pool.map(work, range(len(tasks))) if pool is not None else map(work, range(len(tasks))):
-            pass
-    if not tasks:
+    # The geometry and the drawing are the heavy parts and run on threads; the marks draw their random
+    # numbers in between, in one fixed order, so the pictures do not depend on the number of threads.
+    pictures = [X[rows].reshape(-1, SIDE, SIDE) for _, rows in chunks]
+    geometries = _in_parallel(_Geometry, pictures)
+    jobs = []
+    for digit, mark in _MARKS:
+        mine = [i for i, chunk in enumerate(chunks) if chunk[0] == digit]
+        for _ in range(per_digit):
+            jobs += [(pictures[i], geometries[i], mark(geometries[i], rng), digit) for i in mine]
+    images = _in_parallel(lambda job: _drawn(*job[:3]), jobs)
+    if not jobs:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
     labels = np.concatenate(
-        [np.full(len(im), t[0], dtype=y.dtype) for im, t in zip(images, tasks, strict=True)]
+        [np.full(len(im), job[3], dtype=y.dtype) for im, job in zip(images, jobs, strict=True)]
     )
     return np.concatenate(images).reshape(-1, SIDE * SIDE), labels
+
+
+def _in_parallel(work, items: list) -> list:
+    """``[work(item) for item in items]``, the items shared out over threads one at a time.
+
+    Each item is a chunk of 2,048 pictures, as much as a thread's share of rows elsewhere.
+    """
+    with row_parallel(len(items) * MIN_ROWS_PER_THREAD) as (pool, _):
+        return list(map(work, items) if pool is None else pool.map(work, items))
 
 
 # ------------------------------------------------------------------------------------- geometry
@@ -192,11 +197,12 @@ def _hook(g: _Geometry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 # ------------------------------------------------------------------------------------- drawing
 
+_MARKS = ((1, _flag), (7, _crossbar), (9, _hook))
 
-def _marked(imgs: np.ndarray, mark, rng: np.random.Generator) -> np.ndarray:
+
+def _drawn(imgs: np.ndarray, g: _Geometry, marked: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
     """The images with their mark, rescaled into MNIST's box and centred by mass; unfit ones dropped."""
-    g = _Geometry(imgs)
-    path, ok, ends = mark(g, rng)
+    path, ok, ends = marked
     keep = ok & g.ok
     imgs, path, stroke = imgs[keep], path[keep], g.stroke[keep]
     if not len(imgs):
