@@ -31,8 +31,21 @@ def deskew(images: np.ndarray) -> np.ndarray:
 
 
 def _deskew_chunk(flat: np.ndarray) -> np.ndarray:
+    return _resample(flat, *_parameters(flat))
+
+
+def deskew_parameters(images: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each image's shear and centre of mass ``(alpha, cy, cx)``: what :func:`deskew` applies.
+
+    With these fixed, deskewing is linear in the pixels (see :func:`deskew_transpose`); they do not
+    change when an image is scaled by a positive factor, so ``deskew(t * x) == t * deskew(x)``.
+    """
+    flat = np.asarray(images, dtype=np.float32).reshape(-1, SIDE * SIDE)
+    return _parameters(flat)
+
+
+def _parameters(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(flat)
-    imgs = flat.reshape(n, SIDE, SIDE)
     grid = np.arange(SIDE, dtype=np.float64)
     # Moments in float64 from per-row sums: one small matrix product gives each row's mass and its
     # column-weighted mass, so the image is read once instead of once per moment.
@@ -52,6 +65,14 @@ def _deskew_chunk(flat: np.ndarray) -> np.ndarray:
     centre = (SIDE - 1) / 2.0
     cy = np.where(blank, centre, cy)
     cx = np.where(blank, centre, cx)
+    return alpha, cy, cx
+
+
+def _resample(flat: np.ndarray, alpha: np.ndarray, cy: np.ndarray, cx: np.ndarray) -> np.ndarray:
+    n = len(flat)
+    imgs = flat.reshape(n, SIDE, SIDE)
+    grid = np.arange(SIDE, dtype=np.float64)
+    centre = (SIDE - 1) / 2.0
 
     # Output pixel (r, c) samples the input at (r + cy - centre, c + alpha * (r - centre) + cx - centre)
     # bilinearly, reading zero outside the image. The row offset is the same for the whole image and the
@@ -81,3 +102,31 @@ def _deskew_chunk(flat: np.ndarray) -> np.ndarray:
     out = picked[:, :, :-1] * (1 - fx)
     out += picked[:, :, 1:] * fx
     return out.reshape(n, SIDE * SIDE)
+
+
+def deskew_transpose(gradient: np.ndarray, alpha: float, cy: float, cx: float) -> np.ndarray:
+    """``D.T @ gradient`` for the linear map ``D`` that deskews one image with parameters ``(alpha,
+    cy, cx)``: carries a gradient (or an attribution weight) on the deskewed pixels back to the
+    pixels that were drawn. Output pixel (r, c) reads four input pixels bilinearly; each gets back its
+    share."""
+    g = np.asarray(gradient, dtype=np.float64).reshape(SIDE, SIDE)
+    centre = (SIDE - 1) / 2.0
+    r = np.arange(SIDE, dtype=np.float64)
+    oy = cy - centre
+    ky = int(np.floor(oy))
+    fy = oy - ky
+    ox = alpha * (r - centre) + (cx - centre)  # per output row
+    kx = np.floor(ox).astype(int)
+    fx = ox - kx
+    out = np.zeros((SIDE, SIDE), dtype=np.float64)
+    cols = np.arange(SIDE)
+    for dy, wy in ((0, 1.0 - fy), (1, fy)):
+        for dx in (0, 1):
+            wx = (1.0 - fx) if dx == 0 else fx  # (28,) per output row
+            src_r = r.astype(int) + ky + dy  # (28,)
+            src_c = cols[None, :] + kx[:, None] + dx  # (28, 28)
+            inside = (src_r[:, None] >= 0) & (src_r[:, None] < SIDE) & (src_c >= 0) & (src_c < SIDE)
+            weights = g * (wy * wx)[:, None]
+            rr = np.broadcast_to(src_r[:, None], (SIDE, SIDE))
+            np.add.at(out, (rr[inside], src_c[inside]), weights[inside])
+    return out.ravel()

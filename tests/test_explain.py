@@ -1,0 +1,112 @@
+"""Explanations: each pixel's part of a class's score, adding up exactly, and pointing at what counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import load_model
+from model.deskew import deskew, deskew_parameters, deskew_transpose
+from model.explain import explain
+from model.orientation import orientation_gradient, orientation_histograms
+from model.ovr import OneVsRestLogisticRegression
+
+
+@pytest.fixture(scope="module")
+def digits(mnist):
+    X, y = mnist[2], mnist[3]
+    return X[:40], y[:40]
+
+
+def _score(model, x, label) -> float:
+    scores = model.decision_function(x[None])[0]
+    if np.ndim(scores) == 0:  # binary: one score for the second class
+        return float(scores) if label == model.classes_[1] else -float(scores)
+    return float(scores[list(model.classes_).index(label)])
+
+
+@pytest.mark.parametrize("kind", ["ovr", "binary"])
+def test_the_parts_add_up_to_the_score_minus_a_blank_canvas(kind, digits):
+    model = load_model(kind)
+    blank = np.zeros(784, np.float32)
+    for x, _ in zip(*digits, strict=True):
+        for label in model.classes_:
+            e = explain(model, x, label)
+            expected = _score(model, x, label) - _score(model, blank, label)
+            assert e.total == pytest.approx(expected, abs=1e-3 * max(1.0, abs(expected)))
+            assert e.score == pytest.approx(_score(model, x, label), abs=1e-3 * max(1.0, abs(e.score)))
+            assert e.parts.shape == (28, 28)
+
+
+def test_a_rather_than_b_is_the_difference_of_the_two(digits):
+    model = load_model("ovr")
+    x = digits[0][0]
+    both = explain(model, x, 3, versus=8)
+    np.testing.assert_allclose(both.parts, explain(model, x, 3).parts - explain(model, x, 8).parts, atol=1e-9)
+    assert both.total == pytest.approx(_score(model, x, 3) - _score(model, x, 8) - (both.blank), abs=1e-3)
+
+
+def test_erasing_what_counted_most_for_a_class_lowers_its_score(digits):
+    """Per digit, erasing the tenth of the ink that counted most for its class lowers that class's score;
+    on average it lowers it far more than erasing as much ink at random (the map is not noise)."""
+    model = load_model("ovr")
+    rng = np.random.default_rng(0)
+    drops_for, drops_random = [], []
+    for x, label in zip(*digits, strict=True):
+        parts = explain(model, x, int(label)).parts.ravel()
+        ink = np.flatnonzero(x > 0.2)
+        n = max(1, len(ink) // 10)
+        before = _score(model, x, int(label))
+        erased, scattered = x.copy(), x.copy()
+        erased[ink[np.argsort(parts[ink])[-n:]]] = 0.0
+        scattered[rng.choice(ink, n, replace=False)] = 0.0
+        drops_for.append(before - _score(model, erased, int(label)))
+        drops_random.append(before - _score(model, scattered, int(label)))
+    assert min(drops_for) > 0
+    assert np.mean(drops_for) > 2 * np.mean(drops_random)
+
+
+def test_models_without_deskew_or_directions_add_up_too(mnist):
+    X, y = mnist[0][:3000], mnist[1][:3000]
+    for params in ({"deskew": False, "n_components": 20}, {"n_components": None, "degree": 1}):
+        model = OneVsRestLogisticRegression(max_iter=30, **params).fit(X, y)
+        for x in mnist[2][:5]:
+            e = explain(model, x, 5)
+            assert e.total == pytest.approx(_score(model, x, 5) - _score(model, np.zeros(784), 5), abs=1e-3)
+
+
+def test_an_unknown_class_or_several_images_are_refused_with_a_reason():
+    model = load_model("binary")
+    with pytest.raises(ValueError, match="knows the classes"):
+        explain(model, np.zeros(784), 7)
+    with pytest.raises(ValueError, match="one image"):
+        explain(model, np.zeros((2, 784)), 1)
+
+
+def test_the_deskew_transpose_is_the_transpose_of_the_deskew(digits):
+    """Deskewing with one image's parameters is a linear map D; ``deskew_transpose`` applies D^T."""
+    from model.deskew import _resample
+
+    x = digits[0][3]
+    alpha, cy, cx = deskew_parameters(x)
+    basis = np.eye(784, dtype=np.float32)
+    D = _resample(basis, *(np.repeat(v, 784) for v in (alpha, cy, cx))).T  # column i: D e_i
+    np.testing.assert_allclose(D @ x, deskew(x[None])[0], atol=1e-5)
+    np.testing.assert_allclose(deskew((2.5 * x)[None])[0], 2.5 * deskew(x[None])[0], atol=1e-5)
+    g = np.random.default_rng(0).normal(size=784)
+    np.testing.assert_allclose(deskew_transpose(g, alpha[0], cy[0], cx[0]), D.T @ g, atol=1e-5)
+
+
+def test_the_direction_gradient_matches_finite_differences(digits):
+    x = digits[0][7].astype(np.float64)
+    w = np.random.default_rng(1).normal(size=392)
+
+    def f(v):
+        return float(w @ orientation_histograms(v[None].astype(np.float32), 8, 4)[0])
+
+    g = orientation_gradient(x, w)
+    for i in np.flatnonzero((x > 0.1) & (x < 0.9))[:10]:
+        step = np.zeros(784)
+        step[i] = 1e-3
+        assert g[i] == pytest.approx((f(x + step) - f(x - step)) / 2e-3, rel=2e-2, abs=2e-3)
+    assert 2 * x @ g == pytest.approx(f(x), rel=1e-5)  # homogeneous of degree one half
