@@ -19,7 +19,7 @@ The GUI, opened image files and scripts all use this one function.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -28,10 +28,14 @@ __all__ = [
     "BOX",
     "SIDE",
     "TARGET_STROKE",
+    "Frame",
+    "Step",
+    "Traced",
     "canvas_to_mnist",
     "estimate_stroke_width",
     "ink_array",
     "ink_to_picture",
+    "trace",
 ]
 
 SIDE = 28  # the MNIST frame
@@ -55,14 +59,90 @@ def canvas_to_mnist(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | 
     on a light background (the canvas), ``"light"`` on a dark one, or ``"auto"`` to decide from the
     border of the picture (opened image files).
     """
-    arr = ink_array(image, ink)
+    traced = _pipeline(image, ink, keep_steps=False)
+    return None if traced is None else traced.digit
+
+
+class Step(NamedTuple):
+    """One stage of :func:`canvas_to_mnist`: its name, its picture (ink levels in [0, 1]) and a note."""
+
+    name: str
+    picture: np.ndarray
+    note: str
+
+
+class Frame(NamedTuple):
+    """Where the 28x28 digit lies on the source picture: ``mnist = source * scale + shift`` per axis.
+
+    Coordinates are pixel edges (pixel i spans [i, i + 1)), x to the right and y down.
+    """
+
+    scale_x: float
+    scale_y: float
+    shift_x: float
+    shift_y: float
+
+    def to_source(self, x: float, y: float) -> tuple[float, float]:
+        """The source point that lands on MNIST-frame point ``(x, y)``."""
+        return (x - self.shift_x) / self.scale_x, (y - self.shift_y) / self.scale_y
+
+
+class Traced(NamedTuple):
+    """What :func:`trace` saw: the digit, where it came from, and (if asked) every stage on the way."""
+
+    digit: np.ndarray  # (784,) as canvas_to_mnist returns it
+    frame: Frame
+    steps: tuple[Step, ...]
+    stroke: float  # the drawing's stroke width, in source pixels
+
+
+def trace(image: Image.Image, ink: Polarity = "dark") -> Traced | None:
+    """:func:`canvas_to_mnist` with its workings shown: each stage's picture and where the digit lies.
+
+    ``None`` for a blank picture. The digit is exactly what :func:`canvas_to_mnist` returns.
+    """
+    return _pipeline(image, ink, keep_steps=True)
+
+
+class _Axes:
+    """A per-axis affine map from source pixel edges to the current working picture's."""
+
+    def __init__(self) -> None:
+        self.sx = self.sy = 1.0
+        self.tx = self.ty = 0.0
+
+    def scale(self, fx: float, fy: float) -> None:
+        self.sx, self.sy, self.tx, self.ty = self.sx * fx, self.sy * fy, self.tx * fx, self.ty * fy
+
+    def shift(self, dx: float, dy: float) -> None:
+        self.tx, self.ty = self.tx + dx, self.ty + dy
+
+    def resized(self, before: np.ndarray, after: np.ndarray) -> None:
+        self.scale(after.shape[1] / before.shape[1], after.shape[0] / before.shape[0])
+
+    def frame(self) -> Frame:
+        return Frame(self.sx, self.sy, self.tx, self.ty)
+
+
+def _pipeline(image: Image.Image, ink: Polarity, keep_steps: bool) -> Traced | None:
+    axes = _Axes()
+    steps: list[Step] = []
+    arr = ink_array(image, ink, axes)
     if arr is None:
         return None
-    crop = _crop_to_ink(arr)
-    if crop is None:
+    if keep_steps:
+        steps.append(Step("ink", arr, "the drawing as ink levels, 1 = full ink"))
+    found = _crop_to_ink(arr)
+    if found is None:
         return None
+    crop, (top, left) = found
+    axes.shift(-left, -top)
     height, width = crop.shape
     stroke = estimate_stroke_width(crop)
+    if keep_steps:
+        steps.append(
+            Step("crop", crop, f"cropped to the ink: {width} x {height} pixels, strokes {stroke:.1f} wide")
+        )
 
     # Scale so that the stroke's centre line spans BOX - TARGET_STROKE pixels; once the stroke is
     # TARGET_STROKE wide, the digit then spans BOX. A dot (no extent beyond its own width) stays a dot.
@@ -71,15 +151,31 @@ def canvas_to_mnist(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | 
     scale = (BOX - TARGET_STROKE) / extent * k  # source pixels -> working pixels
     pad = int(np.ceil(BOX * k / 4))  # room for thickening
     work = _resize(crop, scale)
+    axes.resized(crop, work)
     work = np.pad(work, pad)
+    axes.shift(pad, pad)
     work = _adjust_stroke(work, (TARGET_STROKE * k - stroke * scale) / 2)
-    work = _fit_box(work, BOX * k)
-    if work is None:
+    if keep_steps:
+        steps.append(
+            Step("stroke", work, f"scaled and strokes made {TARGET_STROKE:g} MNIST pixels wide, at {k}x")
+        )
+    found = _fit_box(work, BOX * k)
+    if found is None:
         return None
-    return _centre_and_reduce(work, k)
+    fitted, (top, left), before = found
+    axes.shift(-left, -top)
+    axes.resized(before, fitted)
+    if keep_steps:
+        steps.append(Step("box", fitted, f"the longer side fitted to {BOX} pixels, as MNIST's digits are"))
+    digit, (top, left) = _centre_and_reduce(fitted, k)
+    axes.shift(left, top)
+    axes.scale(1 / k, 1 / k)
+    if keep_steps:
+        steps.append(Step("centre", digit.reshape(SIDE, SIDE), "centre of mass put at the middle of 28 x 28"))
+    return Traced(digit, axes.frame(), tuple(steps), stroke)
 
 
-def ink_array(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | None:
+def ink_array(image: Image.Image, ink: Polarity = "dark", _axes: _Axes | None = None) -> np.ndarray | None:
     """The picture as ink levels, float32 in [0, 1] with 0 for the background, or ``None`` if blank.
 
     Handles every Pillow mode: transparent pixels count as background, 16-bit and float images are
@@ -94,7 +190,10 @@ def ink_array(image: Image.Image, ink: Polarity = "dark") -> np.ndarray | None:
         image = image.convert(image.mode.upper())
     if max(image.size) > MAX_INPUT_SIDE:
         factor = int(np.ceil(max(image.size) / MAX_INPUT_SIDE))
+        before = image.size
         image = _to_flat(image).reduce(factor)
+        if _axes is not None:
+            _axes.scale(image.size[0] / before[0], image.size[1] / before[1])
     lum = _luminance(image)
     if ink == "auto":
         ink = "light" if np.median(_border(lum)) < 0.5 else "dark"
@@ -230,28 +329,32 @@ def _adjust_stroke(arr: np.ndarray, radius: float) -> np.ndarray:
     return arr
 
 
-def _crop_to_ink(arr: np.ndarray) -> np.ndarray | None:
-    """The bounding box of the ink (pixels above ``INK_THRESHOLD``), or ``None`` if there is none."""
+def _crop_to_ink(arr: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The bounding box of the ink (pixels above ``INK_THRESHOLD``) and its top-left corner, or ``None``."""
     mask = arr > INK_THRESHOLD
     if not mask.any():
         return None
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
-    return arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], (int(rows[0]), int(cols[0]))
 
 
-def _fit_box(arr: np.ndarray, box: int) -> np.ndarray | None:
-    """Crop to the ink and rescale so the longer side is ``box`` pixels (aspect ratio kept)."""
-    arr = _crop_to_ink(arr)
-    if arr is None:
+def _fit_box(arr: np.ndarray, box: int) -> tuple[np.ndarray, tuple[int, int], np.ndarray] | None:
+    """Crop to the ink and rescale so the longer side is ``box`` pixels (aspect ratio kept).
+
+    Returns the result, the crop's top-left corner and the crop before rescaling, or ``None``.
+    """
+    found = _crop_to_ink(arr)
+    if found is None:
         return None
-    longest = max(arr.shape)
+    crop, corner = found
+    longest = max(crop.shape)
     if longest == box:
-        return arr
-    return _resize(arr, box / longest)
+        return crop, corner, crop
+    return _resize(crop, box / longest), corner, crop
 
 
-def _centre_and_reduce(arr: np.ndarray, k: int) -> np.ndarray:
+def _centre_and_reduce(arr: np.ndarray, k: int) -> tuple[np.ndarray, tuple[int, int]]:
     """Place the digit so its centre of mass lands on MNIST's centre, then average ``k``x``k`` blocks."""
     side = SIDE * k
     h, w = arr.shape
@@ -270,4 +373,4 @@ def _centre_and_reduce(arr: np.ndarray, k: int) -> np.ndarray:
     if y1 > y0 and x1 > x0:
         frame[y0:y1, x0:x1] = arr[y0 - top : y1 - top, x0 - left : x1 - left]
     small = frame.reshape(SIDE, k, SIDE, k).mean(axis=(1, 3))
-    return np.clip(small, 0.0, 1.0).astype(np.float32).ravel()
+    return np.clip(small, 0.0, 1.0).astype(np.float32).ravel(), (top, left)

@@ -218,3 +218,38 @@ def test_mnist_digits_survive_the_round_trip(mnist) -> None:
     ]
     Z = np.stack([canvas_to_mnist(p) for p in pictures])
     assert float((clf.predict(Z) == y).mean()) >= direct - 0.01
+
+
+def _source_centre(picture: Image.Image) -> tuple[float, float]:
+    ink = 1.0 - np.asarray(picture.convert("L"), dtype=np.float64) / 255.0
+    ys, xs = np.indices(ink.shape)
+    return float((ink * (xs + 0.5)).sum() / ink.sum()), float((ink * (ys + 0.5)).sum() / ink.sum())
+
+
+@pytest.mark.parametrize("box", [CENTRED, SMALL_CORNER])
+@pytest.mark.parametrize("size", [SIZE, 2300])  # a picture larger than MAX_INPUT_SIDE is reduced first
+def test_trace_shows_each_stage_and_where_the_digit_came_from(box, size) -> None:
+    from model.preprocess import trace
+
+    scale = size / SIZE
+    picture = render_strokes(
+        [s * scale for s in FOUR], size=size, pen_width=14 * scale, box=tuple(v * scale for v in box)
+    )
+    traced = trace(picture)
+    assert np.array_equal(traced.digit, canvas_to_mnist(picture))
+    assert [s.name for s in traced.steps] == ["ink", "crop", "stroke", "box", "centre"]
+    assert all(s.picture.ndim == 2 and s.picture.max() <= 1.0 and s.note for s in traced.steps)
+    assert max(traced.steps[3].picture.shape) == BOX * 4  # the longer side fitted to the box, at 4x
+    # MNIST's centre of mass, carried back through the frame, is where the drawing's ink is.
+    digit = traced.digit.reshape(28, 28)
+    ys, xs = np.indices(digit.shape)
+    mx, my = (digit * (xs + 0.5)).sum() / digit.sum(), (digit * (ys + 0.5)).sum() / digit.sum()
+    sx, sy = traced.frame.to_source(mx, my)
+    cx, cy = _source_centre(picture)
+    assert np.hypot(sx - cx, sy - cy) * traced.frame.scale_x < 0.6  # in MNIST pixels
+
+
+def test_trace_of_a_blank_picture_is_none() -> None:
+    from model.preprocess import trace
+
+    assert trace(Image.new("L", (SIZE, SIZE), 255)) is None
