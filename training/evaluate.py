@@ -33,6 +33,12 @@ class Evaluation:
         wrong = np.flatnonzero(self.predicted != self.labels)
         return wrong[np.argsort(-self.confidence[wrong], kind="stable")]
 
+    def reliability(self, bins: int = 10):
+        """The reliability diagram and calibration error of the confidences (:mod:`training.calibration`)."""
+        from training.calibration import reliability
+
+        return reliability(self.confidence, self.predicted == self.labels, bins)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "accuracy": self.accuracy,
