@@ -104,6 +104,12 @@ def _resample(flat: np.ndarray, alpha: np.ndarray, cy: np.ndarray, cx: np.ndarra
     return out.reshape(n, SIDE * SIDE)
 
 
+def deskew_coverage(alpha: float, cy: float, cx: float) -> np.ndarray:
+    """How much of each deskewed pixel (784,) is read from inside the frame (1 but near the edges)."""
+    ones = np.ones((1, SIDE * SIDE), dtype=np.float32)
+    return _resample(ones, np.array([alpha]), np.array([cy]), np.array([cx]))[0].astype(np.float64)
+
+
 def deskew_transpose(gradient: np.ndarray, alpha: float, cy: float, cx: float) -> np.ndarray:
     """``D.T @ gradient`` for the linear map ``D`` that deskews one image with parameters ``(alpha,
     cy, cx)``: carries a gradient (or an attribution weight) on the deskewed pixels back to the

@@ -8,12 +8,12 @@ exactly: what was drawn counted for the class (positive parts) or against it (ne
 - The one-vs-rest model scores features of the deskewed image. Deskewing is linear once its shear and
   centre are known, and those do not change when the ink is scaled, so along the straight path from
   a blank canvas to the drawing every feature behaves simply: the components and their products give
-  a score quadratic in the path's position, and the stroke-direction histograms (square roots of
-  edge counts) a score proportional to its square root. Integrated gradients along that path are
-  then exact in closed form: the gradient half-way along times the input for the quadratic part, and
-  twice the gradient at the drawing times the input for the directions (Euler's theorem for a
-  function homogeneous of degree one half). The gradients on the deskewed pixels are carried back to
-  the drawn pixels through the transpose of the deskew.
+  a score quadratic in the path's position, whose integrated gradients are exact in closed form: the
+  gradient half-way along times the input. The stroke-direction histograms count edges; each cell
+  and direction's term is shared among the edge pixels that fill its count
+  (:func:`model.orientation.orientation_shares`), which also adds up exactly and reads far better
+  than their gradients, which swing between neighbouring pixels. Both are carried back from the
+  deskewed pixels to the drawn ones through the deskew's transpose.
 
 "Why A rather than B" is the explanation of the score difference ``score_A - score_B``.
 """
@@ -24,11 +24,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from model.deskew import deskew_parameters, deskew_transpose
-from model.orientation import orientation_gradient
+from model.deskew import deskew_coverage, deskew_parameters, deskew_transpose
+from model.orientation import orientation_shares
 from model.validation import check_images
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["Explanation", "explain", "linear_pictures", "mean_explanations"]
 
 SIDE = 28
 
@@ -102,6 +102,13 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
 
         def back(gradient: np.ndarray) -> np.ndarray:
             return deskew_transpose(gradient, alpha, cy, cx)
+
+        def carry(shares: np.ndarray) -> np.ndarray:
+            """Shares on deskewed pixels handed to the drawn pixels each was read from, none lost."""
+            coverage = deskew_coverage(alpha, cy, cx)
+            inside = coverage > 1e-9
+            spread = np.where(inside, shares / np.where(inside, coverage, 1.0), 0.0)
+            return back(spread) + np.where(inside, 0.0, shares)
     else:
         u = x
 
@@ -139,7 +146,53 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
         from model.features import CELL
         from model.orientation import orientation_histograms
 
-        parts = parts + 2.0 * x * back(orientation_gradient(u, c_dirs, int(fm.orientations), CELL))
+        shares = orientation_shares(u, c_dirs, int(fm.orientations), CELL)  # sums to the directions' term
+        parts = parts + (carry(shares) if fm.deskew else shares).reshape(parts.shape)
         histograms = orientation_histograms(u[None].astype(np.float32), int(fm.orientations), CELL)[0]
         score += float(c_dirs @ histograms.astype(np.float64))
     return Explanation(parts.reshape(SIDE, SIDE), float(score), float(blank), label, versus)
+
+
+def linear_pictures(model: Any) -> np.ndarray | None:
+    """Each class's linear term as a 28x28 picture of the deskewed frame, or ``None`` without one.
+
+    For a model on pixels these are its weights. For the one-vs-rest model on principal components
+    they are the weights of the components alone, mapped back through the components into pixels: the
+    straight-line part of what each class looks for (its pairwise products and stroke directions add
+    the rest, which :func:`mean_explanations` shows on real digits).
+    """
+    fm = getattr(model, "features_", None)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    if fm is None:
+        return coef.reshape(-1, SIDE, SIDE)
+    if fm.components_ is None and fm.degree == 1:
+        return (coef[:, :784] / np.asarray(fm.scale_[:784], dtype=np.float64)).reshape(-1, SIDE, SIDE)
+    if fm.components_ is None:
+        return None
+    C = np.asarray(fm.components_, dtype=np.float64)
+    k = C.shape[1]
+    lin = coef[:, :k] / np.asarray(fm.scale_[:k], dtype=np.float64)
+    return (lin @ C.T).reshape(-1, SIDE, SIDE)
+
+
+def mean_explanations(model: Any, X: object, y: object, per_class: int = 200, progress=None) -> np.ndarray:
+    """Each class's explanation averaged over (up to ``per_class`` of) its own digits in ``X``.
+
+    Shape (n_classes, 28, 28), on the drawn (not deskewed) frame: where, on a typical digit of the
+    class, the ink counted for it. ``progress(done, total)`` is called now and then; it may raise to stop.
+    """
+    X = check_images(X)
+    y = np.asarray(y)
+    classes = np.asarray(model.classes_)
+    out = np.zeros((len(classes), SIDE, SIDE))
+    chosen = [np.flatnonzero(y == c)[:per_class] for c in classes]
+    total, done = sum(len(c) for c in chosen), 0
+    for i, (label, rows) in enumerate(zip(classes.tolist(), chosen, strict=True)):
+        for row in rows:
+            out[i] += explain(model, X[row], label).parts
+            done += 1
+            if progress is not None and done % 50 == 0:
+                progress(done, total)
+        if len(rows):
+            out[i] /= len(rows)
+    return out

@@ -64,14 +64,15 @@ def orientation_histograms(
     return out
 
 
-def orientation_gradient(
+def orientation_shares(
     image: np.ndarray, weights: np.ndarray, orientations: int = 8, cell: int = 4
 ) -> np.ndarray:
-    """The gradient, over the 784 pixels of one image, of ``weights . orientation_histograms(image)``.
+    """``weights . orientation_histograms(image)`` split over the 784 pixels of one image.
 
-    Each feature is the square root of a sum of edge strengths, so the weighted sum is positively
-    homogeneous of degree one half in the pixels; :mod:`model.explain` uses that to turn this gradient
-    into exact attributions. Pixels with no edge (and cells with no count) contribute nothing.
+    Each cell-direction feature's term is shared among the edge pixels that fill its count, in
+    proportion to what each adds to it; the shares sum to the whole exactly, and a pixel's share has
+    the sign of the weights of the directions its edge runs in. (Integrated gradients add up too, but
+    through the square roots they swing between neighbouring pixels too fast to be read as a picture.)
     """
     image = np.asarray(image, dtype=np.float64).reshape(SIDE, SIDE)
     weights = np.asarray(weights, dtype=np.float64)
@@ -80,34 +81,19 @@ def orientation_gradient(
     if weights.shape != (n_bins,):
         raise ValueError(f"weights must have shape ({n_bins},), got {weights.shape}")
     padded = np.pad(image, 1)
-    gx = padded[1:-1, 2:] - padded[1:-1, :-2]
-    gy = padded[2:, 1:-1] - padded[:-2, 1:-1]
+    gx = (padded[1:-1, 2:] - padded[1:-1, :-2]).ravel()
+    gy = (padded[2:, 1:-1] - padded[:-2, 1:-1]).ravel()
     rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
     cell_start = ((rows // cell) * cells + cols // cell) * orientations
-    gx, gy = gx.ravel(), gy.ravel()
     magnitude = np.sqrt(gx * gx + gy * gy)
-    edge = magnitude > 0
-    per_bin = 2 * np.pi / orientations
-    position = (np.arctan2(gy, gx) / per_bin) % orientations
+    position = (np.arctan2(gy, gx) * (orientations / (2 * np.pi))) % orientations
     low = np.floor(position)
     upper_share = position - low
     low = low.astype(np.intp) % orientations
-    low_bin = cell_start + low
-    up_bin = cell_start + (low + 1) % orientations
-    hist = np.bincount(low_bin[edge], (magnitude * (1 - upper_share))[edge], minlength=n_bins)
-    hist += np.bincount(up_bin[edge], (magnitude * upper_share)[edge], minlength=n_bins)
+    low_bin, up_bin = cell_start + low, cell_start + (low + 1) % orientations
+    to_low, to_up = magnitude * (1 - upper_share), magnitude * upper_share
+    hist = np.bincount(low_bin, to_low, minlength=n_bins) + np.bincount(up_bin, to_up, minlength=n_bins)
+    per_count = np.zeros(n_bins)  # a bin's term per unit of its count: w sqrt(h) / h
     counted = hist > 0
-    d_hist = np.zeros(n_bins)
-    d_hist[counted] = weights[counted] / (2 * np.sqrt(hist[counted]))  # d sqrt(h) / dh
-    d_low, d_up = d_hist[low_bin], d_hist[up_bin]
-    safe = np.where(edge, magnitude, 1.0)
-    d_magnitude = d_low * (1 - upper_share) + d_up * upper_share
-    d_angle = magnitude * (d_up - d_low) / per_bin  # through the share of the upper direction
-    d_gx = np.where(edge, d_magnitude * gx / safe - d_angle * gy / safe**2, 0.0).reshape(SIDE, SIDE)
-    d_gy = np.where(edge, d_magnitude * gy / safe + d_angle * gx / safe**2, 0.0).reshape(SIDE, SIDE)
-    grad = np.zeros((SIDE + 2, SIDE + 2))
-    grad[1:-1, 2:] += d_gx  # gx at (r, c) is I[r, c + 1] - I[r, c - 1]
-    grad[1:-1, :-2] -= d_gx
-    grad[2:, 1:-1] += d_gy
-    grad[:-2, 1:-1] -= d_gy
-    return grad[1:-1, 1:-1].ravel()
+    per_count[counted] = weights[counted] / np.sqrt(hist[counted])
+    return to_low * per_count[low_bin] + to_up * per_count[up_bin]

@@ -8,7 +8,7 @@ import pytest
 from model import load_model
 from model.deskew import deskew, deskew_parameters, deskew_transpose
 from model.explain import explain
-from model.orientation import orientation_gradient, orientation_histograms
+from model.orientation import orientation_histograms, orientation_shares
 from model.ovr import OneVsRestLogisticRegression
 
 
@@ -46,13 +46,14 @@ def test_a_rather_than_b_is_the_difference_of_the_two(digits):
     assert both.total == pytest.approx(_score(model, x, 3) - _score(model, x, 8) - (both.blank), abs=1e-3)
 
 
-def test_erasing_what_counted_most_for_a_class_lowers_its_score(digits):
-    """Per digit, erasing the tenth of the ink that counted most for its class lowers that class's score;
-    on average it lowers it far more than erasing as much ink at random (the map is not noise)."""
+def test_erasing_what_counted_most_for_a_class_lowers_its_score(mnist):
+    """Erasing the tenth of the ink that counted most for a digit's class lowers that class's score
+    (for all but a few of 200 digits: erasing also moves the deskew), and on average far more than
+    erasing as much ink at random: the map is not noise."""
     model = load_model("ovr")
     rng = np.random.default_rng(0)
     drops_for, drops_random = [], []
-    for x, label in zip(*digits, strict=True):
+    for x, label in zip(mnist[2][:200], mnist[3][:200], strict=True):
         parts = explain(model, x, int(label)).parts.ravel()
         ink = np.flatnonzero(x > 0.2)
         n = max(1, len(ink) // 10)
@@ -62,7 +63,7 @@ def test_erasing_what_counted_most_for_a_class_lowers_its_score(digits):
         scattered[rng.choice(ink, n, replace=False)] = 0.0
         drops_for.append(before - _score(model, erased, int(label)))
         drops_random.append(before - _score(model, scattered, int(label)))
-    assert min(drops_for) > 0
+    assert np.mean(np.array(drops_for) > 0) >= 0.95
     assert np.mean(drops_for) > 2 * np.mean(drops_random)
 
 
@@ -97,16 +98,40 @@ def test_the_deskew_transpose_is_the_transpose_of_the_deskew(digits):
     np.testing.assert_allclose(deskew_transpose(g, alpha[0], cy[0], cx[0]), D.T @ g, atol=1e-5)
 
 
-def test_the_direction_gradient_matches_finite_differences(digits):
-    x = digits[0][7].astype(np.float64)
-    w = np.random.default_rng(1).normal(size=392)
+def test_direction_shares_add_up_to_the_weighted_histograms(digits):
+    for x in digits[0][:5]:
+        w = np.random.default_rng(1).normal(size=392)
+        shares = orientation_shares(x, w)
+        assert shares.sum() == pytest.approx(float(w @ orientation_histograms(x[None], 8, 4)[0]), rel=1e-5)
+        img = np.pad(x.reshape(28, 28), 1)
+        near_ink = (img[1:-1, 2:] + img[1:-1, :-2] + img[2:, 1:-1] + img[:-2, 1:-1]).ravel() > 0
+        assert (shares[~near_ink] == 0).all()  # no edge, no share
+        assert (orientation_shares(x, np.abs(w)) >= 0).all()  # a share takes the sign of its weights
 
-    def f(v):
-        return float(w @ orientation_histograms(v[None].astype(np.float32), 8, 4)[0])
 
-    g = orientation_gradient(x, w)
-    for i in np.flatnonzero((x > 0.1) & (x < 0.9))[:10]:
-        step = np.zeros(784)
-        step[i] = 1e-3
-        assert g[i] == pytest.approx((f(x + step) - f(x - step)) / 2e-3, rel=2e-2, abs=2e-3)
-    assert 2 * x @ g == pytest.approx(f(x), rel=1e-5)  # homogeneous of degree one half
+def test_every_model_has_weight_pictures_and_mean_explanations(mnist):
+    from model.explain import linear_pictures, mean_explanations
+
+    for kind in ("ovr", "binary"):
+        model = load_model(kind)
+        pictures = linear_pictures(model)
+        assert pictures is not None and pictures.shape[1:] == (28, 28) and np.isfinite(pictures).all()
+        assert np.abs(pictures).max() > 0
+        means = mean_explanations(model, mnist[2][:600], mnist[3][:600], per_class=20)
+        assert means.shape == (len(model.classes_), 28, 28)
+        # On average a class's own digits are read as that class: their parts add up to a positive score gain.
+        assert (means.reshape(len(means), -1).sum(axis=1) > 0).all()
+
+
+def test_the_linear_picture_of_the_one_vs_rest_model_is_its_component_weights_in_pixels():
+    from model.explain import linear_pictures
+
+    model = load_model("ovr")
+    fm = model.features_
+    k = fm.components_.shape[1]
+    z = np.random.default_rng(0).normal(size=784)
+    # The linear part of class 3's score for a deskewed image u is (u - mean) . picture_3
+    lin = model.coef_[3, :k] / fm.scale_[:k]
+    assert linear_pictures(model)[3].ravel() @ (z - fm.mean_) == pytest.approx(
+        lin @ ((z - fm.mean_) @ fm.components_), rel=1e-4
+    )
