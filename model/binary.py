@@ -13,6 +13,7 @@ thousands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,10 +59,12 @@ class BinaryLogisticRegression(ClassifierMixin, BaseEstimator):
         y: object,
         sample_weight: object = None,
         callback: Callable[[int, float], None] | None = None,
+        on_step: Callable[[DescentStep], None] | None = None,
     ) -> BinaryLogisticRegression:
         """Fit on images ``X`` (n, 784) in [0, 1] and labels ``y`` with exactly two classes.
 
-        ``callback(iteration, loss)`` runs after each step and may raise to abort the fit.
+        ``callback(iteration, loss)`` runs after each step and may raise to abort the fit;
+        ``on_step(step)`` gets the whole :class:`DescentStep` (weights included), for live views.
         """
         X = check_images(X)
         y = check_labels(y, len(X))
@@ -72,53 +75,40 @@ class BinaryLogisticRegression(ClassifierMixin, BaseEstimator):
                 f"BinaryLogisticRegression needs exactly two classes in y, got {classes.tolist()}; "
                 "select two digits (for example 0 and 1) first"
             )
-        w_sample = check_sample_weight(sample_weight, len(X))
-        weights = np.full(len(X), 1.0 / len(X)) if w_sample is None else w_sample / w_sample.sum()
-        weights = weights.astype(np.float64)
-        target = (y == classes[1]).astype(np.float64)
-        Xd = X.astype(np.float64)
-
-        step = self._step_size(Xd, weights)
-        w = np.zeros(X.shape[1])
-        b = 0.0
-        w_prev, b_prev = w.copy(), b
-        # Scores are kept up to date instead of recomputed: X @ w changes by -step * X @ grad, and the
-        # momentum point's scores are the same mix of the last two. So each step reads X twice (for
-        # X @ grad and X^T @ residual), and the loss at w costs nothing extra.
-        z = np.zeros(len(X))
-        z_prev = z
+        descent = GradientDescent(self, X, y == classes[1], sample_weight)
         self.loss_curve_ = []
         self.n_iter_ = 0
-        k = 0  # steps since the momentum was last restarted
-        for it in range(1, self.max_iter + 1):
-            k += 1
-            mix = (k - 1) / (k + 2) if self.momentum else 0.0
-            v = w + mix * (w - w_prev)
-            c = b + mix * (b - b_prev)
-            z_v = z + mix * (z - z_prev)  # = X @ v + c
-            residual = (sigmoid(z_v) - target) * weights
-            grad_w = Xd.T @ residual + self.alpha * v
-            grad_b = residual.sum()
-            w_prev, b_prev, z_prev = w, b, z
-            w = v - step * grad_w
-            b = c - step * grad_b
-            z = z_v - step * (Xd @ grad_w + grad_b)
-            # Adaptive restart (O'Donoghue and Candes): when the momentum points uphill, drop it.
-            # This keeps the accelerated rate far into convergence instead of oscillating.
-            if grad_w @ (w - w_prev) + grad_b * (b - b_prev) > 0:
-                k = 0
-            self.n_iter_ = it
-            loss = float((weights * (np.logaddexp(0.0, z) - target * z)).sum() + 0.5 * self.alpha * w @ w)
-            self.loss_curve_.append(loss)
+        for _ in range(int(self.max_iter)):
+            step = descent.step()
+            self.n_iter_ = step.iteration
+            self.loss_curve_.append(step.loss)
             if callback is not None:
-                callback(it, loss)
-            if max(np.abs(grad_w).max(), abs(grad_b)) < self.tol:
+                callback(step.iteration, step.loss)
+            if on_step is not None:
+                on_step(step)
+            if step.converged:
                 break
         self.classes_ = classes
-        self.coef_ = w[None, :]
-        self.intercept_ = np.array([b])
+        self.coef_ = descent.w[None, :].copy()
+        self.intercept_ = np.array([descent.b])
         self.n_features_in_ = X.shape[1]
         return self
+
+    def descent(self, X: object, y: object, sample_weight: object = None) -> GradientDescent:
+        """The gradient descent of :meth:`fit`, to be run one :meth:`GradientDescent.step` at a time.
+
+        ``y`` must hold exactly two classes; the second is the positive one. This is what fit runs,
+        step for step, so stepping through it shows exactly how the model is trained.
+        """
+        X = check_images(X)
+        y = check_labels(y, len(X))
+        self._check_params()
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise ValueError(f"the descent needs exactly two classes in y, got {classes.tolist()}")
+        descent = GradientDescent(self, X, y == classes[1], sample_weight)
+        descent.classes = classes
+        return descent
 
     def decision_function(self, X: object) -> np.ndarray:
         """The score ``x . w + b``: positive means the second class."""
@@ -166,3 +156,93 @@ class BinaryLogisticRegression(ClassifierMixin, BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise NotFittedError("This BinaryLogisticRegression is not fitted yet; call fit first")
+
+
+class DescentStep(NamedTuple):
+    """Where the descent stands after one step."""
+
+    iteration: int
+    loss: float  # the objective at the new weights
+    gradient_norm: float  # the largest gradient entry at the point the step was taken from
+    step_size: float  # the step length (1 / L)
+    coef: np.ndarray  # (784,) the new weights (a copy)
+    intercept: float
+    restarted: bool  # the momentum pointed uphill and was dropped
+    converged: bool  # the gradient was below ``tol``
+
+
+class GradientDescent:
+    """Nesterov-accelerated batch gradient descent on the regularised logistic loss, a step at a time.
+
+    Made by :meth:`BinaryLogisticRegression.descent` (and used by its ``fit``). Scores are kept up to
+    date instead of recomputed: ``X @ w`` changes by ``-step * X @ grad``, and the momentum point's
+    scores are the same mix of the last two, so each step reads X twice (for ``X @ grad`` and
+    ``X.T @ residual``) and the loss at ``w`` costs nothing extra.
+    """
+
+    def __init__(
+        self, model: BinaryLogisticRegression, X: np.ndarray, positive: np.ndarray, sample_weight=None
+    ):
+        w_sample = check_sample_weight(sample_weight, len(X))
+        weights = np.full(len(X), 1.0 / len(X)) if w_sample is None else w_sample / w_sample.sum()
+        self.model = model
+        self.classes: np.ndarray | None = None
+        self.weights = weights.astype(np.float64)
+        self.target = np.asarray(positive, dtype=np.float64)
+        self.X = X.astype(np.float64)
+        self.step_size = model._step_size(self.X, self.weights)
+        self.w = np.zeros(X.shape[1])
+        self.b = 0.0
+        self._w_prev, self._b_prev = self.w.copy(), self.b
+        self._z = np.zeros(len(X))
+        self._z_prev = self._z
+        self._k = 0  # steps since the momentum was last restarted
+        self.iteration = 0
+
+    def step(self) -> DescentStep:
+        """Take one step and say where it led."""
+        alpha, step = self.model.alpha, self.step_size
+        self._k += 1
+        mix = (self._k - 1) / (self._k + 2) if self.model.momentum else 0.0
+        w, b, z = self.w, self.b, self._z
+        v = w + mix * (w - self._w_prev)
+        c = b + mix * (b - self._b_prev)
+        z_v = z + mix * (z - self._z_prev)  # = X @ v + c
+        residual = (sigmoid(z_v) - self.target) * self.weights
+        grad_w = self.X.T @ residual + alpha * v
+        grad_b = residual.sum()
+        self._w_prev, self._b_prev, self._z_prev = w, b, z
+        self.w = v - step * grad_w
+        self.b = c - step * grad_b
+        self._z = z_v - step * (self.X @ grad_w + grad_b)
+        # Adaptive restart (O'Donoghue and Candes): when the momentum points uphill, drop it. This
+        # keeps the accelerated rate far into convergence instead of oscillating.
+        restarted = bool(grad_w @ (self.w - self._w_prev) + grad_b * (self.b - self._b_prev) > 0)
+        if restarted:
+            self._k = 0
+        self.iteration += 1
+        z = self._z
+        loss = float(
+            (self.weights * (np.logaddexp(0.0, z) - self.target * z)).sum() + 0.5 * alpha * self.w @ self.w
+        )
+        gradient_norm = float(max(np.abs(grad_w).max(), abs(grad_b)))
+        return DescentStep(
+            self.iteration,
+            loss,
+            gradient_norm,
+            step,
+            self.w.copy(),
+            float(self.b),
+            restarted,
+            gradient_norm < self.model.tol,
+        )
+
+    def snapshot(self) -> BinaryLogisticRegression:
+        """A fitted model with the weights reached so far (to test or draw them)."""
+        model = type(self.model)(**self.model.get_params())
+        model.classes_ = self.classes if self.classes is not None else np.array([0, 1])
+        model.coef_ = self.w[None, :].copy()
+        model.intercept_ = np.array([self.b])
+        model.n_features_in_ = self.X.shape[1]
+        model.n_iter_ = self.iteration
+        return model

@@ -137,3 +137,35 @@ def test_converged_solution_agrees_with_scikit_learn(mnist):
     assert gap < 1e-5
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-5)
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-5)
+
+
+def test_stepping_through_the_descent_is_exactly_what_fit_does(mnist):
+    from model.binary import BinaryLogisticRegression
+
+    X, y = mnist[0][:3000], mnist[1][:3000]
+    keep = y < 2
+    X, y = X[keep], y[keep]
+    fitted = BinaryLogisticRegression(max_iter=15, tol=0.0).fit(X, y)
+    descent = BinaryLogisticRegression(max_iter=15, tol=0.0).descent(X, y)
+    steps = [descent.step() for _ in range(15)]
+    assert [s.iteration for s in steps] == list(range(1, 16))
+    assert [s.loss for s in steps] == fitted.loss_curve_
+    np.testing.assert_array_equal(steps[-1].coef, fitted.coef_[0])
+    assert steps[-1].intercept == fitted.intercept_[0]
+    assert all(s.step_size == steps[0].step_size > 0 for s in steps)
+    assert steps[-1].gradient_norm < steps[0].gradient_norm
+    assert not any(s.converged for s in steps)
+    snapshot = descent.snapshot()
+    np.testing.assert_array_equal(snapshot.predict_proba(X[:50]), fitted.predict_proba(X[:50]))
+    assert snapshot.score(X, y) > 0.98
+    # fit's per-step view carries the same steps, weights included
+    seen = []
+    BinaryLogisticRegression(max_iter=3, tol=0.0).fit(X, y, on_step=seen.append)
+    np.testing.assert_array_equal(seen[2].coef, steps[2].coef)
+
+
+def test_the_descent_refuses_anything_but_two_classes():
+    from model.binary import BinaryLogisticRegression
+
+    with pytest.raises(ValueError, match="exactly two classes"):
+        BinaryLogisticRegression().descent(np.zeros((3, 784)), [1, 1, 1])
