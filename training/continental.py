@@ -135,8 +135,8 @@ def _flag(g: _Geometry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
     n = len(g.imgs)
     y_top = g.top + g.stroke / 2
     x_top, ok = g.ink_centre_in_row(y_top)
-    length = g.height * rng.uniform(0.2, 0.6, n)
-    angle = np.radians(np.clip(g.axis_angle() - rng.uniform(30, 60, n), -5, 60))
+    length = g.height * rng.uniform(0.2, 0.7, n)
+    angle = np.radians(np.clip(g.axis_angle() - rng.uniform(30, 85, n), -5, 60))
     end = np.stack([x_top - length * np.cos(angle), y_top + length * np.sin(angle)], axis=1)
     start = np.stack([x_top, y_top], axis=1)
     path = np.stack([end, start, start], axis=1)  # a flag, then (below) perhaps a foot
