@@ -88,6 +88,24 @@ def _time_pipeline(
     return np.array(totals), np.array(prep), predicted, blanks
 
 
+def _time_explained(model: Any, images: list[Any], rounds: int) -> np.ndarray:
+    """Per-drawing seconds with the explanation overlay on: the traced digit, its probabilities and
+    the explanation of the top class (what the window computes at each stroke then)."""
+    from model.explain import explain
+    from model.preprocess import trace
+
+    totals = []
+    for _ in range(rounds):
+        for image in images:
+            start = time.perf_counter()
+            traced = trace(image)
+            if traced is not None:
+                proba = model.predict_proba(traced.digit.reshape(1, -1))
+                explain(model, traced.digit, model.classes_[int(np.argmax(proba[0]))])
+            totals.append(time.perf_counter() - start)
+    return np.array(totals)
+
+
 def bench_live(opts: Options) -> Row:
     """Median and 99th percentile of canvas -> ten probabilities, ours against the naive pipeline."""
     try:
@@ -108,6 +126,8 @@ def bench_live(opts: Options) -> Row:
     rounds = max(1, -(-(200 if opts.quick else 1000) // len(images)))  # enough rounds for the sample count
     ours_t, ours_prep, ours_pred, ours_blank = _time_pipeline(canvas_to_mnist, model, images, rounds)
     naive_t, _, naive_pred, _ = _time_pipeline(naive_to_mnist, model, images, rounds)
+    explained_t = _time_explained(model, images, rounds)
+    explained_p99 = percentile(explained_t, 99)
     ours_acc = float((ours_pred == labels).mean())
     naive_acc = float((naive_pred == labels).mean())
     ours_med, ours_p99 = float(np.median(ours_t)), percentile(ours_t, 99)
@@ -116,11 +136,15 @@ def bench_live(opts: Options) -> Row:
     return Row(
         id="live",
         title=f"3. Live prediction, canvas {size}px -> 10 probabilities ({len(images)} UJI digits)",
-        ours=f"median {fmt_seconds(ours_med)}, p99 {fmt_seconds(ours_p99)}; reads {ours_acc:.1%}",
+        ours=(
+            f"median {fmt_seconds(ours_med)}, p99 {fmt_seconds(ours_p99)}; reads {ours_acc:.1%}; with the "
+            f"explanation: median {fmt_seconds(float(np.median(explained_t)))}, "
+            f"p99 {fmt_seconds(explained_p99)}"
+        ),
         alternative=f"median {fmt_seconds(naive_med)}, p99 {fmt_seconds(naive_p99)}; reads {naive_acc:.1%}",
         ratio=(
             f"p99 ours/naive {ours_p99 / naive_p99:.1f}; target p99 < 5 ms "
-            f"{'met' if ours_p99 < TARGET_P99 else 'MISSED'}"
+            f"{'met' if max(ours_p99, explained_p99) < TARGET_P99 else 'MISSED'} (explanation included)"
         ),
         notes=(
             f"{len(ours_t)} timed predictions each; canvas_to_mnist median {fmt_seconds(prep_med)}, "
@@ -143,5 +167,6 @@ def bench_live(opts: Options) -> Row:
                 "blank": ours_blank,
             },
             "naive": {"median_s": naive_med, "p99_s": naive_p99, "accuracy": naive_acc},
+            "explained": {"median_s": float(np.median(explained_t)), "p99_s": explained_p99},
         },
     )
