@@ -154,14 +154,23 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_proba_and_not_digit(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         """``predict_proba(X)`` and :meth:`predict_not_digit`, from one pass through the feature map."""
+        own, rejected = self.own_proba_and_not_digit(X)
+        return _normalised(own), rejected
+
+    def own_proba_and_not_digit(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        """Each class's own probability (its binary model's, not normalised) and the rejections.
+
+        A drawing that looks like no digit gets low probabilities from every class; normalising them
+        to sum to one would hide that, so the window shows these when it says "not a digit".
+        """
         F = self.transform_features(X)
         scores = F @ self.coef_.T + self.intercept_
-        proba = _normalised(sigmoid(scores.astype(np.float64)))
+        own = sigmoid(scores.astype(np.float64))
         if not self.can_reject:
-            return proba, np.zeros(len(F), dtype=bool)
+            return own, np.zeros(len(F), dtype=bool)
         reject = F @ self.reject_coef_ + self.reject_intercept_
         all_scores = np.concatenate([scores, reject[:, None]], axis=1)
-        return proba, self._reject_margin(all_scores) > self.reject_threshold_
+        return own, self._reject_margin(all_scores) > self.reject_threshold_
 
     def predict_not_digit(self, X: object) -> np.ndarray:
         """True for each image that looks like no digit (always False without a rejection)."""

@@ -28,6 +28,9 @@ class Reading:
     classes: tuple[int, ...]
     probabilities: np.ndarray
     not_a_digit: bool = False
+    # Each class's own probability, not normalised across classes (one-vs-rest models): how much the
+    # drawing looks like that digit on its own. ``None`` when the model has no such thing.
+    own: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -65,6 +68,13 @@ def read_drawings(model: Any, X: np.ndarray) -> list[Reading]:
     never answer "not a digit".
     """
     classes = tuple(int(c) for c in model.classes_)
+    own_and_rejected = getattr(model, "own_proba_and_not_digit", None)
+    if own_and_rejected is not None:
+        own, rejected = own_and_rejected(X)
+        own = np.asarray(own, dtype=np.float64)
+        total = own.sum(axis=1, keepdims=True)
+        proba = np.where(total > 0, own / np.where(total > 0, total, 1.0), 1.0 / own.shape[1])
+        return [Reading(classes, p, bool(r), o) for p, r, o in zip(proba, rejected, own, strict=True)]
     both = getattr(model, "predict_proba_and_not_digit", None)
     if both is not None:
         proba, rejected = both(X)

@@ -37,3 +37,22 @@ def test_models_without_a_rejection_never_say_not_a_digit():
     assert [r.verdict for r in read_drawings(_Binary(), X)] == ["digit", "digit"]
     assert [r.not_a_digit for r in read_drawings(_Rejecting(), X)] == [True, False]
     assert read_drawings(_Binary(), X)[0].classes == (0, 1)
+
+
+def test_one_vs_rest_readings_keep_each_class_s_own_probability(mnist):
+    from model import load_model
+    from model.reading import read_drawings
+
+    model = load_model("ovr")
+    readings = read_drawings(model, mnist[2][:50])
+    for reading in readings:
+        assert reading.own is not None and reading.own.shape == (10,)
+        np.testing.assert_allclose(reading.own / reading.own.sum(), reading.probabilities)
+    assert read_drawings(load_model("binary"), mnist[2][:1])[0].own is None
+    # Pictures that are no digit: every class says "not me" on its own, which normalising would hide.
+    from training.negatives import not_digits
+
+    made_up = read_drawings(model, not_digits(mnist[0][:3000], mnist[1][:3000], 300))
+    own_top = np.mean([r.own.max() for r in made_up])
+    assert own_top < np.mean([r.own.max() for r in readings]) - 0.2
+    assert own_top < np.mean([r.probabilities.max() for r in made_up]) - 0.1
