@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.window.main_window import MainWindow
     from training.pendigits import load_pendigits
     from training.uji import load_uji_characters
 

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.window.main_window import MainWindow
     from training.uji import load_uji_digits
 
     samples = [s for s in load_uji_digits(args.uji) if s.label == args.label and s.writer == args.writer]

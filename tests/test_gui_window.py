@@ -14,8 +14,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QMessageBox, QWidget
 
-from app.main_window import BINARY_NOTE, MainWindow
-from app.replay import draw_with_mouse, mouse_path, place_strokes, release_mouse
+from app.testing.replay import draw_with_mouse, mouse_path, place_strokes, release_mouse
+from app.window.main_window import BINARY_NOTE, MainWindow
 from model.preprocess import canvas_to_mnist
 from training.uji import render_strokes
 

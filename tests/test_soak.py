@@ -34,8 +34,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.canvas import HISTORY_LIMIT, DrawingCanvas
-from app.main_window import MainWindow
+from app.widgets.canvas import HISTORY_LIMIT, DrawingCanvas
+from app.window.main_window import MainWindow
 from model.paths import user_model_dir
 
 STROKES = 3000

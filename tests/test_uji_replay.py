@@ -16,8 +16,8 @@ from collections import Counter
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from app.main_window import MainWindow
-from app.replay import PLACEMENTS, draw_placed
+from app.testing.replay import PLACEMENTS, draw_placed
+from app.window.main_window import MainWindow
 from training.uji import PenSample, load_uji_digits
 
 pytestmark = pytest.mark.gui

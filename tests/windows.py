@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.main_window import MainWindow
+from app.window.main_window import MainWindow
 
 
 def new_window(qtbot, **kw) -> MainWindow:
@@ -32,8 +32,8 @@ def read_through_window(win: MainWindow, samples, placement: str = "normal") -> 
     """
     from PySide6.QtWidgets import QLabel
 
-    from app.prediction import HINT
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.widgets.prediction import HINT
 
     label = win.findChild(QLabel, "predictionDigit")
     shown = []

@@ -2,7 +2,7 @@
 
 Decoding a picture near the budget of :mod:`model.pictures` takes a second or two; on the GUI thread
 that froze drawing, the bars and even the window's repaint. :class:`PictureJob` runs
-:func:`app.images.load_digit_picture` in its own thread and reports on the GUI thread.
+:func:`app.window.picture_files.load_digit_picture` in its own thread and reports on the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.images import ImageOpenError, load_digit_picture
-from app.thread_job import ThreadJob
+from app.window.picture_files import ImageOpenError, load_digit_picture
+from app.workers.thread_job import ThreadJob
 
 log = logging.getLogger("digit_canvas.images")
 

@@ -1,7 +1,7 @@
 """Model > Retrain...: choose a model, its hyper-parameters and the data, then train with live progress.
 
-The dialog only collects settings into a :class:`app.training_worker.TrainingRequest` and drives a
-:class:`app.training_worker.TrainingJob`; all model logic stays in ``training``. It emits
+The dialog only collects settings into a :class:`app.retrain.training_job.TrainingRequest` and drives a
+:class:`app.retrain.training_job.TrainingJob`; all model logic stays in ``training``. It emits
 ``modelTrained(kind)`` for every model saved, so the main window can load it and swap it in live.
 """
 
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.training_worker import MnistArrays, RetrainResult, TrainingJob, TrainingRequest, user_summary
+from app.retrain.training_job import MnistArrays, RetrainResult, TrainingJob, TrainingRequest, user_summary
 from model.binary import BinaryLogisticRegression
 from model.features import MAX_QUADRATIC_COMPONENTS, feature_count
 from model.paths import user_cache_dir

@@ -44,8 +44,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.evaluation_window import DigitDelegate
-from app.heatmap import digit_pixmap
+from app.evaluation.window import DigitDelegate
+from app.widgets.heatmap import digit_pixmap
 from model.pictures import picture_size
 from training.samples import LABELS_FILE, Sample, SampleStore
 from training.user_eval import HOLDOUT_EVERY, held_out_ids

@@ -25,12 +25,12 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from app.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH
+from app.widgets.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH
 from model.paths import user_data_dir
 from model.store import KINDS
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
 log = logging.getLogger("digit_canvas.settings")
 

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.canvas import DrawingCanvas
+from app.widgets.canvas import DrawingCanvas
 
 # Where on the sheet a digit goes, as (left, top, size) fractions of the sheet: the digit's bounding
 # box is fitted into that square, keeping its aspect ratio.

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.models import ModelLibrary, first_clause
+from app.window.model_library import ModelLibrary, first_clause
 from model.store import KINDS, ModelFileError, WrongKindError, load_model, recorded_digest
 
 log = logging.getLogger("digit_canvas.model_files")

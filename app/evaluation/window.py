@@ -60,8 +60,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.heatmap import blend, digit_pixmap, readable_text_colour
-from app.thread_job import ThreadJob
+from app.widgets.heatmap import blend, digit_pixmap, readable_text_colour
+from app.workers.thread_job import ThreadJob
 from training.evaluate import Evaluation, evaluate
 from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
 

@@ -4,7 +4,7 @@ Models trained only on MNIST misread many people's handwriting. This controller 
 into data: a digit key on the canvas, a click on a class bar (both arrive as the window's
 ``labelRequested``), the toolbar's Teach button or Samples > Teach this drawing as saves the drawing
 through :class:`training.samples.SampleStore` — the 28x28 picture the model saw and the full drawing.
-The window's model learns from them at once (:mod:`app.personal`), and retraining with "Include my
+The window's model learns from them at once (:mod:`app.window.personal`), and retraining with "Include my
 samples" folds them into the model itself.
 
 It also adds the Samples menu (before Help) with My samples…, the gallery where samples are browsed,
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from app import icons
+from app.widgets import icons
 
 if TYPE_CHECKING:  # imported when first used, not at start-up: the window shows sooner
-    from app.main_window import MainWindow
-    from app.samples_dialog import SamplesDialog
+    from app.samples.dialog import SamplesDialog
+    from app.window.main_window import MainWindow
     from training.samples import Sample, SampleStore
 
 CANVAS_TIP = (
@@ -284,7 +284,7 @@ class Teacher(QObject):
     def show_samples(self) -> SamplesDialog:
         """Open (or bring forward) the gallery of samples; it stays open while drawing goes on."""
         if self.dialog is None:
-            from app.samples_dialog import SamplesDialog
+            from app.samples.dialog import SamplesDialog
 
             self.dialog = SamplesDialog(self.store, self.window)
             self.dialog.samplesEdited.connect(self.samplesChanged)

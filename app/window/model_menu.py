@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
-from app.models import label
+from app.window.model_library import label
 from model.store import reset_to_bundled, user_model_path
 
 if TYPE_CHECKING:  # the windows are imported when first opened: they pull in scikit-learn (slow start)
     from PySide6.QtWidgets import QWidget
 
-    from app.evaluation_window import EvaluationWindow
-    from app.main_window import MainWindow
-    from app.retrain_dialog import RetrainDialog
-    from app.weights_window import WeightsWindow
+    from app.evaluation.window import EvaluationWindow
+    from app.retrain.dialog import RetrainDialog
+    from app.weights.window import WeightsWindow
+    from app.window.main_window import MainWindow
 
 
 class ModelMenu(QObject):
@@ -68,7 +68,7 @@ class ModelMenu(QObject):
     def open_retrain(self) -> RetrainDialog:
         """Show the retrain dialog (not modal: drawing goes on while a model trains)."""
         if self.dialog is None:
-            from app.retrain_dialog import RetrainDialog
+            from app.retrain.dialog import RetrainDialog
 
             self.dialog = RetrainDialog(self.window)
             self.dialog.modelTrained.connect(self._model_trained)
@@ -90,7 +90,7 @@ class ModelMenu(QObject):
     def _training_stopped(self, outcome: str) -> None:
         self._update_reset()
         if outcome == "finished" and self.dialog is not None:
-            from app.training_worker import summary_line
+            from app.retrain.training_job import summary_line
 
             lines = [summary_line(r) for r in self.dialog.results]
             self.window.statusBar().showMessage("; ".join(lines), 15000)
@@ -141,7 +141,7 @@ class ModelMenu(QObject):
         if estimator is None:
             self.window.show_message("No model is loaded to evaluate.", "warning")
             return None
-        from app.evaluation_window import EvaluationWindow, mnist_test_set
+        from app.evaluation.window import EvaluationWindow, mnist_test_set
 
         kind = self.window.model_kind() or "ovr"
         view = EvaluationWindow(estimator, mnist_test_set(), self.window, title=f"Evaluate: {label(kind)}")
@@ -154,7 +154,7 @@ class ModelMenu(QObject):
         if estimator is None:
             self.window.show_message("No model is loaded.", "warning")
             return None
-        from app.weights_window import WeightsWindow
+        from app.weights.window import WeightsWindow
 
         kind = self.window.model_kind() or "ovr"
         view = WeightsWindow(estimator, self.window, title=f"Weights: {label(kind)}")

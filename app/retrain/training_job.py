@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.thread_job import ThreadJob, run_in_background_priority
+from app.workers.thread_job import ThreadJob, run_in_background_priority
 from model.paths import user_model_dir
 from model.store import KINDS, ModelFileError, check_kind, load_model
 from training.data import (

@@ -40,20 +40,20 @@ from PySide6.QtWidgets import (
 )
 
 import model as model_api
-from app import icons
-from app.banner import MessageBanner
-from app.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
-from app.images import FILE_FILTER
-from app.model_file_actions import ModelFileOpener
-from app.model_menu import ModelMenu
-from app.models import ModelLibrary, describe, label
-from app.personal import Personaliser
-from app.prediction import PredictionView
-from app.predictor import Predictor
-from app.preview import PreviewView
-from app.probabilities import ProbabilityBars
-from app.settings import WindowSettings
-from app.teach import Teacher
+from app.widgets import icons
+from app.widgets.banner import MessageBanner
+from app.widgets.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
+from app.widgets.prediction import PredictionView
+from app.widgets.preview import PreviewView
+from app.widgets.probabilities import ProbabilityBars
+from app.window.model_files import ModelFileOpener
+from app.window.model_library import ModelLibrary, describe, label
+from app.window.model_menu import ModelMenu
+from app.window.personal import Personaliser
+from app.window.picture_files import FILE_FILTER
+from app.window.predictor import Predictor
+from app.window.settings import WindowSettings
+from app.window.teach import Teacher
 
 if TYPE_CHECKING:
     import numpy as np
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         shown in the banner. ``pictureOpened(bool)`` reports the outcome; of several files opened in
         quick succession, only the last one is used.
         """
-        from app.picture_job import PictureJob  # with Pillow, on first use: not needed at start-up
+        from app.workers.picture_job import PictureJob  # with Pillow, on first use: not needed at start-up
 
         path = Path(path)
         job = PictureJob(path, self)
