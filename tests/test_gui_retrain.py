@@ -16,17 +16,15 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from app.retrain.dialog import LogSpinBox, RetrainDialog, format_number
-from app.retrain.training_job import (
-    TrainingJob,
-    TrainingRequest,
-    _Throttle,
-    describe_failure,
-    expected_iterations,
-)
+from app.retrain.dialog import RetrainDialog
+from app.retrain.params import LogSpinBox
+from app.retrain.training_job import TrainingJob, _Throttle, describe_failure
+from app.text.numbers import format_number
 from model.paths import user_model_dir
 from model.store import bundled_model_path, load_model, user_model_path
 from training.data import MnistNotFoundError, candidate_dirs
+from training.retrain import RetrainRequest as TrainingRequest
+from training.retrain import expected_iterations
 from training.train import train_model
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ drawing is taught while the gallery is open).
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
-    QObject,
     QRect,
     QSize,
     Qt,
@@ -31,12 +29,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -44,14 +40,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.evaluation.window import DigitDelegate
+from app.text.errors import reason
+from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.heatmap import digit_pixmap
+from app.workers.background_job import BackgroundJob
 from model.pictures import picture_size
 from training.samples import LABELS_FILE, Sample, SampleStore
 from training.user_eval import HOLDOUT_EVERY, held_out_ids
 
 if TYPE_CHECKING:
     from PySide6.QtCore import (
+        QObject,
         QPersistentModelIndex,
     )
     from PySide6.QtGui import QFontMetrics
@@ -64,6 +63,7 @@ THUMB = 56
 MAX_TOOLTIP_SIDE = 2048  # the app saves drawings at the canvas size; a larger file is not shown
 SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1
 HELD_OUT_ROLE = Qt.ItemDataRole.UserRole + 2
+WIDEST_CAPTION = "8 · 28 Sep"  # the gallery's cells are sized for this
 
 
 def _when(sample: Sample) -> datetime | None:
@@ -155,7 +155,7 @@ class SampleDelegate(DigitDelegate):
     """The evaluation window's thumbnail-and-caption cell, plus a "test" badge on held-out samples."""
 
     def cell_size(self, metrics: QFontMetrics) -> QSize:
-        width = max(metrics.horizontalAdvance("8 · 28 Sep") + 2 * self.PAD, self.icon + 4 * self.PAD)
+        width = max(metrics.horizontalAdvance(self.widest_caption) + 2 * self.PAD, self.icon + 4 * self.PAD)
         return QSize(width, self.icon + metrics.height() + 3 * self.PAD)
 
     def paint(
@@ -186,29 +186,6 @@ class SampleDelegate(DigitDelegate):
         painter.restore()
 
 
-class _Task(QObject):
-    """Runs one function in a Python thread; ``done(result)`` or ``failed(exception)`` on the GUI thread."""
-
-    done = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, work: Callable[[], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-        self.thread = threading.Thread(target=self._run, name="digit-canvas-samples-io", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            result = self._work()
-        except Exception as exc:  # reported in the dialog
-            self.failed.emit(exc)
-        else:
-            self.done.emit(result)
-
-
 class SamplesDialog(QDialog):
     """The gallery of the person's samples (not modal: teaching goes on while it is open).
 
@@ -226,7 +203,7 @@ class SamplesDialog(QDialog):
         self.store = store if store is not None else SampleStore()
         self._all: list[Sample] = []
         self._held: set[str] = set()
-        self._task: _Task | None = None
+        self._task: BackgroundJob | None = None
         self.resize(680, 540)
 
         self.title = QLabel("My samples")
@@ -249,19 +226,9 @@ class SamplesDialog(QDialog):
         self.tabs.setTabToolTip(0, "Every sample, by digit")
 
         self.model = SampleListModel(self)
-        self.gallery = QListView()
+        self.delegate = SampleDelegate(THUMB, WIDEST_CAPTION)
+        self.gallery = DigitGallery(self.delegate, multiple=True)
         self.gallery.setObjectName("samplesGallery")
-        self.gallery.setViewMode(QListView.ViewMode.IconMode)
-        self.gallery.setIconSize(QSize(THUMB, THUMB))
-        self.delegate = SampleDelegate(THUMB, self.gallery)
-        self.gallery.setItemDelegate(self.delegate)
-        self.gallery.setGridSize(self.delegate.cell_size(self.gallery.fontMetrics()))
-        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
-        self.gallery.setMovement(QListView.Movement.Static)
-        self.gallery.setUniformItemSizes(True)
-        self.gallery.setMouseTracking(True)
-        self.gallery.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.gallery.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.gallery.setModel(self.model)
         self.empty = QLabel()
         self.empty.setObjectName("samplesEmpty")
@@ -476,7 +443,7 @@ class SamplesDialog(QDialog):
         if self._task is not None:
             return
         self._say(busy)
-        task = _Task(work, self)
+        task = BackgroundJob("digit-canvas-samples-io", self, describe=reason)
 
         def finished(text: str, level: str, edited: bool) -> None:
             self._task = None
@@ -492,14 +459,8 @@ class SamplesDialog(QDialog):
             text, edited = success(int(n))  # type: ignore[call-overload]
             finished(text, "done", edited)
 
-        def failed(exc: object) -> None:
-            message = str(exc).rstrip(".") if str(exc) else type(exc).__name__
-            if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-                message = f"{exc.strerror or exc} ({exc.filename})" if exc.filename else message
-            finished(failure(message), "error", False)
-
         task.done.connect(done)
-        task.failed.connect(failed)
+        task.failed.connect(lambda message: finished(failure(message), "error", False))
         self._task = task
         self._update_buttons()
-        task.start()
+        task.start(work)

@@ -172,18 +172,21 @@ class MainWindow(QMainWindow):
         shown in the banner. ``pictureOpened(bool)`` reports the outcome; of several files opened in
         quick succession, only the last one is used.
         """
-        from app.workers.picture_job import PictureJob  # with Pillow, on first use: not needed at start-up
+        # With Pillow, on first use: not needed at start-up.
+        from app.window.picture_files import load_digit_picture, opening_failure
+        from app.workers.background_job import BackgroundJob
 
         path = Path(path)
-        job = PictureJob(path, self)
+        job = BackgroundJob("digit-canvas-picture", self, describe=lambda exc: opening_failure(path, exc))
         self._picture_job = job
-        job.done.connect(lambda picture, message, job=job: self._picture_done(job, picture, message))
-        job.done.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
+        job.done.connect(lambda picture, job=job: self._picture_done(job, path, picture, ""))
+        job.failed.connect(lambda message, job=job: self._picture_done(job, path, None, message))
+        job.stopped.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
         self.statusBar().showMessage(f"Opening {path.name}…")
         self.canvas.setCursor(Qt.CursorShape.BusyCursor)
-        job.start()
+        job.start(lambda: load_digit_picture(path))
 
-    def _picture_done(self, job: Any, picture: Any, message: str) -> None:
+    def _picture_done(self, job: Any, path: Path, picture: Any, message: str) -> None:
         if job is not self._picture_job:  # a later file was opened meanwhile: it wins
             return
         self._picture_job = None
@@ -195,7 +198,7 @@ class MainWindow(QMainWindow):
             return
         self.canvas.set_picture(picture)
         self.predictor.flush()
-        self.statusBar().showMessage(f"Opened {job.path.name}", 5000)
+        self.statusBar().showMessage(f"Opened {path.name}", 5000)
         self.pictureOpened.emit(True)
 
     def is_opening_picture(self) -> bool:

@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.window.model_library import ModelLibrary, first_clause
+from app.text.errors import one_line, typed_clause
+from app.window.model_library import ModelLibrary
 from model.store import KINDS, ModelFileError, WrongKindError, load_model, recorded_digest
 
 log = logging.getLogger("digit_canvas.model_files")
@@ -133,12 +134,11 @@ class ModelFileOpener(QObject):
                 trusted = True
             opened = load_model_file(path, self._active_kind(), trusted=trusted)
         except ModelFileError as exc:
-            self.failed.emit(" ".join(str(exc).split()))
+            self.failed.emit(one_line(str(exc)))
             return False
         except Exception as exc:  # whatever a strange file does, the app keeps running
             log.warning("Model file %s could not be opened", path, exc_info=True)
-            detail = first_clause(str(exc))
-            self.failed.emit(f"Model file {path.name} could not be opened ({type(exc).__name__}: {detail}).")
+            self.failed.emit(f"Model file {path.name} could not be opened ({typed_clause(exc)}).")
             return False
         self._library.set(opened.kind, opened.estimator)
         self.opened.emit(opened.kind)

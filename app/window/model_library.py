@@ -8,7 +8,6 @@ of the same kind, and the person is told in one sentence why.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,21 +15,17 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Signal
 
 import model as model_api
+from app.text.errors import one_line, typed_clause
+from app.text.labels import KIND_ORDER, label
 from model.paths import user_model_dir
 from model.store import index_is_damaged
 
 log = logging.getLogger("digit_canvas.models")
 
-KIND_ORDER = ("ovr", "binary")  # how the switch lists them: the 10-class model first
-
 
 class LoadResult(NamedTuple):
     model: Any
     warning: str | None  # one sentence when the bundled model had to stand in
-
-
-def label(kind: str) -> str:
-    return str(model_api.KINDS[kind]["label"])
 
 
 def load_with_fallback(kind: str) -> LoadResult:
@@ -74,22 +69,14 @@ def _is_bundled(kind: str, estimator: Any) -> bool:
 def _reason(kind: str, exc: BaseException, path: Path | None = None) -> str:
     """One sentence for any exception raised while loading a model file."""
     if isinstance(exc, model_api.ModelFileError):
-        return " ".join(str(exc).split())
+        return one_line(str(exc))
     if path is None:
         try:
             path = model_api.user_model_path(kind)
         except Exception:
             path = None
     name = path.name if path is not None else f"the {label(kind)} model file"
-    detail = first_clause(str(exc))
-    return f"Model file {name} could not be read ({type(exc).__name__}{': ' + detail if detail else ''})."
-
-
-def first_clause(text: str, limit: int = 160) -> str:
-    """The start of an exception's text, on one line and without a second sentence, for a message."""
-    text = " ".join(text.split())
-    text = re.split(r"(?<=[a-z0-9)])[.!?]\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"Model file {name} could not be read ({typed_clause(exc)})."
 
 
 def describe(estimator: Any) -> str:
@@ -143,7 +130,7 @@ class ModelLibrary(QObject):
     """Loads each kind of model on first use and keeps it, so switching models is instant.
 
     ``warning(str)`` carries the one-sentence message when a user's model was replaced by the bundled
-    one. Later features (retrain, reset, open model file) call :meth:`set` or :meth:`reload`, and the
+    one. Retraining, a reset and an opened model file call :meth:`set` or :meth:`reload`, and the
     window swaps the model in the predictor when ``modelReplaced(kind)`` fires.
     """
 

@@ -90,7 +90,7 @@ class ModelMenu(QObject):
     def _training_stopped(self, outcome: str) -> None:
         self._update_reset()
         if outcome == "finished" and self.dialog is not None:
-            from app.retrain.training_job import summary_line
+            from app.retrain.summary import summary_line
 
             lines = [summary_line(r) for r in self.dialog.results]
             self.window.statusBar().showMessage("; ".join(lines), 15000)

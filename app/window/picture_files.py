@@ -6,10 +6,12 @@ reads, and they can draw over it or undo it like a stroke.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.text.errors import clause
 from model import pictures
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm")
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 MAX_PIXELS = pictures.MAX_PIXELS
+
+log = logging.getLogger("digit_canvas.images")
 
 
 class ImageOpenError(Exception):
@@ -46,16 +50,18 @@ def load_digit_picture(path: str | os.PathLike[str]) -> Image.Image:
     except MemoryError as exc:
         raise ImageOpenError(f"{name} is too large to open with the memory available.") from exc
     except (ValueError, TypeError, OSError) as exc:  # a mode or layout the conversion cannot handle
-        raise ImageOpenError(f"{name} uses a picture format this app cannot read ({_clause(exc)}).") from exc
+        raise ImageOpenError(f"{name} uses a picture format this app cannot read ({clause(exc)}).") from exc
     if ink is None:
         raise ImageOpenError(f"{name} shows no digit: the picture is blank or has no contrast.")
     return ink_to_picture(ink)
 
 
-def _clause(exc: BaseException) -> str:
-    """An exception's text on one line, short, without a closing full stop (it goes inside a sentence)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return (text if len(text) <= 160 else text[:159] + "…").rstrip(".")
+def opening_failure(path: str | os.PathLike[str], exc: BaseException) -> str:
+    """The sentence shown when opening ``path`` raised ``exc``: whatever a strange file does, one line."""
+    if isinstance(exc, ImageOpenError):
+        return str(exc)
+    log.warning("Picture %s could not be opened", path, exc_info=exc)
+    return f"{Path(path).name} could not be opened ({type(exc).__name__})."
 
 
 def is_image_path(path: str | os.PathLike[str]) -> bool:
