@@ -128,10 +128,10 @@ def _window_action(path: Path, entry: str, kind: str) -> None:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
-    from app.window.main_window import MainWindow
+    from app.window.assembly import build_main_window
 
     app = QApplication.instance() or QApplication([])
-    window = MainWindow()
+    window = build_main_window()
     window.show()
     app.processEvents()
     start = time.perf_counter()

@@ -214,7 +214,8 @@ def test_break_3_the_window_and_the_command_line_never_run_ghostscript(tmp_path)
         from PySide6.QtWidgets import QApplication
         app = QApplication([])
         from app.window.main_window import MainWindow
-        win = MainWindow()
+        from app.window.assembly import build_main_window
+        win = build_main_window()
         win.show()
         win.pictureOpened.connect(lambda ok: (print("opened", ok, win.banner.text()), app.quit()))
         win.open_image_file({str(picture)!r})

@@ -352,12 +352,12 @@ def test_damaged_files_of_every_format_give_a_picture_or_a_message(tmp_path_fact
 def test_the_window_explains_a_bad_file_and_keeps_running(qtbot, tmp_path, case) -> None:
     from windows import open_picture
 
-    from app.window.main_window import MainWindow
+    from app.window.assembly import build_main_window
 
     name, data, words = BAD_FILES[case]
     path = tmp_path / name
     path.write_bytes(data)
-    window = MainWindow()
+    window = build_main_window()
     qtbot.addWidget(window)
     window.show()
     assert not open_picture(qtbot, window, path)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from app.window.assembly import build_main_window
 from app.window.main_window import MainWindow
 
 
 def new_window(qtbot, **kw) -> MainWindow:
     """A main window, shown and exposed; pytest-qt closes it after the test."""
-    win = MainWindow(**kw)
+    win = build_main_window(**kw)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

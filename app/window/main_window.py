@@ -8,27 +8,21 @@ Data flow::
     model switch (toolbar combo / Model menu) ──> library.get(kind) ──> predictor.set_model()
     predictor.modelChanged ──> bar classes, 0/1 note, status bar
 
-Later features hook in here: add actions to ``window.menus["model"]`` (or any menu), read the drawing
-with ``window.canvas.image()``, the active model with ``window.predictor.model()``, swap a model live with
-``window.predictor.set_model(estimator)`` or ``window.models.set(kind, estimator)``, and label drawings
-from ``window.labelRequested(int)`` (a digit key on the canvas or a click on a class bar).
+The window knows none of its controllers. They extend it only through :meth:`MainWindow.add_actions`,
+:meth:`~MainWindow.add_menu`, :meth:`~MainWindow.add_tool_widget`, :meth:`~MainWindow.add_panel` and
+:meth:`~MainWindow.set_model_filter`; :func:`app.window.assembly.build_main_window` puts them together.
 """
 
 from __future__ import annotations
 
-import platform
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QKeySequence,
-)
+from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -40,54 +34,40 @@ from PySide6.QtWidgets import (
 )
 
 import model as model_api
+from app.text.labels import label
 from app.widgets import icons
+from app.widgets.actions import action_name, make_action
 from app.widgets.banner import MessageBanner
 from app.widgets.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
-from app.widgets.prediction import PredictionView
-from app.widgets.preview import PreviewView
-from app.widgets.probabilities import ProbabilityBars
-from app.window.model_files import ModelFileOpener
-from app.window.model_library import ModelLibrary, describe, label
-from app.window.model_menu import ModelMenu
-from app.window.personal import Personaliser
+from app.window.about import APP_NAME, about_text
+from app.window.model_library import ModelLibrary, describe
 from app.window.picture_files import FILE_FILTER
 from app.window.predictor import Predictor
-from app.window.settings import WindowSettings
-from app.window.teach import Teacher
+from app.window.reading_panel import ReadingPanel
 
 if TYPE_CHECKING:
     import numpy as np
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import (
-        QCloseEvent,
-        QDragEnterEvent,
-        QDropEvent,
-        QShowEvent,
-    )
-    from PySide6.QtWidgets import (
-        QMenu,
-    )
+    from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+    from PySide6.QtWidgets import QMenu
 
     from model.reading import Reading
-
-APP_NAME = "Digit Canvas"
-BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
-PANEL_WIDTH = 310
 
 
 class MainWindow(QMainWindow):
     """Drawing canvas on the left; prediction, model input and class probabilities on the right.
 
-    ``labelRequested(int)`` fires when a digit key is pressed on the canvas or a class bar is clicked,
-    for a later "teach" feature. ``pictureOpened(bool)`` fires when a picture file opened with
-    :meth:`open_image_file` is on the canvas (True) or was refused with a message (False).
+    ``labelRequested(int)`` fires when a digit key is pressed on the canvas or a class bar is
+    clicked. ``pictureOpened(bool)`` fires when a picture file opened with :meth:`open_image_file`
+    is on the canvas (True) or was refused with a message (False). ``warmedUp()`` fires at the end
+    of :meth:`warm_up`, for what else should start once the window shows.
     """
 
     labelRequested = Signal(int)
     pictureOpened = Signal(bool)
+    warmedUp = Signal()
 
-    def __init__(self, library: ModelLibrary | None = None, kind: str | None = None) -> None:
-        """``kind`` is the model to start with; ``None`` means the one chosen last (settings)."""
+    def __init__(self, library: ModelLibrary | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icons.app_icon())
@@ -95,19 +75,19 @@ class MainWindow(QMainWindow):
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
         self._picture_job: Any = None
-        self.model_files = ModelFileOpener(self.models, self, self.model_kind)
+        self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
         self.predictor.set_source(lambda: None if self.canvas.is_empty() else self.canvas.image())
-        self.bars = ProbabilityBars()
-        self.prediction_view = PredictionView()
-        self.preview = PreviewView()
+        caption_font = self.font()
+        caption_font.setBold(True)
+        self.panel = ReadingPanel(caption_font)
+        self.bars = self.panel.bars
+        self.prediction_view = self.panel.prediction_view
+        self.preview = self.panel.preview
+        self.model_note = self.panel.model_note
         self.banner = MessageBanner()
-        self.model_note = QLabel(BINARY_NOTE)
-        self.model_note.setObjectName("modelNote")
-        self.model_note.setWordWrap(True)
-        self.model_note.hide()
         self.model_status = QLabel()
         self.model_status.setObjectName("modelStatus")
         self.model_selector = QComboBox()
@@ -124,22 +104,13 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_layout()
         self._connect()
-        self.model_menu = ModelMenu(self)  # Retrain…, Reset, Evaluate…, Show weights
-        self.teacher = Teacher(self)  # Teach, Samples menu: the user's labelled drawings
-        self.personal = Personaliser(lambda: self.teacher.store, self)  # taught drawings count at once
-        self.teacher.sampleAdded.connect(self.personal.add)
-        self.teacher.samplesChanged.connect(self.personal.refresh)
-        self.personal.changed.connect(self._personal_changed)
-        self.personal.failed.connect(lambda message: self.show_message(message, "warning"))
         self.resize(1000, 680)
-        self.settings = WindowSettings(self)  # brush width and geometry now, the model kind just below
-        self.set_model_kind(kind or self.settings.model_kind())
         self.canvas.setFocus()
 
     # ------------------------------------------------------------------------------------ public API
 
     def action(self, name: str) -> QAction:
-        """A named action: open, save, quit, undo, redo, clear, about, model:ovr, model:binary, open_model."""
+        """A named action: open, save, quit, undo, redo, clear, about, model:<kind>, and those added."""
         return self._actions[name]
 
     def model_kind(self) -> str | None:
@@ -154,16 +125,21 @@ class MainWindow(QMainWindow):
             estimator = None
         self._kind = kind
         self._sync_switch(kind)
-        self.predictor.set_model(self.personal.apply(estimator))
+        self.predictor.set_model(self._model_filter(estimator))
         if estimator is None:
             self.bars.set_classes(model_api.KINDS[kind]["classes"])
             self.model_status.setText(f"{label(kind)}: not available")
             self.model_note.setVisible(kind == "binary")
 
+    def reload_model(self) -> None:
+        """Read with the current model again, through the model filter (after what it does changed)."""
+        if self._kind is not None:
+            self.set_model_kind(self._kind)
+
     def warm_up(self) -> None:
         """Prepare what reading the first stroke needs; the app calls this after the first paint."""
         self.predictor.warm_up()
-        self.personal.start()
+        self.warmedUp.emit()
 
     def open_image_file(self, path: str | Path) -> None:
         """Start opening the picture in ``path`` in a worker; it goes on the canvas when it is decoded.
@@ -186,21 +162,6 @@ class MainWindow(QMainWindow):
         self.canvas.setCursor(Qt.CursorShape.BusyCursor)
         job.start(lambda: load_digit_picture(path))
 
-    def _picture_done(self, job: Any, path: Path, picture: Any, message: str) -> None:
-        if job is not self._picture_job:  # a later file was opened meanwhile: it wins
-            return
-        self._picture_job = None
-        self.canvas.unsetCursor()
-        if picture is None:
-            self.statusBar().clearMessage()
-            self.show_message(message, "warning")
-            self.pictureOpened.emit(False)
-            return
-        self.canvas.set_picture(picture)
-        self.predictor.flush()
-        self.statusBar().showMessage(f"Opened {path.name}", 5000)
-        self.pictureOpened.emit(True)
-
     def is_opening_picture(self) -> bool:
         """True while a picture file is being decoded in the background."""
         return self._picture_job is not None
@@ -215,30 +176,81 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError) as exc:
             self.show_message(f"The drawing could not be saved to {path.name} ({exc}).", "error")
             return False
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.show_status(f"Saved {path}", 5000)
         return True
 
     def show_message(self, text: str, level: str = "info") -> None:
+        """A message in the banner above the canvas; level info, warning or error."""
         self.banner.show_message(text, level)
+
+    def hide_message(self, text: str) -> None:
+        """Take ``text`` out of the banner, unless another message has replaced it meanwhile."""
+        if self.banner.text() == text:
+            self.banner.hide()
+
+    def show_status(self, text: str, msecs: int = 0) -> None:
+        """A line in the status bar for ``msecs`` (0: until the next one)."""
+        self.statusBar().showMessage(text, msecs)
+
+    # -------------------------------------------------------------------------------- extension points
+
+    def add_actions(self, menu: str, actions: Sequence[QAction], *, separator: bool = True) -> None:
+        """Append ``actions`` to one of :attr:`menus`; their shortcuts work anywhere in the window.
+
+        Each becomes :meth:`action` ``(name)`` under the name :func:`app.widgets.actions.make_action`
+        gave it.
+        """
+        target = self.menus[menu]
+        if separator:
+            target.addSeparator()
+        target.addActions(list(actions))
+        for act in actions:
+            self._register(act)
+
+    def add_menu(self, name: str, menu: QMenu, *, before: str | None = "help") -> None:
+        """Put ``menu`` in the menu bar (before the menu ``before``, else last) as :attr:`menus` [name]."""
+        ahead = self.menus.get(before) if before is not None else None
+        if ahead is not None:
+            self.menuBar().insertMenu(ahead.menuAction(), menu)
+        else:
+            self.menuBar().addMenu(menu)
+        self.menus[name] = menu
+        for act in menu.actions():
+            if act.objectName().startswith("action:"):
+                self._register(act)
+
+    def add_tool_widget(self, widget: QWidget, *, after: str = "clear") -> None:
+        """Put ``widget`` in the toolbar, after a separator that follows the action ``after``."""
+        actions = self.toolbar.actions()
+        anchor = self._actions.get(after)
+        position = actions.index(anchor) + 1 if anchor in actions else len(actions)
+        if position < len(actions):
+            before = actions[position]
+            self.toolbar.insertSeparator(before)
+            self.toolbar.insertWidget(before, widget)
+        else:
+            self.toolbar.addSeparator()
+            self.toolbar.addWidget(widget)
+
+    def add_panel(self, widget: QWidget) -> None:
+        """Put ``widget`` below the probability bars, in their card."""
+        self.panel.add_below_bars(widget)
+
+    def set_model_filter(self, model_filter: Callable[[Any], Any]) -> None:
+        """Read with ``model_filter(model)`` instead of the library's model (``None`` stays ``None``)."""
+        self._model_filter = model_filter
+
+    def _register(self, act: QAction) -> None:
+        self.addAction(act)  # shortcuts work even when the menu bar is hidden (macOS full screen)
+        self._actions[action_name(act)] = act
 
     # ------------------------------------------------------------------------------------- building
 
     def _add_action(
-        self, name: str, text: str, slot: Any, shortcuts: list[Any] | None = None, **kw: Any
+        self, name: str, text: str, slot: Any, shortcuts: Sequence[Any] = (), **kw: Any
     ) -> QAction:
-        act = QAction(text, self)
-        act.setObjectName(f"action:{name}")
-        if shortcuts:
-            act.setShortcuts([QKeySequence(s) for s in shortcuts])
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if "icon" in kw:
-            act.setIcon(kw["icon"])
-        if "tip" in kw:
-            act.setToolTip(kw["tip"])
-            act.setStatusTip(kw["tip"])
-        act.triggered.connect(slot)
-        self.addAction(act)  # shortcuts work even when the menu bar is hidden (macOS full screen)
-        self._actions[name] = act
+        act = make_action(self, name, text, slot, shortcuts, **kw)
+        self._register(act)
         return act
 
     def _build_actions(self) -> None:
@@ -285,12 +297,6 @@ class MainWindow(QMainWindow):
             tip="Clear the canvas (Esc or Delete)",
         )
         add("about", f"&About {APP_NAME}", self._about)
-        add(
-            "open_model",
-            "Open model &file…",
-            self.model_files.choose,
-            tip="Use a model file (.joblib) from elsewhere; files the app did not save ask for confirmation",
-        )
         group = QActionGroup(self)
         group.setExclusive(True)
         for number, kind in enumerate(self.models.kinds(), start=1):
@@ -320,8 +326,6 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action("clear"))
         model_menu = bar.addMenu("&Model")
         model_menu.addActions([self.action(f"model:{k}") for k in self.models.kinds()])
-        model_menu.addSeparator()
-        model_menu.addAction(self.action("open_model"))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action("about"))
         self.menus = {"file": file_menu, "edit": edit_menu, "model": model_menu, "help": help_menu}
@@ -359,57 +363,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _build_layout(self) -> None:
-        caption_font = self.font()
-        caption_font.setBold(True)
-
-        def caption(text: str) -> QLabel:
-            lab = QLabel(text)
-            lab.setFont(caption_font)
-            return lab
-
-        answer = QFrame()
-        answer.setObjectName("card")
-        top = QHBoxLayout(answer)
-        top.setContentsMargins(14, 10, 14, 12)
-        top.setSpacing(12)
-        top.addWidget(self.prediction_view, 1, Qt.AlignmentFlag.AlignVCenter)
-        seen = QVBoxLayout()
-        seen.setSpacing(4)
-        seen_caption = QLabel("Model input")
-        seen_caption.setObjectName("previewCaption")
-        seen_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        seen.addWidget(seen_caption)
-        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        top.addLayout(seen)
-
-        self.model_note.setContentsMargins(10, 6, 10, 6)
-        self.model_note.setStyleSheet(
-            "QLabel#modelNote { background: #fff4d6; color: #5c4300; border: 1px solid #e8c765;"
-            " border-radius: 6px; }"
-        )
-
-        probs_card = QFrame()
-        probs_card.setObjectName("card")
-        probs = QVBoxLayout(probs_card)
-        probs.setContentsMargins(12, 10, 14, 12)
-        probs.setSpacing(8)
-        probs.addWidget(caption("Probability of each digit"))
-        probs.addWidget(self.bars, 1)
-
-        panel = QWidget()
-        panel.setObjectName("sidePanel")
-        panel.setFixedWidth(PANEL_WIDTH)
-        side = QVBoxLayout(panel)
-        side.setContentsMargins(0, 0, 0, 0)
-        side.setSpacing(10)
-        side.addWidget(answer)
-        side.addWidget(self.model_note)
-        side.addWidget(probs_card, 1)
-
         body = QHBoxLayout()
         body.setSpacing(16)
         body.addWidget(self.canvas, 1)
-        body.addWidget(panel)
+        body.addWidget(self.panel)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -438,9 +395,6 @@ class MainWindow(QMainWindow):
         self.predictor.failed.connect(lambda message: self.show_message(message, "error"))
         self.models.warning.connect(lambda message: self.show_message(message, "warning"))
         self.models.modelReplaced.connect(self._model_replaced)
-
-        self.model_files.opened.connect(self.set_model_kind)
-        self.model_files.failed.connect(lambda message: self.show_message(message, "error"))
         self.model_selector.currentIndexChanged.connect(
             lambda index: self.set_model_kind(self.model_selector.itemData(index))
         )
@@ -479,11 +433,6 @@ class MainWindow(QMainWindow):
         self.model_status.setText(describe(estimator))
         self.model_status.setToolTip(str(meta.get("path", "")))
 
-    def _personal_changed(self) -> None:
-        """Taught drawings came or went: read with the model corrected by the ones there are now."""
-        if self._kind is not None:
-            self.set_model_kind(self._kind)
-
     def _model_replaced(self, kind: str) -> None:
         if kind == self._kind:
             self.set_model_kind(kind)
@@ -497,6 +446,21 @@ class MainWindow(QMainWindow):
         act = self._actions.get(f"model:{kind}")
         if act is not None and not act.isChecked():
             act.setChecked(True)
+
+    def _picture_done(self, job: Any, path: Path, picture: Any, message: str) -> None:
+        if job is not self._picture_job:  # a later file was opened meanwhile: it wins
+            return
+        self._picture_job = None
+        self.canvas.unsetCursor()
+        if picture is None:
+            self.statusBar().clearMessage()
+            self.show_message(message, "warning")
+            self.pictureOpened.emit(False)
+            return
+        self.canvas.set_picture(picture)
+        self.predictor.flush()
+        self.show_status(f"Opened {path.name}", 5000)
+        self.pictureOpened.emit(True)
 
     def _update_actions(self) -> None:
         self.action("undo").setEnabled(self.canvas.can_undo())
@@ -572,34 +536,3 @@ def _dropped_file(urls: list[QUrl]) -> str | None:
         if url.isLocalFile() and Path(url.toLocalFile()).is_file():
             return url.toLocalFile()
     return None
-
-
-def versions() -> dict[str, str]:
-    """The versions a bug report needs: the app, Python, Qt and the numeric libraries."""
-    import PIL
-    import PySide6
-    from PySide6.QtCore import qVersion
-
-    from model.store import library_versions
-
-    found = library_versions()
-    return {
-        APP_NAME: found.get("digit-canvas", "unknown"),
-        "Python": platform.python_version(),
-        "Qt": qVersion(),
-        "PySide6": PySide6.__version__,
-        "NumPy": found.get("numpy", "?"),
-        "scikit-learn": found.get("scikit-learn", "?"),
-        "Pillow": PIL.__version__,
-        "joblib": found.get("joblib", "?"),
-    }
-
-
-def about_text() -> str:
-    rows = "".join(f"<tr><td>{k}</td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in versions().items())
-    return (
-        f"<h3>{APP_NAME}</h3>"
-        "<p>Draw a digit and watch logistic-regression models trained on MNIST read it live.</p>"
-        f"<table>{rows}</table>"
-        f"<p>{platform.system()} {platform.release()}</p>"
-    )

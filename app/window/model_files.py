@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.text.errors import one_line, typed_clause
+from app.widgets.actions import make_action
 from app.window.model_library import ModelLibrary
 from model.store import KINDS, ModelFileError, WrongKindError, load_model, recorded_digest
 
@@ -109,6 +110,13 @@ class ModelFileOpener(QObject):
         self._active_kind = active_kind
         self.confirm = confirm  # replaceable, e.g. by a test or a policy that never trusts
         self.last_dir = Path.home()
+        self.action = make_action(
+            self,
+            "open_model",
+            "Open model &file…",
+            self.choose,
+            tip="Use a model file (.joblib) from elsewhere; files the app did not save ask for confirmation",
+        )
 
     def choose(self) -> None:
         """Ask for a file with a file dialog and open it."""

@@ -1,8 +1,8 @@
-"""Model > Retrain…, Reset to bundled models, Evaluate…, Show weights: wired into the main window.
+"""Model > Retrain…, Reset to bundled models, Evaluate…, Show weights.
 
-The window stays a thin composition: this controller owns the retrain dialog and the evaluation and
-weights windows, adds their actions to the Model menu, and swaps newly trained or reset models into the
-window through its model library, so predictions switch live.
+This controller owns the retrain dialog and the evaluation and weights windows, offers their actions
+for the Model menu, and swaps newly trained or reset models into the window through its model library,
+so predictions switch live.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction
 
-from app.window.model_library import label
+from app.text.labels import label
+from app.widgets.actions import make_action
 from model.store import reset_to_bundled, user_model_path
 
 if TYPE_CHECKING:  # the windows are imported when first opened: they pull in scikit-learn (slow start)
@@ -21,46 +21,41 @@ if TYPE_CHECKING:  # the windows are imported when first opened: they pull in sc
     from app.evaluation.window import EvaluationWindow
     from app.retrain.dialog import RetrainDialog
     from app.weights.window import WeightsWindow
-    from app.window.main_window import MainWindow
+    from app.window.host import WindowHost
 
 
 class ModelMenu(QObject):
-    """Adds the retrain, reset, evaluate and weights actions to ``window.menus["model"]``."""
+    """The retrain, reset, evaluate and weights actions, in two groups for the Model menu."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowHost) -> None:
+        super().__init__(window.window())
         self.window = window
         self.dialog: RetrainDialog | None = None
         self.windows: list[QWidget] = []  # open evaluation / weights windows, kept alive
-        menu = window.menus["model"]
-        menu.addSeparator()
-        self.retrain_action = self._action(
-            "retrain", "&Retrain…", self.open_retrain, "Train the models again, in the background", "Ctrl+R"
+        self.retrain_action = make_action(
+            self,
+            "retrain",
+            "&Retrain…",
+            self.open_retrain,
+            ["Ctrl+R"],
+            tip="Train the models again, in the background",
         )
-        self.reset_action = self._action(
-            "reset", "Reset to &bundled models", self.reset, "Forget your trained models"
+        self.reset_action = make_action(
+            self, "reset", "Reset to &bundled models", self.reset, tip="Forget your trained models"
         )
-        self.evaluate_action = self._action(
-            "evaluate", "&Evaluate…", self.evaluate, "Accuracy, confusion matrix and mistakes on MNIST test"
+        self.evaluate_action = make_action(
+            self,
+            "evaluate",
+            "&Evaluate…",
+            self.evaluate,
+            tip="Accuracy, confusion matrix and mistakes on MNIST test",
         )
-        self.weights_action = self._action(
-            "weights", "Show &weights", self.show_weights, "What each class's weights look for"
+        self.weights_action = make_action(
+            self, "weights", "Show &weights", self.show_weights, tip="What each class's weights look for"
         )
-        menu.addActions([self.retrain_action, self.reset_action])
-        menu.addSeparator()
-        menu.addActions([self.evaluate_action, self.weights_action])
+        self.training_actions = [self.retrain_action, self.reset_action]
+        self.view_actions = [self.evaluate_action, self.weights_action]
         self._update_reset()
-
-    def _action(self, name: str, text: str, slot, tip: str, shortcut: str | None = None) -> QAction:
-        act = QAction(text, self.window)
-        act.setObjectName(f"action:{name}")
-        act.setToolTip(tip)
-        act.setStatusTip(tip)
-        if shortcut:
-            act.setShortcut(shortcut)
-        act.triggered.connect(slot)
-        self.window.addAction(act)
-        return act
 
     # ------------------------------------------------------------------------------------- retrain
 
@@ -70,7 +65,7 @@ class ModelMenu(QObject):
         if self.dialog is None:
             from app.retrain.dialog import RetrainDialog
 
-            self.dialog = RetrainDialog(self.window)
+            self.dialog = RetrainDialog(self.window.window())
             self.dialog.modelTrained.connect(self._model_trained)
             self.dialog.trainingStarted.connect(self._update_reset)
             self.dialog.trainingStopped.connect(self._training_stopped)
@@ -93,7 +88,7 @@ class ModelMenu(QObject):
             from app.retrain.summary import summary_line
 
             lines = [summary_line(r) for r in self.dialog.results]
-            self.window.statusBar().showMessage("; ".join(lines), 15000)
+            self.window.show_status("; ".join(lines), 15000)
 
     # --------------------------------------------------------------------------------------- reset
 
@@ -107,7 +102,7 @@ class ModelMenu(QObject):
         reset_to_bundled()
         for kind in self.window.models.kinds():
             self.window.models.reload(kind)
-        self.window.statusBar().showMessage("Now using the bundled models.", 8000)
+        self.window.show_status("Now using the bundled models.", 8000)
         self._update_reset()
         return True
 
@@ -116,7 +111,7 @@ class ModelMenu(QObject):
         from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
 
         answer = QMessageBox.question(
-            self.window,
+            self.window.window(),
             "Reset to bundled models?",
             "Your trained models will be deleted and the models that came with the app used again.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -144,7 +139,9 @@ class ModelMenu(QObject):
         from app.evaluation.window import EvaluationWindow, mnist_test_set
 
         kind = self.window.model_kind() or "ovr"
-        view = EvaluationWindow(estimator, mnist_test_set(), self.window, title=f"Evaluate: {label(kind)}")
+        view = EvaluationWindow(
+            estimator, mnist_test_set(), self.window.window(), title=f"Evaluate: {label(kind)}"
+        )
         self._keep(view)
         return view
 
@@ -157,7 +154,7 @@ class ModelMenu(QObject):
         from app.weights.window import WeightsWindow
 
         kind = self.window.model_kind() or "ovr"
-        view = WeightsWindow(estimator, self.window, title=f"Weights: {label(kind)}")
+        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {label(kind)}")
         self._keep(view)
         return view
 

@@ -30,7 +30,7 @@ from model.paths import user_data_dir
 from model.store import KINDS
 
 if TYPE_CHECKING:
-    from app.window.main_window import MainWindow
+    from app.window.host import WindowHost
 
 log = logging.getLogger("digit_canvas.settings")
 
@@ -185,20 +185,21 @@ class WindowSettings(QObject):
     closes (an event filter, so the window's own ``closeEvent`` stays untouched).
     """
 
-    def __init__(self, window: MainWindow, settings: AppSettings | None = None) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, window: WindowHost, settings: AppSettings | None = None) -> None:
+        super().__init__(window.window())
+        self._host = window
+        self._window = window.window()
         self.settings = settings if settings is not None else AppSettings()
         window.brush_width.setValue(self.settings.brush_width())
         geometry = self.settings.geometry()
         if geometry is not None:
             if usable_geometry(geometry):
-                window.restoreGeometry(geometry)
+                self._window.restoreGeometry(geometry)
             else:
                 log.warning("Saved window geometry is unusable; using the default size")
         window.brush_width.valueChanged.connect(self.settings.set_brush_width)
         window.predictor.modelChanged.connect(self._model_changed)
-        window.installEventFilter(self)
+        self._window.installEventFilter(self)
 
     def model_kind(self) -> str:
         return self.settings.model_kind()
@@ -207,7 +208,7 @@ class WindowSettings(QObject):
         self.settings.set_geometry(self._window.saveGeometry())
 
     def _model_changed(self, _estimator: object) -> None:
-        kind = self._window.model_kind()
+        kind = self._host.model_kind()
         if kind is not None:
             self.settings.set_model_kind(kind)
 

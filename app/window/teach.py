@@ -7,8 +7,9 @@ through :class:`training.samples.SampleStore` — the 28x28 picture the model sa
 The window's model learns from them at once (:mod:`app.window.personal`), and retraining with "Include my
 samples" folds them into the model itself.
 
-It also adds the Samples menu (before Help) with My samples…, the gallery where samples are browsed,
-deleted, exported and imported; ``samplesChanged`` keeps every view of the samples up to date.
+It also offers the Samples menu with My samples…, the gallery where samples are browsed, deleted,
+exported and imported, the Teach button and the hint under the bars (the assembly puts them in the
+window); ``samplesChanged`` keeps every view of the samples up to date.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
-    QGridLayout,
     QLabel,
     QMenu,
     QToolButton,
-    QVBoxLayout,
-    QWidget,
     QWidgetAction,
 )
 
 from app.widgets import icons
+from app.widgets.actions import make_action
+from app.widgets.digit_pad import DigitPad
 
 if TYPE_CHECKING:  # imported when first used, not at start-up: the window shows sooner
+    from PySide6.QtGui import QAction
+
     from app.samples.dialog import SamplesDialog
-    from app.window.main_window import MainWindow
+    from app.window.host import WindowHost
     from training.samples import Sample, SampleStore
 
 CANVAS_TIP = (
@@ -40,40 +41,6 @@ CANVAS_TIP = (
 )
 BARS_HINT = "Wrong? Press the right digit key or click its bar to teach the model your handwriting."
 MESSAGE_SECONDS = 12  # the confirmation leaves the banner by itself after this long
-
-
-class DigitPad(QWidget):
-    """Ten digit buttons, 0-4 over 5-9: "this drawing is a …" in one click."""
-
-    digitChosen = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("digitPad")
-        title = QLabel("This drawing is a…")
-        title.setObjectName("digitPadTitle")
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.buttons: list[QToolButton] = []
-        for digit in range(10):
-            button = QToolButton()
-            button.setObjectName(f"teachDigit{digit}")
-            button.setText(str(digit))
-            button.setFont(font)
-            button.setFixedSize(40, 36)
-            button.setAutoRaise(False)
-            button.setToolTip(f"Save the drawing as a {digit} (or press {digit} on the canvas)")
-            button.clicked.connect(lambda _=False, d=digit: self.digitChosen.emit(d))
-            grid.addWidget(button, digit // 5, digit % 5)
-            self.buttons.append(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.setSpacing(6)
-        layout.addWidget(title)
-        layout.addLayout(grid)
 
 
 class Teacher(QObject):
@@ -86,9 +53,10 @@ class Teacher(QObject):
     sampleAdded = Signal(object)
     samplesChanged = Signal()
 
-    def __init__(self, window: MainWindow, store: SampleStore | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowHost, store: SampleStore | None = None) -> None:
+        super().__init__(window.window())
         self.window = window
+        parent = window.window()
         self._store = store
         self.dialog: SamplesDialog | None = None
         self._last: tuple[object, Sample] | None = None  # (canvas state, its sample) for corrections
@@ -99,40 +67,37 @@ class Teacher(QObject):
         self._hide_timer.timeout.connect(self._hide_message)
 
         self.teach_actions: list[QAction] = []
-        teach_menu = QMenu("&Teach this drawing as", window)
+        teach_menu = QMenu("&Teach this drawing as", parent)
         teach_menu.setObjectName("teachMenu")
         teach_menu.setIcon(icons.teach_icon())
         for digit in range(10):
-            act = QAction(f"&{digit}", window)
-            act.setObjectName(f"action:teach:{digit}")
-            act.setStatusTip(f"Save the drawing as a labelled sample of {digit}")
-            act.triggered.connect(lambda _=False, d=digit: self.teach(d))
+            act = make_action(
+                parent,
+                f"teach:{digit}",
+                f"&{digit}",
+                lambda _=False, d=digit: self.teach(d),
+                tip=f"Save the drawing as a labelled sample of {digit}",
+            )
             teach_menu.addAction(act)
             self.teach_actions.append(act)
-        self.samples_action = QAction("My &samples…", window)
-        self.samples_action.setObjectName("action:samples")
-        tip = "Browse, delete, export and import the drawings you taught"
-        self.samples_action.setToolTip(tip)
-        self.samples_action.setStatusTip(tip)
-        self.samples_action.triggered.connect(self.show_samples)
+        self.samples_action = make_action(
+            parent,
+            "samples",
+            "My &samples…",
+            self.show_samples,
+            tip="Browse, delete, export and import the drawings you taught",
+        )
 
-        menu = QMenu("&Samples", window)
+        menu = QMenu("&Samples", parent)
         menu.setObjectName("samplesMenu")
         menu.addMenu(teach_menu)
         menu.addSeparator()
         menu.addAction(self.samples_action)
-        bar = window.menuBar()
-        help_menu = window.menus.get("help")
-        if help_menu is not None:
-            bar.insertMenu(help_menu.menuAction(), menu)
-        else:
-            bar.addMenu(menu)
-        window.menus["samples"] = menu
         self.menu = menu
         self.teach_menu = teach_menu
 
         self.pad: DigitPad | None = None  # built when the popup first opens (start-up)
-        self.pad_menu = QMenu(window)
+        self.pad_menu = QMenu(parent)
         self.pad_menu.setObjectName("teachPopup")
         self.pad_menu.aboutToShow.connect(self._ensure_pad)
         self.pad_menu.installEventFilter(self)  # a digit key while the pad is open picks that digit
@@ -146,18 +111,11 @@ class Teacher(QObject):
         self.button.setMenu(self.pad_menu)
         self.button.setToolTip("Tell the model which digit this drawing really is, to learn your handwriting")
         self.button.setAccessibleName("Teach")
-        self._add_to_toolbar(window)
 
         self.hint = QLabel(BARS_HINT)
         self.hint.setObjectName("teachHint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(placeholder-text);")
-        bars_layout = window.bars.parentWidget().layout() if window.bars.parentWidget() else None
-        if bars_layout is not None:
-            bars_layout.addWidget(self.hint)
-        window.canvas.setToolTip(CANVAS_TIP)
-
-        window.labelRequested.connect(self.teach)
 
     def _ensure_pad(self) -> None:
         if self.pad is not None:
@@ -167,19 +125,6 @@ class Teacher(QObject):
         action.setDefaultWidget(self.pad)
         self.pad_menu.addAction(action)
         self.pad.digitChosen.connect(self._pad_chosen)
-
-    def _add_to_toolbar(self, window: MainWindow) -> None:
-        """Right after Clear: teaching is about the drawing on the canvas."""
-        actions = window.toolbar.actions()
-        clear = window.action("clear")
-        after = actions.index(clear) + 1 if clear in actions else len(actions)
-        if after < len(actions):
-            before = actions[after]
-            window.toolbar.insertSeparator(before)
-            window.toolbar.insertWidget(before, self.button)
-        else:
-            window.toolbar.addSeparator()
-            window.toolbar.addWidget(self.button)
 
     # ---------------------------------------------------------------------------------- teaching
 
@@ -255,15 +200,14 @@ class Teacher(QObject):
 
     def _confirm(self, text: str) -> None:
         self.window.show_message(text, "info")
-        self.window.statusBar().showMessage(text.split(" — ")[0], MESSAGE_SECONDS * 1000)
+        self.window.show_status(text.split(" — ")[0], MESSAGE_SECONDS * 1000)
         self._shown = text
         self._hide_timer.start()
 
     @Slot()
     def _hide_message(self) -> None:
         """Take the confirmation away, unless another message has replaced it meanwhile."""
-        if self.window.banner.text() == self._shown:
-            self.window.banner.hide()
+        self.window.hide_message(self._shown)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.pad_menu and event.type() == QEvent.Type.KeyPress:
@@ -286,7 +230,7 @@ class Teacher(QObject):
         if self.dialog is None:
             from app.samples.dialog import SamplesDialog
 
-            self.dialog = SamplesDialog(self.store, self.window)
+            self.dialog = SamplesDialog(self.store, self.window.window())
             self.dialog.samplesEdited.connect(self.samplesChanged)
             self.samplesChanged.connect(self.dialog.refresh)
         else:
