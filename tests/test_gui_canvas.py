@@ -16,9 +16,9 @@ from app.widgets.canvas import (
     DOC_SIZE,
     HISTORY_LIMIT,
     DrawingCanvas,
-    _pil_to_qimage,
-    _qimage_to_pil,
 )
+from app.widgets.qimages import pil_to_qimage as _pil_to_qimage
+from app.widgets.qimages import qimage_to_pil as _qimage_to_pil
 
 pytestmark = pytest.mark.gui
 

@@ -17,7 +17,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from app.widgets.heatmap import NEGATIVE_RGB, POSITIVE_RGB, diverging_rgb, rgb_to_qimage
+from app.widgets.heatmap import NEGATIVE_RGB, POSITIVE_RGB, diverging_rgb
+from app.widgets.qimages import rgb_to_qimage
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QMouseEvent, QPaintEvent

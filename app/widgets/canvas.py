@@ -10,7 +10,7 @@ immutable snapshots (cheap: snapshots share their strokes).
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -20,9 +20,11 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
-    QPolygonF,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.widgets.qimages import pil_to_qimage, qimage_to_pil
+from app.widgets.strokes import DOC_SIZE, CanvasState, Stroke, draw_stroke, fit_picture
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -34,30 +36,10 @@ if TYPE_CHECKING:
         QTabletEvent,
     )
 
-DOC_SIZE = 400  # the canvas is a DOC_SIZE x DOC_SIZE document; image() renders it at this size
 DEFAULT_BRUSH = 16.0  # document units: a marker-like line on a digit drawn two thirds of the canvas high
 MIN_BRUSH, MAX_BRUSH = 2.0, 60.0
 HISTORY_LIMIT = 200  # undo steps kept; older ones become permanent
-INK = QColor(0, 0, 0)
 PAPER = QColor(255, 255, 255)
-
-
-class Stroke(NamedTuple):
-    """One pen-down to pen-up line: points in document units, and the brush width it was drawn with."""
-
-    points: tuple[tuple[float, float], ...]
-    width: float
-
-
-class CanvasState(NamedTuple):
-    """Everything on the canvas: an optional opened picture under the strokes."""
-
-    strokes: tuple[Stroke, ...] = ()
-    picture: QImage | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.strokes and self.picture is None
 
 
 class DrawingCanvas(QWidget):
@@ -65,8 +47,8 @@ class DrawingCanvas(QWidget):
 
     Signals: ``changed`` whenever the picture changes (also during a stroke, for live predictions),
     ``strokeFinished`` when the pen lifts, ``historyChanged`` when undo/redo availability may have
-    changed, and ``digitKeyPressed(int)`` when a digit key is pressed while the canvas has focus (a later
-    "teach" feature labels the drawing with it).
+    changed, and ``digitKeyPressed(int)`` when a digit key is pressed while the canvas has focus (the
+    window teaches the drawing as that digit).
     """
 
     changed = Signal()
@@ -149,7 +131,7 @@ class DrawingCanvas(QWidget):
     def set_picture(self, picture: Image.Image) -> None:
         """Show a picture (dark ink on light) in place of the drawing, fitted into the canvas (undoable)."""
         self._current = None
-        self._commit(CanvasState(picture=_pil_to_qimage(picture.convert("L"))))
+        self._commit(CanvasState(picture=pil_to_qimage(picture)))
 
     def add_stroke(self, points: np.ndarray | list[tuple[float, float]], width: float | None = None) -> None:
         """Add a whole stroke in document units at once (scripts, replays and tests of the model path)."""
@@ -187,7 +169,7 @@ class DrawingCanvas(QWidget):
             if self._current:
                 painter = QPainter(image)
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                _draw_stroke(painter, Stroke(tuple(self._current), self._brush))
+                draw_stroke(painter, Stroke(tuple(self._current), self._brush))
                 painter.end()
             return image
         return self._render(size, with_current=True)
@@ -206,7 +188,7 @@ class DrawingCanvas(QWidget):
         The size is fixed in document units, so a high-DPI screen or a bigger window does not change what
         the model sees.
         """
-        return _qimage_to_pil(self.qimage(size))
+        return qimage_to_pil(self.qimage(size))
 
     def sizeHint(self) -> QSize:
         return QSize(480, 480)
@@ -259,7 +241,7 @@ class DrawingCanvas(QWidget):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scale = cache.width() / cache.devicePixelRatio() / DOC_SIZE
             painter.scale(scale, scale)
-            _draw_stroke(painter, stroke)
+            draw_stroke(painter, stroke)
             painter.end()
         self.update()
         self.historyChanged.emit()
@@ -280,11 +262,11 @@ class DrawingCanvas(QWidget):
         painter.scale(scale, scale)
         picture = self._state.picture
         if picture is not None:
-            painter.drawImage(_fit(picture.width(), picture.height()), picture)
+            painter.drawImage(fit_picture(picture.width(), picture.height()), picture)
         for stroke in self._state.strokes:
-            _draw_stroke(painter, stroke)
+            draw_stroke(painter, stroke)
         if with_current and self._current:
-            _draw_stroke(painter, Stroke(tuple(self._current), self._brush))
+            draw_stroke(painter, Stroke(tuple(self._current), self._brush))
         painter.restore()
 
     def _ensure_cache(self, rect: QRectF) -> QImage:
@@ -318,7 +300,7 @@ class DrawingCanvas(QWidget):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scale = rect.width() / DOC_SIZE
             painter.scale(scale, scale)
-            _draw_stroke(painter, Stroke(tuple(self._current), self._brush))
+            draw_stroke(painter, Stroke(tuple(self._current), self._brush))
             painter.restore()
         frame = QColor(self.palette().color(QPalette.ColorRole.Mid))
         if self.hasFocus():
@@ -409,38 +391,3 @@ class DrawingCanvas(QWidget):
 
 
 # ---------------------------------------------------------------------------------------- rendering
-
-
-def _draw_stroke(painter: QPainter, stroke: Stroke) -> None:
-    pen = QPen(INK, stroke.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-    painter.setPen(pen)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    points = stroke.points
-    if len(points) == 1:
-        painter.drawPoint(QPointF(*points[0]))  # a tap leaves a round dot
-    else:
-        painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in points]))
-
-
-def _fit(width: int, height: int) -> QRectF:
-    """The rectangle, in document units, in which a picture of this size is shown (centred, aspect kept)."""
-    scale = DOC_SIZE / max(width, height, 1)
-    w, h = width * scale, height * scale
-    return QRectF((DOC_SIZE - w) / 2, (DOC_SIZE - h) / 2, w, h)
-
-
-def _pil_to_qimage(picture: Image.Image) -> QImage:
-    data = np.ascontiguousarray(np.asarray(picture, dtype=np.uint8))
-    h, w = data.shape
-    image = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8)
-    return image.copy()  # own the pixels: the numpy buffer goes away
-
-
-def _qimage_to_pil(image: QImage) -> Image.Image:
-    from PIL import Image  # on first use: Pillow is not needed to show the window
-
-    if image.format() != QImage.Format.Format_Grayscale8:
-        image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    w, h, stride = image.width(), image.height(), image.bytesPerLine()
-    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h).reshape(h, stride)
-    return Image.fromarray(buffer[:, :w].copy(), mode="L")

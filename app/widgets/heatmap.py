@@ -1,4 +1,4 @@
-"""Numpy arrays to QImages: digit thumbnails and the colour scales of the weight and confusion views.
+"""Digit thumbnails and the colour scales of the weight and confusion views.
 
 Kept in one place so every window draws digits and colours the same way, and so the colour maths can be
 tested without widgets.
@@ -6,9 +6,16 @@ tested without widgets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QPixmap
+
+from app.widgets.qimages import gray_to_qimage
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 SIDE = 28
 
@@ -51,16 +58,6 @@ def readable_text_colour(background: QColor) -> QColor:
     return QColor(Qt.GlobalColor.black) if luminance > 140 else QColor(Qt.GlobalColor.white)
 
 
-def rgb_to_qimage(rgb: np.ndarray) -> QImage:
-    """An (h, w, 3) uint8 array as a QImage that owns its pixels (safe after ``rgb`` is freed)."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an (h, w, 3) array, got shape {rgb.shape}")
-    h, w, _ = rgb.shape
-    image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
-    return image.copy()
-
-
 def digit_qimage(pixels: np.ndarray) -> QImage:
     """One MNIST-format digit (784 values in [0, 1], white ink on black) as dark ink on white paper.
 
@@ -68,9 +65,7 @@ def digit_qimage(pixels: np.ndarray) -> QImage:
     """
     grey = np.asarray(pixels, dtype=np.float32).reshape(SIDE, SIDE)
     ink = np.rint(255.0 * (1.0 - np.clip(grey, 0.0, 1.0))).astype(np.uint8)
-    ink = np.ascontiguousarray(ink)
-    image = QImage(ink.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8)
-    return image.copy()
+    return gray_to_qimage(ink)
 
 
 def digit_pixmap(pixels: np.ndarray, size: int = 56) -> QPixmap:

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.widgets.qimages import gray_to_qimage
+
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtGui import QImage, QPaintEvent
 
 SIDE = 28
 
@@ -43,8 +45,7 @@ class PreviewView(QWidget):
             self._image = None
         else:
             self._pixels = np.asarray(pixels, dtype=np.float32).reshape(SIDE, SIDE)
-            data = np.ascontiguousarray(np.round(np.clip(self._pixels, 0, 1) * 255).astype(np.uint8))
-            self._image = QImage(data.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8).copy()
+            self._image = gray_to_qimage(np.round(np.clip(self._pixels, 0, 1) * 255).astype(np.uint8))
         self.update()
 
     def sizeHint(self) -> QSize:

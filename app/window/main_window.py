@@ -19,16 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QSizePolicy,
-    QSpinBox,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -38,12 +34,15 @@ from app.text.labels import label
 from app.widgets import icons
 from app.widgets.actions import action_name, make_action
 from app.widgets.banner import MessageBanner
-from app.widgets.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
+from app.widgets.canvas import DrawingCanvas
 from app.window.about import APP_NAME, about_text
 from app.window.model_library import ModelLibrary, describe
 from app.window.picture_files import FILE_FILTER
+from app.window.picture_opener import PictureOpener
 from app.window.predictor import Predictor
 from app.window.reading_panel import ReadingPanel
+from app.window.toolbar import MainToolbar
+from app.window.window_actions import ACTIONS, MENUS, TOOLBAR, icon_for
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,12 +73,13 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
-        self._picture_job: Any = None
         self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
         self.predictor.set_source(lambda: None if self.canvas.is_empty() else self.canvas.image())
+        self.pictures = PictureOpener(self)
+        self.pictures.opened.connect(self.pictureOpened)
         caption_font = self.font()
         caption_font.setBold(True)
         self.panel = ReadingPanel(caption_font)
@@ -90,12 +90,6 @@ class MainWindow(QMainWindow):
         self.banner = MessageBanner()
         self.model_status = QLabel()
         self.model_status.setObjectName("modelStatus")
-        self.model_selector = QComboBox()
-        self.model_selector.setObjectName("modelSelector")
-        self.model_selector.setAccessibleName("Model")
-        self.model_selector.setToolTip("Which model reads the drawing")
-        self.brush_width = QSpinBox()
-        self.brush_width.setObjectName("brushWidth")
 
         self._actions: dict[str, QAction] = {}
         self.menus: dict[str, QMenu] = {}
@@ -142,29 +136,12 @@ class MainWindow(QMainWindow):
         self.warmedUp.emit()
 
     def open_image_file(self, path: str | Path) -> None:
-        """Start opening the picture in ``path`` in a worker; it goes on the canvas when it is decoded.
-
-        The status bar says the file is opening meanwhile and the window stays usable; problems are
-        shown in the banner. ``pictureOpened(bool)`` reports the outcome; of several files opened in
-        quick succession, only the last one is used.
-        """
-        # With Pillow, on first use: not needed at start-up.
-        from app.window.picture_files import load_digit_picture, opening_failure
-        from app.workers.background_job import BackgroundJob
-
-        path = Path(path)
-        job = BackgroundJob("digit-canvas-picture", self, describe=lambda exc: opening_failure(path, exc))
-        self._picture_job = job
-        job.done.connect(lambda picture, job=job: self._picture_done(job, path, picture, ""))
-        job.failed.connect(lambda message, job=job: self._picture_done(job, path, None, message))
-        job.stopped.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
-        self.statusBar().showMessage(f"Opening {path.name}…")
-        self.canvas.setCursor(Qt.CursorShape.BusyCursor)
-        job.start(lambda: load_digit_picture(path))
+        """Open the picture in ``path`` onto the canvas, decoded in a worker (:class:`PictureOpener`)."""
+        self.pictures.open(path)
 
     def is_opening_picture(self) -> bool:
         """True while a picture file is being decoded in the background."""
-        return self._picture_job is not None
+        return self.pictures.is_busy()
 
     def save_drawing(self, path: str | Path) -> bool:
         """Save the drawing as a PNG (dark on white, the canvas's fixed size); problems are shown."""
@@ -254,53 +231,21 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_actions(self) -> None:
-        add = self._add_action
-        add(
-            "open",
-            "&Open image…",
-            self._open_dialog,
-            [QKeySequence.StandardKey.Open],
-            icon=icons.open_icon(),
-            tip="Classify a picture of a digit (you can also drop an image file on the window)",
-        )
-        add(
-            "save",
-            "&Save drawing as PNG…",
-            self._save_dialog,
-            [QKeySequence.StandardKey.Save],
-            icon=icons.save_icon(),
-            tip="Save the drawing as a PNG image",
-        )
-        add("quit", "&Quit", self.close, [QKeySequence.StandardKey.Quit])
-        add(
-            "undo",
-            "&Undo",
-            self._undo,
-            [QKeySequence.StandardKey.Undo],
-            icon=icons.undo_icon(),
-            tip="Take back the last stroke (Ctrl+Z)",
-        )
-        add(
-            "redo",
-            "&Redo",
-            self._redo,
-            ["Ctrl+Shift+Z", "Ctrl+Y"],
-            icon=icons.redo_icon(),
-            tip="Put the stroke back (Ctrl+Shift+Z)",
-        )
-        add(
-            "clear",
-            "&Clear",
-            self._clear,
-            [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-            icon=icons.clear_icon(),
-            tip="Clear the canvas (Esc or Delete)",
-        )
-        add("about", f"&About {APP_NAME}", self._about)
+        for spec in ACTIONS:
+            act = self._add_action(
+                spec.name,
+                spec.text.format(app=APP_NAME),
+                getattr(self, spec.slot),
+                spec.shortcuts,
+                icon=icon_for(spec),
+                tip=spec.tip,
+            )
+            if spec.icon_text:
+                act.setIconText(spec.icon_text)  # short toolbar labels; the menus keep the full text
         group = QActionGroup(self)
         group.setExclusive(True)
         for number, kind in enumerate(self.models.kinds(), start=1):
-            act = add(
+            act = self._add_action(
                 f"model:{kind}",
                 label(kind),
                 lambda _=False, k=kind: self.set_model_kind(k),
@@ -308,59 +253,26 @@ class MainWindow(QMainWindow):
             )
             act.setCheckable(True)
             group.addAction(act)
-            self.model_selector.addItem(label(kind), kind)
-
-        # Short toolbar labels; the menus keep the full text.
-        self.action("open").setIconText("Open")
-        self.action("save").setIconText("Save")
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action("open"), self.action("save")])
-        file_menu.addSeparator()
-        file_menu.addAction(self.action("quit"))
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.action("undo"), self.action("redo")])
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.action("clear"))
-        model_menu = bar.addMenu("&Model")
-        model_menu.addActions([self.action(f"model:{k}") for k in self.models.kinds()])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.action("about"))
-        self.menus = {"file": file_menu, "edit": edit_menu, "model": model_menu, "help": help_menu}
+        for name, title, entries in MENUS:
+            menu = self.menuBar().addMenu(title)
+            for entry in entries:
+                if entry is None:
+                    menu.addSeparator()
+                elif entry == "models":
+                    menu.addActions([self.action(f"model:{k}") for k in self.models.kinds()])
+                else:
+                    menu.addAction(self.action(entry))
+            self.menus[name] = menu
 
     def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main toolbar", self)
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.action("open"), self.action("save")])
-        toolbar.addSeparator()
-        toolbar.addActions([self.action("undo"), self.action("redo"), self.action("clear")])
-        toolbar.addSeparator()
-        brush_label = QLabel(" Brush ")
-        brush_label.setBuddy(self.brush_width)
-        self.brush_width.setRange(int(MIN_BRUSH), int(MAX_BRUSH))
-        self.brush_width.setValue(round(DEFAULT_BRUSH))
-        self.brush_width.setSuffix(" px")
-        self.brush_width.setAccessibleName("Brush width")
-        self.brush_width.setToolTip(
-            "Brush width. The model sees the same stroke thickness whatever you choose."
-        )
-        toolbar.addWidget(brush_label)
-        toolbar.addWidget(self.brush_width)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        model_label = QLabel("Model ")
-        model_label.setBuddy(self.model_selector)
-        toolbar.addWidget(model_label)
-        self.model_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        toolbar.addWidget(self.model_selector)
-        self.toolbar = toolbar
-        self.addToolBar(toolbar)
+        self.toolbar = MainToolbar([None if e is None else self.action(e) for e in TOOLBAR], self)
+        self.addToolBar(self.toolbar)
+        self.brush_width = self.toolbar.brush_width
+        self.model_selector = self.toolbar.model_selector
+        for kind in self.models.kinds():
+            self.model_selector.addItem(label(kind), kind)
 
     def _build_layout(self) -> None:
         body = QHBoxLayout()
@@ -404,20 +316,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------ reactions
 
     def _show_prediction(self, reading: Reading, image28: np.ndarray) -> None:
-        if list(reading.classes) != list(self.bars.classes()):  # a stale answer from a swapped-out model
-            return
-        self.bars.set_probabilities(reading.probabilities)
-        self.prediction_view.show_reading(reading)
-        self.prediction_view.setToolTip(f"Read in {self.predictor.last_duration_ms:.1f} ms")
-        self.preview.set_pixels(image28)
+        self.panel.show_reading(reading, image28, self.predictor.last_duration_ms)
 
     def _show_nothing(self) -> None:
-        self.bars.set_probabilities(None)
-        if self.predictor.model() is None and not self.canvas.is_empty():
-            self.prediction_view.show_hint("No model loaded")
-        else:
-            self.prediction_view.show_hint()
-        self.preview.set_pixels(None)
+        no_model = self.predictor.model() is None and not self.canvas.is_empty()
+        self.panel.show_nothing("No model loaded" if no_model else None)
 
     def _model_changed(self, estimator: Any) -> None:
         if estimator is None:
@@ -446,21 +349,6 @@ class MainWindow(QMainWindow):
         act = self._actions.get(f"model:{kind}")
         if act is not None and not act.isChecked():
             act.setChecked(True)
-
-    def _picture_done(self, job: Any, path: Path, picture: Any, message: str) -> None:
-        if job is not self._picture_job:  # a later file was opened meanwhile: it wins
-            return
-        self._picture_job = None
-        self.canvas.unsetCursor()
-        if picture is None:
-            self.statusBar().clearMessage()
-            self.show_message(message, "warning")
-            self.pictureOpened.emit(False)
-            return
-        self.canvas.set_picture(picture)
-        self.predictor.flush()
-        self.show_status(f"Opened {path.name}", 5000)
-        self.pictureOpened.emit(True)
 
     def _update_actions(self) -> None:
         self.action("undo").setEnabled(self.canvas.can_undo())

@@ -12,7 +12,10 @@ from app.widgets.preview import PreviewView
 from app.widgets.probabilities import ProbabilityBars
 
 if TYPE_CHECKING:
+    import numpy as np
     from PySide6.QtGui import QFont
+
+    from model.reading import Reading
 
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
 PANEL_WIDTH = 310
@@ -76,3 +79,21 @@ class ReadingPanel(QWidget):
 
     def add_below_bars(self, widget: QWidget) -> None:
         self._probs.addWidget(widget)
+
+    def show_reading(self, reading: Reading, image28: np.ndarray, duration_ms: float) -> None:
+        """What the model made of the drawing; an answer for other classes (a stale one) is dropped."""
+        if list(reading.classes) != list(self.bars.classes()):  # from a swapped-out model
+            return
+        self.bars.set_probabilities(reading.probabilities)
+        self.prediction_view.show_reading(reading)
+        self.prediction_view.setToolTip(f"Read in {duration_ms:.1f} ms")
+        self.preview.set_pixels(image28)
+
+    def show_nothing(self, hint: str | None = None) -> None:
+        """Nothing to read: empty bars and preview, and the hint (the default one for ``None``)."""
+        self.bars.set_probabilities(None)
+        if hint is None:
+            self.prediction_view.show_hint()
+        else:
+            self.prediction_view.show_hint(hint)
+        self.preview.set_pixels(None)
