@@ -8,7 +8,7 @@ from app.boot import gc_pause
 
 # numpy and the Qt bindings are imported without cyclic garbage collection (see app.boot.gc_pause), and
 # the model layer (numpy with it) before Qt on purpose: once PySide6 is imported it inspects the
-# source of every module imported after it, which added about 15 ms to start-up for numpy's modules.
+# source of every module imported after it, which slowed start-up down for numpy's many modules.
 # For the modules imported after Qt, app.boot.qt_feature_scan makes that inspection a plain byte search.
 with gc_pause.paused():
     import model  # noqa: F401

@@ -33,9 +33,9 @@ def log_file_path() -> Path:
 class EarlyRecords(logging.Handler):
     """Holds the records logged before the log file is opened; :func:`setup_logging` writes them.
 
-    The app opens its log file right after the window's first paint: ``logging.handlers`` alone took
-    about 10 ms of a 250 ms start-up. Nothing logged before that (a broken model found while the
-    window starts) is lost.
+    The app opens its log file right after the window's first paint, because importing
+    ``logging.handlers`` is a noticeable part of start-up. Nothing logged before that (a broken model
+    found while the window starts) is lost.
     """
 
     def __init__(self) -> None:

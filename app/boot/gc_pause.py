@@ -1,10 +1,10 @@
 """The cyclic garbage collector is paused while the app starts, and start-up objects are frozen.
 
 Start-up makes tens of thousands of objects that live as long as the app (numpy, the Qt bindings,
-the window), and the collector ran about 70 times over them: 16 ms of a 250 ms start. It is paused
-until the window's first paint. Then everything made so far is frozen (``gc.freeze``), so later
-collections, which run on the GUI thread while the person draws, skip those objects: a full
-collection went from 10 ms to under one.
+the window), and the collector ran dozens of times over them, a visible share of start-up. It is
+paused until the window's first paint. Then everything made so far is frozen (``gc.freeze``), so
+later collections, which run on the GUI thread while the person draws, skip those objects and a full
+collection stays short.
 
 This module imports nothing but :mod:`gc`, so ``app/__init__.py`` can use it before numpy and Qt.
 """
@@ -34,7 +34,7 @@ def paused() -> Iterator[None]:
 
     On the way out everything alive is frozen (left out of later collections). The block imports
     numpy and the Qt bindings, whose objects live as long as the process; left unfrozen, the first
-    collection after the block looked at every one of them and took 7-14 ms of start-up.
+    collection after the block would look at every one of them during start-up.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -4,8 +4,8 @@ numpy asks Linux for huge pages for every array of 4 MB or more (``madvise``). W
 compacts memory on demand to find them (``defrag`` set to ``madvise``, a common default), the first
 write into a new training-sized array can wait tens or hundreds of milliseconds. When that write
 happens inside a numpy call that holds the interpreter lock, the GUI thread waits with it: drawing
-while a retrain ran froze the window for 107-211 ms in 4 of 25 runs with huge pages and never in
-25 runs without. The full one-vs-rest retrain was also faster without them here (2.5 s, not 3.5 s).
+while a retrain ran froze the window now and then with huge pages and never without them, and the
+retrain itself was no slower without them.
 The window's own arrays are far below 4 MB, so nothing else changes. The training command has no
 window and keeps numpy's default.
 """

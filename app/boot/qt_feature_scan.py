@@ -3,7 +3,7 @@
 PySide6 lets each module opt into ``from __feature__ import snake_case``, so after every import it
 asks whether the new module mentions "PySide6" (``shibokensupport.feature._mod_uses_pyside``). It
 answers with ``inspect.getsource``, which tokenises the whole file and keeps its lines in memory. The
-window imports about 45 modules after Qt, and this took 7-8 ms of start-up.
+window imports dozens of modules after Qt, so this cost start-up time.
 
 :func:`install` answers the same question by searching the file's bytes. Modules without a ``.py``
 file (built-in, compiled, zipped) still get PySide6's own answer. If a PySide6 release moves the

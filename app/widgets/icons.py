@@ -2,7 +2,7 @@
 
 Each icon is a few strokes on a 24x24 grid, drawn at the size it is shown so it is sharp on any screen.
 The desktop's theme icons are not used: the theme has no icon for a model or for teaching, so a toolbar
-mixing the two sets looked patched together, and looking them up took 3-5 ms of start-up on X11.
+mixing the two sets looked patched together, and looking them up slowed start-up on X11.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """One bar per class with its probability, the most likely class highlighted.
 
 Painted as a single widget (not ten progress bars) so sixty updates a second stay cheap and the rows
-line up exactly. Clicking a row emits ``classClicked(digit)``; a later "teach" feature uses it to label
-the drawing.
+line up exactly. Clicking a row emits ``classClicked(digit)``; the window teaches the drawing as that
+digit.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Runs the current model on the current drawing, often enough to feel live and never more.
 
-Predicting one digit takes about 2-4 ms (render the canvas, :func:`model.preprocess.canvas_to_mnist`,
+Predicting one digit takes a few milliseconds (render the canvas, :func:`model.preprocess.canvas_to_mnist`,
 ``predict_proba``), so it runs on the GUI thread: a thread would cost more in copying and locking than it
 saves. What keeps drawing smooth is coalescing: every change only *requests* a prediction, and a
 single-shot timer runs at most one per ``MIN_INTERVAL_MS``, on the newest picture.
