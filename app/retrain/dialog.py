@@ -28,6 +28,7 @@ from app.retrain.progress_panel import ProgressPanel
 from app.retrain.samples_box import SamplesBox
 from app.retrain.summary import result_html
 from app.retrain.training_job import TrainingJob
+from app.text.labels import label
 from app.text.numbers import format_duration
 from training.retrain import MnistArrays, RetrainRequest, RetrainResult
 from training.samples import SampleStore
@@ -75,9 +76,9 @@ class RetrainDialog(QDialog):
         self._close_when_stopped = False
         self._last_remaining = (-1.0, 0.0)  # (estimate, job.elapsed when it arrived)
 
-        self.model_ovr = QRadioButton("One-vs-rest (10 digits)")
+        self.model_ovr = QRadioButton(label("ovr"))
         self.model_ovr.setObjectName("modelOvr")
-        self.model_binary = QRadioButton("Binary 0-vs-1")
+        self.model_binary = QRadioButton(label("binary"))
         self.model_binary.setObjectName("modelBinary")
         self.model_both = QRadioButton("Both")
         self.model_both.setObjectName("modelBoth")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from app.text.labels import label
 from app.text.numbers import format_number
 from model.binary import BinaryLogisticRegression
 from model.features import MAX_QUADRATIC_COMPONENTS, feature_count
@@ -97,7 +98,7 @@ class OvrParamsBox(QGroupBox):
     """Hyper-parameters of the one-vs-rest model, including its feature map."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("One-vs-rest (10 digits)", parent)
+        super().__init__(label("ovr"), parent)
         d = DEFAULT_PARAMS["ovr"]
         self.alpha = LogSpinBox(1e-8, 10.0, d["alpha"])
         self.alpha.setObjectName("ovrAlpha")
@@ -195,7 +196,7 @@ class BinaryParamsBox(QGroupBox):
     """Hyper-parameters of the from-scratch 0-vs-1 gradient-descent model."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Binary 0-vs-1", parent)
+        super().__init__(label("binary"), parent)
         d = {**BinaryLogisticRegression().get_params(), **DEFAULT_PARAMS["binary"]}
         self.alpha = LogSpinBox(1e-8, 10.0, d["alpha"])
         self.alpha.setObjectName("binaryAlpha")
