@@ -10,9 +10,10 @@ from broken_models import plant_user_model
 from PIL import Image
 from PySide6.QtCore import QObject, Qt
 
+from app.text.numbers import format_percent
 from app.widgets.prediction import HINT, PredictionView
 from app.widgets.preview import PreviewView
-from app.widgets.probabilities import ProbabilityBars, format_percent
+from app.widgets.probabilities import ProbabilityBars
 from app.window.model_library import ModelLibrary, describe, format_time, load_with_fallback
 from app.window.picture_files import ImageOpenError, load_digit_picture
 from app.window.predictor import MIN_INTERVAL_MS, Predictor

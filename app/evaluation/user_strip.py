@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+
+from app.widgets.headings import heading
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -67,12 +68,7 @@ class UserSamplesStrip(QFrame):
             "QFrame#userSamples { background: palette(base); border: 1px solid palette(midlight);"
             " border-radius: 8px; }"
         )
-        self.headline = QLabel("Your handwriting: reading your samples…")
-        self.headline.setObjectName("userSamplesHeadline")
-        bold = QFont(self.headline.font())
-        bold.setPointSizeF(bold.pointSizeF() * 1.15)
-        bold.setBold(True)
-        self.headline.setFont(bold)
+        self.headline = heading("Your handwriting: reading your samples…", "userSamplesHeadline", 1.15)
         self.headline.setWordWrap(True)
         self.detail = QLabel("")
         self.detail.setObjectName("userSamplesDetail")

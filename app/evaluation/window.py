@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,6 +33,7 @@ from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.test_digits import WIDEST_CAPTION, TestDigits
 from app.evaluation.user_strip import UserSamplesStrip
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
+from app.widgets.headings import heading
 from app.workers.background_job import BackgroundJob
 from training.evaluate import Evaluation, evaluate
 from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
@@ -136,12 +136,7 @@ class EvaluationWindow(QWidget):
         self.setWindowTitle(f"Evaluation: {self.model_title}")
         self.resize(1080, 820)
 
-        self.headline = QLabel("Evaluating on the MNIST test set…")
-        self.headline.setObjectName("accuracyLabel")
-        big = QFont(self.headline.font())
-        big.setPointSizeF(big.pointSizeF() * 1.6)
-        big.setBold(True)
-        self.headline.setFont(big)
+        self.headline = heading("Evaluating on the MNIST test set…", "accuracyLabel", 1.6)
         self.details = QLabel(f"{html.escape(self.model_title)} · features: {self.model_features}")
         self.details.setObjectName("detailsLabel")
         self.details.setStyleSheet("color: palette(dark);")
@@ -157,49 +152,23 @@ class EvaluationWindow(QWidget):
         self.gallery.gallery_model = TestDigits(self.gallery)
         self.gallery.setModel(self.gallery.gallery_model)
         self.gallery.setObjectName("misclassifiedGallery")
-        self.gallery_title = QLabel("")
-        self.gallery_title.setObjectName("galleryTitle")
-        bold = QFont(self.gallery_title.font())
-        bold.setBold(True)
-        self.gallery_title.setFont(bold)
+        self.gallery_title = heading("", "galleryTitle")
         self.show_all = QPushButton("Show all mistakes")
         self.show_all.setObjectName("showAllMistakes")
         self.show_all.setVisible(False)
 
-        matrix_box = QWidget()
-        matrix_layout = QVBoxLayout(matrix_box)
-        matrix_layout.setContentsMargins(0, 0, 0, 0)
-        matrix_layout.addWidget(self._caption("Confusion matrix (click a cell to see those digits)"))
-        matrix_layout.addWidget(self.matrix, 1)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self._caption("Per digit"))
-        table_layout.addWidget(self.table, 1)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(matrix_box)
-        top.addWidget(table_box)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        top.setSizes([600, 460])
-        top.setChildrenCollapsible(False)
+        matrix_box = _stacked(
+            self._caption("Confusion matrix (click a cell to see those digits)"), self.matrix
+        )
+        table_box = _stacked(self._caption("Per digit"), self.table)
+        top = _split(Qt.Orientation.Horizontal, matrix_box, table_box, [600, 460])
 
-        gallery_box = QWidget()
-        gallery_layout = QVBoxLayout(gallery_box)
-        gallery_layout.setContentsMargins(0, 0, 0, 0)
         gallery_header = QHBoxLayout()
         gallery_header.addWidget(self.gallery_title, 1)
         gallery_header.addWidget(self.show_all)
-        gallery_layout.addLayout(gallery_header)
-        gallery_layout.addWidget(self.gallery, 1)
+        gallery_box = _stacked(gallery_header, self.gallery)
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(gallery_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([500, 250])
-        split.setChildrenCollapsible(False)
+        split = _split(Qt.Orientation.Vertical, top, gallery_box, [500, 250])
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
@@ -305,3 +274,28 @@ class EvaluationWindow(QWidget):
         self.gallery_title.setText(title)
         self.gallery.scrollToTop()
         self.show_all.setVisible(True)
+
+
+def _stacked(head: QWidget | QHBoxLayout, body: QWidget) -> QWidget:
+    """``head`` over ``body``, without margins; ``body`` takes the height left."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    if isinstance(head, QWidget):
+        layout.addWidget(head)
+    else:
+        layout.addLayout(head)
+    layout.addWidget(body, 1)
+    return box
+
+
+def _split(orientation: Qt.Orientation, first: QWidget, second: QWidget, sizes: list[int]) -> QSplitter:
+    """``first`` and ``second`` side by side (or one over the other), sharing space 3 to 2."""
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes(sizes)
+    splitter.setChildrenCollapsible(False)
+    return splitter

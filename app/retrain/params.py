@@ -100,17 +100,16 @@ class OvrParamsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(label("ovr"), parent)
         d = DEFAULT_PARAMS["ovr"]
-        self.alpha = LogSpinBox(1e-8, 10.0, d["alpha"])
-        self.alpha.setObjectName("ovrAlpha")
-        self.alpha.setToolTip("L2 regularisation strength: larger values give smoother, simpler weights")
-        self.max_iter = QSpinBox()
-        self.max_iter.setObjectName("ovrMaxIter")
-        self.max_iter.setRange(1, 5000)
-        self.max_iter.setValue(d["max_iter"])
-        self.max_iter.setToolTip("L-BFGS iterations at most")
-        self.tol = LogSpinBox(1e-8, 1.0, d["tol"])
-        self.tol.setObjectName("ovrTol")
-        self.tol.setToolTip("A class stops when its largest gradient entry falls below this")
+        self.alpha, self.max_iter, self.tol = _solver_fields(
+            "ovr",
+            d,
+            1e-8,
+            (
+                "L2 regularisation strength: larger values give smoother, simpler weights",
+                "L-BFGS iterations at most",
+                "A class stops when its largest gradient entry falls below this",
+            ),
+        )
         self.deskew = QCheckBox("Deskew (straighten slanted digits first)")
         self.deskew.setObjectName("ovrDeskew")
         self.deskew.setChecked(d["deskew"])
@@ -198,17 +197,16 @@ class BinaryParamsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(label("binary"), parent)
         d = {**BinaryLogisticRegression().get_params(), **DEFAULT_PARAMS["binary"]}
-        self.alpha = LogSpinBox(1e-8, 10.0, d["alpha"])
-        self.alpha.setObjectName("binaryAlpha")
-        self.alpha.setToolTip("L2 regularisation strength")
-        self.max_iter = QSpinBox()
-        self.max_iter.setObjectName("binaryMaxIter")
-        self.max_iter.setRange(1, 5000)
-        self.max_iter.setValue(d["max_iter"])
-        self.max_iter.setToolTip("Gradient steps at most")
-        self.tol = LogSpinBox(1e-10, 1.0, d["tol"])
-        self.tol.setObjectName("binaryTol")
-        self.tol.setToolTip("Stop when the largest gradient entry falls below this")
+        self.alpha, self.max_iter, self.tol = _solver_fields(
+            "binary",
+            d,
+            1e-10,
+            (
+                "L2 regularisation strength",
+                "Gradient steps at most",
+                "Stop when the largest gradient entry falls below this",
+            ),
+        )
         self.momentum = QCheckBox("Nesterov momentum (much faster descent)")
         self.momentum.setObjectName("binaryMomentum")
         self.momentum.setChecked(bool(d["momentum"]))
@@ -225,3 +223,18 @@ class BinaryParamsBox(QGroupBox):
             "tol": self.tol.value(),
             "momentum": self.momentum.isChecked(),
         }
+
+
+def _solver_fields(
+    kind: str, defaults: dict[str, Any], min_tol: float, tips: tuple[str, str, str]
+) -> tuple[LogSpinBox, QSpinBox, LogSpinBox]:
+    """The regularisation, iteration and tolerance fields every model has, named ``<kind>Alpha`` etc."""
+    alpha = LogSpinBox(1e-8, 10.0, defaults["alpha"])
+    max_iter = QSpinBox()
+    max_iter.setRange(1, 5000)
+    max_iter.setValue(defaults["max_iter"])
+    tol = LogSpinBox(min_tol, 1.0, defaults["tol"])
+    for field, name, tip in zip((alpha, max_iter, tol), ("Alpha", "MaxIter", "Tol"), tips, strict=True):
+        field.setObjectName(f"{kind}{name}")
+        field.setToolTip(tip)
+    return alpha, max_iter, tol

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+from app.widgets.headings import heading
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -17,11 +18,7 @@ class ProgressPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Progress", parent)
-        self.stage = QLabel("Ready")
-        self.stage.setObjectName("stageLabel")
-        bold = QFont(self.stage.font())
-        bold.setBold(True)
-        self.stage.setFont(bold)
+        self.stage = heading("Ready", "stageLabel")
         self.message = QLabel("Choose the settings above and press Train.")
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.samples.sample_list import THUMB, WIDEST_CAPTION, SampleDelegate, SampleListModel
 from app.text.errors import reason
 from app.widgets.digit_gallery import DigitGallery
+from app.widgets.headings import heading
 from app.workers.background_job import BackgroundJob
 from training.samples import LABELS_FILE, Sample, SampleStore
 from training.user_eval import HOLDOUT_EVERY, held_out_ids
@@ -66,11 +66,7 @@ class SamplesDialog(QDialog):
         self._task: BackgroundJob | None = None
         self.resize(680, 540)
 
-        self.title = QLabel("My samples")
-        title_font = QFont(self.title.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
-        title_font.setBold(True)
-        self.title.setFont(title_font)
+        self.title = heading("My samples", scale=1.4)
         self.summary = QLabel()
         self.summary.setObjectName("samplesSummary")
         self.summary.setWordWrap(True)

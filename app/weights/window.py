@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from app.widgets.headings import heading
 from app.widgets.heatmap import NEGATIVE_RGB, POSITIVE_RGB, diverging_rgb
 from app.widgets.qimages import rgb_to_qimage
 
@@ -219,13 +220,8 @@ class WeightsWindow(QWidget):
         self.result = weight_maps(estimator)
         self.maps: list[WeightMap] = []
 
-        heading = QLabel(f"What {html.escape(self.model_title)} looks for")
-        font = QFont(heading.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(heading(f"What {html.escape(self.model_title)} looks for", scale=1.4))
 
         if self.result.explanation:
             self.explanation = QLabel(self.result.explanation)

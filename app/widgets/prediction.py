@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.widgets.probabilities import format_percent
+from app.text.numbers import format_percent
 
 if TYPE_CHECKING:
     from model.reading import Reading, Verdict

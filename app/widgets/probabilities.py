@@ -15,6 +15,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.text.numbers import format_percent
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QMouseEvent, QPaintEvent
 
@@ -196,16 +198,6 @@ class ProbabilityBars(QWidget):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
-
-
-def format_percent(p: float) -> str:
-    """A probability for display; 99.96% would read "100.0%" and claim certainty, so it shows >99.9%."""
-    value = 100.0 * p
-    if value > 99.9 and p < 1.0:
-        return ">99.9%"
-    if 0 < value < 0.1:
-        return "<0.1%"
-    return f"{value:.1f}%"
 
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:

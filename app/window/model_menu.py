@@ -7,7 +7,7 @@ so predictions switch live.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 
@@ -132,31 +132,35 @@ class ModelMenu(QObject):
 
     @Slot()
     def evaluate(self) -> EvaluationWindow | None:
-        estimator = self.window.predictor.model()
-        if estimator is None:
-            self.window.show_message("No model is loaded to evaluate.", "warning")
+        in_use = self._model_in_use("No model is loaded to evaluate.")
+        if in_use is None:
             return None
         from app.evaluation.window import EvaluationWindow, mnist_test_set
 
-        kind = self.window.model_kind() or "ovr"
-        view = EvaluationWindow(
-            estimator, mnist_test_set(), self.window.window(), title=f"Evaluate: {label(kind)}"
-        )
+        estimator, name = in_use
+        view = EvaluationWindow(estimator, mnist_test_set(), self.window.window(), title=f"Evaluate: {name}")
         self._keep(view)
         return view
 
     @Slot()
     def show_weights(self) -> WeightsWindow | None:
-        estimator = self.window.predictor.model()
-        if estimator is None:
-            self.window.show_message("No model is loaded.", "warning")
+        in_use = self._model_in_use("No model is loaded.")
+        if in_use is None:
             return None
         from app.weights.window import WeightsWindow
 
-        kind = self.window.model_kind() or "ovr"
-        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {label(kind)}")
+        estimator, name = in_use
+        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {name}")
         self._keep(view)
         return view
+
+    def _model_in_use(self, missing: str) -> tuple[Any, str] | None:
+        """The model reading the drawing and its name, or ``None`` after saying ``missing``."""
+        estimator = self.window.predictor.model()
+        if estimator is None:
+            self.window.show_message(missing, "warning")
+            return None
+        return estimator, label(self.window.model_kind() or "ovr")
 
     def _keep(self, view: QWidget) -> None:
         self.windows = [w for w in self.windows if w.isVisible()]
