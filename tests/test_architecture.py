@@ -138,3 +138,12 @@ def test_no_import_cycles_type_checking_and_lazy_imports_included():
         if module not in state:
             visit(module)
     assert cycles == []
+
+
+def test_every_package_folder_is_installed():
+    """``pip install .`` ships only the packages pyproject lists: each folder with an ``__init__``."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {_module_name(path) for package in PACKAGES for path in (REPO / package).rglob("__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
