@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.evaluation.confusion_matrix import ConfusionMatrixView
+from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
 from app.evaluation.per_class_table import PerClassTable
-from app.evaluation.test_digits import WIDEST_CAPTION, TestDigits
 from app.evaluation.user_strip import UserSamplesStrip
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
@@ -149,7 +149,7 @@ class EvaluationWindow(QWidget):
         self.table = PerClassTable()
         self.gallery = DigitGallery(DigitDelegate(56, WIDEST_CAPTION))
         self.gallery.setSpacing(0)
-        self.gallery.gallery_model = TestDigits(self.gallery)
+        self.gallery.gallery_model = TestDigitsModel(self.gallery)
         self.gallery.setModel(self.gallery.gallery_model)
         self.gallery.setObjectName("misclassifiedGallery")
         self.gallery_title = heading("", "galleryTitle")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 WIDEST_CAPTION = "true 8 · read 8 · 99.9%"  # the gallery's cells are sized for this
 
 
-class TestDigits(QAbstractListModel):
+class TestDigitsModel(QAbstractListModel):
     """Test digits with captions; thumbnails are drawn only when the view shows them."""
 
     INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
