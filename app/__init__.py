@@ -1,19 +1,19 @@
 """Digit Canvas desktop app (Qt widgets). Start it with ``app.main.main()`` or ``python -m app``.
 
-Importing the package installs :mod:`app.qt_compat`'s guard first: with PySide6 6.12.0 on Python 3.11
+Importing the package installs :mod:`app.boot.qt_compat`'s guard first: with PySide6 6.12.0 on Python 3.11
 every Qt call would otherwise eat a reference to ``None`` and crash the app within seconds of drawing.
 """
 
-from app import gc_pause
+from app.boot import gc_pause
 
-# numpy and the Qt bindings are imported without cyclic garbage collection (see app.gc_pause), and
+# numpy and the Qt bindings are imported without cyclic garbage collection (see app.boot.gc_pause), and
 # the model layer (numpy with it) before Qt on purpose: once PySide6 is imported it inspects the
-# source of every module imported after it, which added about 15 ms to start-up for numpy's modules.
-# For the modules imported after Qt, app.qt_feature_scan makes that inspection a plain byte search.
+# source of every module imported after it, which slowed start-up down for numpy's many modules.
+# For the modules imported after Qt, app.boot.qt_feature_scan makes that inspection a plain byte search.
 with gc_pause.paused():
     import model  # noqa: F401
-    from app import numpy_pages, qt_feature_scan
-    from app.qt_compat import install_refcount_guard
+    from app.boot import numpy_pages, qt_feature_scan
+    from app.boot.qt_compat import install_refcount_guard
 
 qt_feature_scan.install()
 install_refcount_guard()

@@ -10,15 +10,16 @@ RESUME_COLLECTION_MS = 5000  # garbage collection resumes by then even if the wi
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window (with IMAGE on the canvas if one is given) and run until it is closed."""
-    from app import gc_pause
+    from app.boot import gc_pause
 
     gc_pause.pause()  # until the first paint (start-up makes only long-lived objects)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.error_reporting import ErrorReporter, hold_early_records, setup_logging
-    from app.main_window import APP_NAME, MainWindow
-    from app.startup import FirstPaint, probe_requested, report_and_quit
+    from app.boot.error_reporting import ErrorReporter, hold_early_records, setup_logging
+    from app.boot.startup import FirstPaint, probe_requested, report_and_quit
+    from app.window.about import APP_NAME
+    from app.window.assembly import build_main_window
 
     args = list(sys.argv if argv is None else [sys.argv[0], *argv])
     app = QApplication.instance() or QApplication(args)
@@ -27,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("digit-canvas")
     hold_early_records()  # problems found while the window starts (a broken model) reach the log too
-    window = MainWindow()
+    window = build_main_window()
     # A bug shows a dialog and a log entry, not a crash. The log file opens after the first paint.
     reporter = ErrorReporter(window, open_log=False).install()
     first_paint = FirstPaint(window)

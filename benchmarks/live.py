@@ -21,16 +21,20 @@ TARGET_P99 = 5e-3  # seconds, the issue's target on this 2-core machine
 
 
 def canvas_geometry() -> tuple[int, float, str]:
-    """The app's canvas size and pen width when ``app.canvas`` says, else the documented defaults."""
+    """The app's canvas size and pen width when ``app.widgets.canvas`` says, else the documented defaults."""
     try:
-        import app.canvas as canvas
+        import app.widgets.canvas as canvas
     except Exception:
-        return DEFAULT_CANVAS, DEFAULT_PEN, "defaults (app.canvas not importable)"
+        return DEFAULT_CANVAS, DEFAULT_PEN, "defaults (app.widgets.canvas not importable)"
     size = next((getattr(canvas, n) for n in ("DOC_SIZE", "CANVAS_SIZE", "SIZE") if hasattr(canvas, n)), None)
     pen = next((getattr(canvas, n) for n in ("DEFAULT_BRUSH", "PEN_WIDTH") if hasattr(canvas, n)), None)
     if isinstance(size, tuple | list):
         size = size[0]
-    source = "app.canvas" if size is not None or pen is not None else "defaults (not named in app.canvas)"
+    source = (
+        "app.widgets.canvas"
+        if size is not None or pen is not None
+        else "defaults (not named in app.widgets.canvas)"
+    )
     return int(size or DEFAULT_CANVAS), float(pen or DEFAULT_PEN), source
 
 

@@ -1,7 +1,7 @@
 """Giving a large array's memory back a slice at a time, so a window in the same process never waits.
 
 numpy frees an array's memory in one call, holding the interpreter lock. With the ordinary memory pages
-the window's process uses (see ``app.numpy_pages``), handing back the 600 MB feature matrix of a
+the window's process uses (see ``app.boot.numpy_pages``), handing back the 600 MB feature matrix of a
 retrain took 50-60 ms on this machine, and the GUI thread waited all that time for the lock. Shrinking
 the array in steps first (each step a ``realloc`` that returns the tail to the system) lets the lock
 change hands between steps.

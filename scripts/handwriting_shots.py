@@ -35,14 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.window.assembly import build_main_window
     from training.pendigits import load_pendigits
     from training.uji import load_uji_characters
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Digit Canvas")
-    window = MainWindow(kind="ovr")
+    window = build_main_window(kind="ovr")
     window.resize(1000, 680)
     window.show()
     QTest.qWaitForWindowExposed(window)

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.window.assembly import build_main_window
     from training.uji import load_uji_digits
 
     samples = [s for s in load_uji_digits(args.uji) if s.label == args.label and s.writer == args.writer]
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no take {args.take} of {args.label!r} by {args.writer} in {args.uji}")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Digit Canvas")
-    window = MainWindow(kind=args.model)
+    window = build_main_window(kind=args.model)
     width, height = (int(v) for v in args.size.split("x"))
     window.resize(width, height)
     window.show()

@@ -69,7 +69,7 @@ def _plant(path: Path, kind: str) -> None:
     """Make ``path`` the user's ``kind`` model with its real digest, and the window's chosen model."""
     from broken_models import plant_user_model
 
-    from app.settings import AppSettings
+    from app.window.settings import AppSettings
 
     plant_user_model(kind, path.read_bytes())
     AppSettings().set_model_kind(kind)
@@ -90,9 +90,9 @@ def _folder_digest() -> str:
 
 def _run_app(argv: list[str], until: str) -> None:
     """Start the app as ``digit-canvas`` does and quit after the first paint or the picture's outcome."""
+    import app.boot.startup
     import app.main
-    import app.startup
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     start = time.perf_counter()
     seen: dict[str, object] = {}
@@ -106,8 +106,8 @@ def _run_app(argv: list[str], until: str) -> None:
         QCoreApplication.quit()
 
     if until == "first paint":
-        os.environ[app.startup.VARIABLE] = "1"
-        app.startup.report_and_quit = finish
+        os.environ[app.boot.startup.VARIABLE] = "1"
+        app.boot.startup.report_and_quit = finish
     else:
         opener = MainWindow.open_image_file
 
@@ -128,10 +128,10 @@ def _window_action(path: Path, entry: str, kind: str) -> None:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from app.window.assembly import build_main_window
 
     app = QApplication.instance() or QApplication([])
-    window = MainWindow()
+    window = build_main_window()
     window.show()
     app.processEvents()
     start = time.perf_counter()

@@ -33,7 +33,7 @@ def no_modal_stop_question(request: pytest.FixtureRequest, monkeypatch: pytest.M
     teardown (after a failure left a training running) would wait for a click that never comes."""
     if "qtbot" not in request.fixturenames:
         return
-    from app.retrain_dialog import RetrainDialog
+    from app.retrain.dialog import RetrainDialog
 
     monkeypatch.setattr(RetrainDialog, "confirm_stop", lambda self: True)
 

@@ -10,8 +10,15 @@ from PySide6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEve
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.canvas import DEFAULT_BRUSH, DOC_SIZE, HISTORY_LIMIT, DrawingCanvas, _pil_to_qimage, _qimage_to_pil
-from app.replay import draw_with_mouse
+from app.testing.replay import draw_with_mouse
+from app.widgets.canvas import (
+    DEFAULT_BRUSH,
+    DOC_SIZE,
+    HISTORY_LIMIT,
+    DrawingCanvas,
+)
+from app.widgets.qimages import pil_to_qimage as _pil_to_qimage
+from app.widgets.qimages import qimage_to_pil as _qimage_to_pil
 
 pytestmark = pytest.mark.gui
 
@@ -268,7 +275,7 @@ def test_image_conversion_handles_row_padding(size: int) -> None:
 def test_the_picture_the_model_reads_is_the_same_drawn_stroke_by_stroke_or_at_once(qtbot) -> None:
     """image() keeps the finished strokes rendered and adds each new one; the pixels must not differ
     from drawing the whole drawing afresh."""
-    from app.canvas import DrawingCanvas
+    from app.widgets.canvas import DrawingCanvas
 
     live = DrawingCanvas()
     qtbot.addWidget(live)

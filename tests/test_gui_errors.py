@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
-from app.error_reporting import ErrorReporter, log_file_path
+from app.boot.error_reporting import ErrorReporter, log_file_path
 
 pytestmark = pytest.mark.gui
 

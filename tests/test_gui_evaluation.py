@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-from app.evaluation_window import EvaluationWindow, format_confidence
+from app.evaluation.window import EvaluationWindow
+from app.text.numbers import format_confidence
 from model.store import bundled_model_path, load_model
 from training.data import MnistNotFoundError
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 from windows import new_window
 
 import model.store as store
-from app.main_window import MainWindow
+from app.window.main_window import MainWindow
 from model import bundled_model_path, load_model, save_model
 from model.paths import user_model_dir
 from model.store import build_metadata, dump_model_file

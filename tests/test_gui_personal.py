@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from windows import close_what_it_opened, new_window, read_through_window
 
-from app.prediction import NOT_A_DIGIT
-from app.replay import draw_placed
+from app.testing.replay import draw_placed
+from app.widgets.prediction import NOT_A_DIGIT
 from training.pendigits import load_pendigits
 from training.samples import SampleStore
 

@@ -16,17 +16,15 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from app.retrain_dialog import LogSpinBox, RetrainDialog, format_number
-from app.training_worker import (
-    TrainingJob,
-    TrainingRequest,
-    _Throttle,
-    describe_failure,
-    expected_iterations,
-)
+from app.retrain.dialog import RetrainDialog
+from app.retrain.params import LogSpinBox
+from app.retrain.training_job import TrainingJob, _Throttle, describe_failure
+from app.text.numbers import format_number
 from model.paths import user_model_dir
 from model.store import bundled_model_path, load_model, user_model_path
 from training.data import MnistNotFoundError, candidate_dirs
+from training.retrain import RetrainRequest as TrainingRequest
+from training.retrain import expected_iterations
 from training.train import train_model
 
 if TYPE_CHECKING:
@@ -210,8 +208,8 @@ def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, m
 
 def _drawing_target():
     """The real canvas with the live predictor, as the main window wires them."""
-    from app.canvas import DrawingCanvas
-    from app.predictor import Predictor
+    from app.widgets.canvas import DrawingCanvas
+    from app.window.predictor import Predictor
 
     canvas = DrawingCanvas()
     predictor = Predictor(canvas)
@@ -252,7 +250,7 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(qtbot, mnist, mnist_d
     qtbot.addWidget(target)
     target.show()
     qtbot.waitExposed(target)
-    # As the app does after its first paint (app.gc_pause): what exists now is never scanned again.
+    # As the app does after its first paint (app.boot.gc_pause): what exists now is never scanned again.
     # Otherwise a full collection walks every object the test session made so far, which the app's
     # window never has to.
     gc.freeze()

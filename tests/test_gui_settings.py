@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from windows import new_window
 
-from app.canvas import DEFAULT_BRUSH
-from app.main_window import MainWindow
-from app.settings import BRUSH_KEY, GEOMETRY_KEY, KIND_KEY, AppSettings, settings_path
+from app.widgets.canvas import DEFAULT_BRUSH
+from app.window.main_window import MainWindow
+from app.window.settings import BRUSH_KEY, GEOMETRY_KEY, KIND_KEY, AppSettings, settings_path
 
 pytestmark = pytest.mark.gui
 
@@ -132,7 +132,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 start = time.perf_counter()
-from app.settings import AppSettings
+from app.window.settings import AppSettings
 settings = AppSettings()
 print(settings.brush_width(), round(time.perf_counter() - start, 3))
 """

@@ -18,10 +18,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QLabel
 
-from app.main_window import MainWindow
-from app.replay import draw_placed, draw_with_mouse, place_strokes
-from app.retrain_dialog import RetrainDialog
-from app.samples_dialog import SamplesDialog
+from app.retrain.dialog import RetrainDialog
+from app.samples.dialog import SamplesDialog
+from app.testing.replay import draw_placed, draw_with_mouse, place_strokes
+from app.window.main_window import MainWindow
 from model import load_model
 from model.preprocess import canvas_to_mnist
 from training.pendigits import load_pendigits
@@ -376,7 +376,7 @@ def test_done_when_a_taught_digit_is_read_right_after_retraining(
 
 
 def test_evaluation_explains_the_users_samples_section_when_there_are_none(qtbot, window: MainWindow) -> None:
-    from app.evaluation_window import EvaluationWindow
+    from app.evaluation.window import EvaluationWindow
 
     model = window.predictor.model()
     X = np.zeros((4, 784), np.float32)

@@ -7,8 +7,9 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from app.heatmap import digit_qimage, diverging_rgb, rgb_to_qimage
-from app.weights_window import WeightMap, WeightsWindow, colour_limit, weight_maps
+from app.weights.window import WeightMap, WeightsWindow, colour_limit, weight_maps
+from app.widgets.heatmap import digit_qimage, diverging_rgb
+from app.widgets.qimages import rgb_to_qimage
 from model.features import feature_count
 from model.store import bundled_model_path, load_model
 from training.train import train_model

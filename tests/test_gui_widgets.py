@@ -10,12 +10,13 @@ from broken_models import plant_user_model
 from PIL import Image
 from PySide6.QtCore import QObject, Qt
 
-from app.images import ImageOpenError, load_digit_picture
-from app.models import ModelLibrary, describe, format_time, load_with_fallback
-from app.prediction import HINT, PredictionView
-from app.predictor import MIN_INTERVAL_MS, Predictor
-from app.preview import PreviewView
-from app.probabilities import ProbabilityBars, format_percent
+from app.text.numbers import format_percent
+from app.widgets.prediction import HINT, PredictionView
+from app.widgets.preview import PreviewView
+from app.widgets.probabilities import ProbabilityBars
+from app.window.model_library import ModelLibrary, describe, format_time, load_with_fallback
+from app.window.picture_files import ImageOpenError, load_digit_picture
+from app.window.predictor import MIN_INTERVAL_MS, Predictor
 
 pytestmark = pytest.mark.gui
 
@@ -241,7 +242,7 @@ def test_load_digit_picture_errors(tmp_path) -> None:
 
 def test_many_qt_calls_do_not_exhaust_none_or_true(qtbot) -> None:
     """PySide6 6.12.0 loses a reference to None per void call; the guard keeps the process alive."""
-    from app import qt_compat
+    from app.boot import qt_compat
 
     obj = QObject()
     for _ in range(60_000):  # far more than None's ~5,000 references
@@ -270,7 +271,7 @@ def test_icons_are_drawn_at_the_size_and_scale_asked_for(qtbot) -> None:
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from app import icons
+    from app.widgets import icons
 
     made = [icons.undo_icon(), icons.open_icon(), icons.teach_icon(), icons.app_icon()]
     gc.collect()  # the icons own their engines: nothing may be collected from under them
@@ -295,7 +296,7 @@ def test_the_toolbar_icons_are_one_drawn_set_even_where_the_desktop_has_an_icon_
     looked patched together, so every icon is the app's own drawing."""
     from PySide6.QtGui import QIcon, QImage
 
-    from app import icons
+    from app.widgets import icons
 
     theme = tmp_path / "desk"
     (theme / "24x24" / "actions").mkdir(parents=True)

@@ -14,8 +14,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QMessageBox, QWidget
 
-from app.main_window import BINARY_NOTE, MainWindow
-from app.replay import draw_with_mouse, mouse_path, place_strokes, release_mouse
+from app.testing.replay import draw_with_mouse, mouse_path, place_strokes, release_mouse
+from app.window.assembly import build_main_window
+from app.window.main_window import MainWindow
+from app.window.reading_panel import BINARY_NOTE
 from model.preprocess import canvas_to_mnist
 from training.uji import render_strokes
 
@@ -330,7 +332,7 @@ def test_brush_width_control(window: MainWindow) -> None:
 
 def test_a_corrupt_user_model_falls_back_to_the_bundled_one(qtbot, isolated_home) -> None:
     plant_user_model("ovr", b"\x80\x04 this is not a pickle at all")
-    win = MainWindow()
+    win = build_main_window()
     qtbot.addWidget(win)
     win.show()
     message = win.banner.text()

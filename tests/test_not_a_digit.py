@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from windows import read_through_window
 
-from app.prediction import NOT_A_DIGIT
+from app.widgets.prediction import NOT_A_DIGIT
 from training.uji import load_uji_characters, load_uji_digits
 
 pytestmark = pytest.mark.gui

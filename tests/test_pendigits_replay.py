@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from windows import accuracy_report, read_through_window
 
-from app.prediction import NOT_A_DIGIT
+from app.widgets.prediction import NOT_A_DIGIT
 from training.pendigits import load_pendigits
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]

@@ -44,7 +44,7 @@ def test_break_3_postscript_named_png_never_reaches_ghostscript(tmp_path):
     picture.write_bytes(postscript(marker))
     result = run_child(
         f"""
-        from app.images import ImageOpenError, load_digit_picture
+        from app.window.picture_files import ImageOpenError, load_digit_picture
         try:
             load_digit_picture({str(picture)!r})
         except ImageOpenError as exc:
@@ -213,8 +213,9 @@ def test_break_3_the_window_and_the_command_line_never_run_ghostscript(tmp_path)
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from PySide6.QtWidgets import QApplication
         app = QApplication([])
-        from app.main_window import MainWindow
-        win = MainWindow()
+        from app.window.main_window import MainWindow
+        from app.window.assembly import build_main_window
+        win = build_main_window()
         win.show()
         win.pictureOpened.connect(lambda ok: (print("opened", ok, win.banner.text()), app.quit()))
         win.open_image_file({str(picture)!r})

@@ -1,10 +1,10 @@
 """Whatever picture reaches the model, it gets a valid 28x28 input or a clear "nothing there", never a crash.
 
 Property tests (hypothesis) feed :func:`model.preprocess.canvas_to_mnist` pictures of any size and mode
-with any content, and :func:`app.images.load_digit_picture` files that are broken in every way we could
-think of. The only exceptions allowed are the documented ones: ``TypeError`` for something that is not a
-Pillow image, ``ValueError`` for an unknown ``ink`` argument, and :class:`app.images.ImageOpenError` (one
-sentence) for a file that cannot be used.
+with any content, and :func:`app.window.picture_files.load_digit_picture` files that are broken in
+every way we could think of. The only exceptions allowed are the documented ones: ``TypeError`` for
+something that is not a Pillow image, ``ValueError`` for an unknown ``ink`` argument, and
+:class:`app.window.picture_files.ImageOpenError` (one sentence) for a file that cannot be used.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from app.images import MAX_PIXELS, ImageOpenError, load_digit_picture
+from app.window.picture_files import MAX_PIXELS, ImageOpenError, load_digit_picture
 from model.preprocess import canvas_to_mnist
 
 MODES = ["L", "RGB", "RGBA", "P", "PA", "I;16", "I;16B", "I", "F", "1", "LA", "La", "RGBa", "RGBX", "CMYK"]
@@ -352,12 +352,12 @@ def test_damaged_files_of_every_format_give_a_picture_or_a_message(tmp_path_fact
 def test_the_window_explains_a_bad_file_and_keeps_running(qtbot, tmp_path, case) -> None:
     from windows import open_picture
 
-    from app.main_window import MainWindow
+    from app.window.assembly import build_main_window
 
     name, data, words = BAD_FILES[case]
     path = tmp_path / name
     path.write_bytes(data)
-    window = MainWindow()
+    window = build_main_window()
     qtbot.addWidget(window)
     window.show()
     assert not open_picture(qtbot, window, path)

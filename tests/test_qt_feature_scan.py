@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 import app  # noqa: F401  (installs the byte search, as the app does when it starts)
-from app import qt_feature_scan
+from app.boot import qt_feature_scan
 
 
 def test_importing_the_app_installs_the_byte_search_once():
@@ -20,14 +20,14 @@ def test_it_gives_the_same_answer_as_reading_the_source():
     import gc
     import json
 
-    import app.canvas
-    import app.main_window
+    import app.widgets.canvas
+    import app.window.main_window
     import model.store
 
     scan = sys.modules[qt_feature_scan.SCANNER]._mod_uses_pyside
-    for module in (app.main_window, app.canvas, model.store, json, gc, sys, qt_feature_scan):
+    for module in (app.window.main_window, app.widgets.canvas, model.store, json, gc, sys, qt_feature_scan):
         assert scan(module) == scan.__wrapped__(module), module.__name__
-    assert scan(app.main_window) and not scan(json) and not scan(gc)
+    assert scan(app.window.main_window) and not scan(json) and not scan(gc)
 
 
 def test_a_module_that_opts_into_snake_case_gets_it_as_without_the_app(tmp_path):

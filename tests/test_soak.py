@@ -34,8 +34,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.canvas import HISTORY_LIMIT, DrawingCanvas
-from app.main_window import MainWindow
+from app.widgets.canvas import HISTORY_LIMIT, DrawingCanvas
+from app.window.assembly import build_main_window
+from app.window.main_window import MainWindow
 from model.paths import user_model_dir
 
 STROKES = 3000
@@ -194,7 +195,7 @@ def test_a_long_session_keeps_memory_flat(qtbot, mnist_dir, tmp_path) -> None:
     import training.train  # noqa: F401  (import cost is not a leak: pay it before measuring)
 
     start = time.perf_counter()
-    window = MainWindow()
+    window = build_main_window()
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

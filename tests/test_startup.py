@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from broken_models import plant_user_model
 
-from app.error_reporting import log_file_path
-from app.startup import VARIABLE
+from app.boot.error_reporting import log_file_path
+from app.boot.startup import VARIABLE
 
 pytestmark = pytest.mark.gui
 
@@ -57,7 +57,7 @@ def test_the_window_reports_its_first_paint_with_a_model_and_exits():
 def test_work_the_window_does_not_need_waits_until_after_the_first_paint():
     code = (
         "import sys\n"
-        "import app.startup as probe\n"
+        "import app.boot.startup as probe\n"
         "report = probe.report_and_quit\n"
         "def check(window):\n"
         f"    print('LOADED', sorted(m for m in {DEFERRED!r} if m in sys.modules))\n"
@@ -86,7 +86,7 @@ def test_a_problem_found_while_starting_reaches_the_log_file(isolated_home):
 def test_garbage_collection_is_paused_until_the_first_paint_then_skips_start_up_objects():
     code = (
         "import gc, sys\n"
-        "import app.startup as startup\n"
+        "import app.boot.startup as startup\n"
         "report = startup.report_and_quit\n"
         "def check(window):\n"
         "    print('AT_PAINT', gc.isenabled())\n"
@@ -106,7 +106,7 @@ def test_gc_pause_helpers_restore_what_they_change_and_freeze_what_the_block_mad
     # In a fresh process: freezing here would keep the test session's garbage for good.
     code = (
         "import gc\n"
-        "from app import gc_pause\n"
+        "from app.boot import gc_pause\n"
         "frozen = gc.get_freeze_count()\n"
         "assert gc.isenabled()\n"
         "with gc_pause.paused():\n"
@@ -138,7 +138,7 @@ def test_the_app_keeps_numpy_off_huge_pages():
     import numpy as np
 
     import app  # noqa: F401
-    from app import numpy_pages
+    from app.boot import numpy_pages
 
     assert numpy_pages.use_small_pages() is False  # importing the app already switched them off
     switch = np._core.multiarray._set_madvise_hugepage

@@ -16,8 +16,8 @@ from collections import Counter
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from app.main_window import MainWindow
-from app.replay import PLACEMENTS, draw_placed
+from app.testing.replay import PLACEMENTS, draw_placed
+from app.window.assembly import build_main_window
 from training.uji import PenSample, load_uji_digits
 
 pytestmark = pytest.mark.gui
@@ -40,7 +40,7 @@ def test_the_replay_data_is_complete(uji_digits: list[PenSample]) -> None:
 def test_window_reads_real_handwriting(
     qtbot, uji_digits: list[PenSample], placement: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    window = MainWindow()
+    window = build_main_window()
     qtbot.addWidget(window)
     window.resize(1000, 680)
     window.show()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from app.main_window import MainWindow
+from app.window.assembly import build_main_window
+from app.window.main_window import MainWindow
 
 
 def new_window(qtbot, **kw) -> MainWindow:
     """A main window, shown and exposed; pytest-qt closes it after the test."""
-    win = MainWindow(**kw)
+    win = build_main_window(**kw)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -32,8 +33,8 @@ def read_through_window(win: MainWindow, samples, placement: str = "normal") -> 
     """
     from PySide6.QtWidgets import QLabel
 
-    from app.prediction import HINT
-    from app.replay import draw_placed
+    from app.testing.replay import draw_placed
+    from app.widgets.prediction import HINT
 
     label = win.findChild(QLabel, "predictionDigit")
     shown = []

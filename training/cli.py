@@ -1,7 +1,8 @@
 """``digit-canvas-train``: train the models from the command line with visible progress.
 
-Ctrl+C stops cleanly: models are written only after training and evaluation finished, through a
-temporary file and a rename, so an interrupted run leaves the previous model untouched.
+Training goes through :func:`training.retrain.retrain`, as the app's retrain dialog does: every model
+asked for is trained and evaluated first and only then are they all saved, through a temporary file
+and a rename, so Ctrl+C or a refused model leaves the previous models untouched.
 """
 
 from __future__ import annotations
@@ -133,16 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from training.data import MnistDataError, load_mnist
     from training.report import write_report
-    from training.train import save_to, train_model
+    from training.retrain import RetrainRequest, WorseModel, retrain
 
-    kinds = ["binary", "ovr"] if args.model == "all" else [args.model]
+    kinds = ("binary", "ovr") if args.model == "all" else (args.model,)
     params = {k: v for k, v in (("alpha", args.alpha), ("max_iter", args.max_iter)) if v is not None}
     console = ConsoleProgress()
-    status = 0
     try:
         mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
         console.finish()
-        _check_max_train(args.max_train, kinds, mnist)
+        _check_max_train(args.max_train, list(kinds), mnist)
         user = None
         if args.include_samples:
             from training.user_eval import HOLDOUT_EVERY, load_user_samples, split
@@ -153,34 +153,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"Including {len(user)} of your own samples ({held} held out to test on, every "
                 f"{HOLDOUT_EVERY}th of a digit), weighted to a tenth of the training data."
             )
-        for kind in kinds:
-            result = train_model(
-                kind,
-                params=params,
-                mnist=mnist,
-                max_train=args.max_train,
-                user_samples=user,
-                save=False,
-                progress=console,
-            )
-            console.finish()
-            ev = result.evaluation
-            refusal = None if args.force or args.out is not None else _worse_than_current(kind, ev.accuracy)
-            if refusal:
-                print(f"digit-canvas-train: {refusal}", file=sys.stderr)
-                status = 1
-                continue
-            result.path = save_to(kind, result.estimator, result.metadata, args.out)
-            print(
-                f"{result.metadata['label']}: test accuracy {ev.accuracy:.2%} "
-                f"({len(ev.labels) - int((ev.predicted == ev.labels).sum())} errors in {len(ev.labels):,}), "
-                f"{result.metadata['n_iter']} iterations, {result.seconds:.1f} s; saved to {result.path}"
-            )
-            if user is not None:
-                print(f"  {_user_figures(result.metadata)}")
-            if args.report is not None:
-                for path in write_report(args.report, kind, ev, mnist[2], result.metadata):
-                    print(f"  wrote {path}")
+        request = RetrainRequest(
+            kinds=kinds,
+            params={kind: params for kind in kinds},
+            mnist=mnist,
+            max_train=args.max_train,
+            user_samples=user,
+            out_dir=args.out,
+            max_drop=None if args.force or args.out is not None else WORSE_BY,
+        )
+        results = retrain(request, progress=lambda p, overall: console(p))
+        console.finish()
+    except WorseModel as exc:
+        console.finish()
+        for kind, accuracy, before in exc.drops:
+            print(f"digit-canvas-train: {_refusal(kind, accuracy, before)}", file=sys.stderr)
+        if len(kinds) > 1:
+            print("digit-canvas-train: no model was saved; the current ones stay in use.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         console.finish()
         print("Interrupted: nothing was saved, the previous model is untouched.", file=sys.stderr)
@@ -201,7 +191,19 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    return status
+    for result in results:
+        ev = result.evaluation
+        print(
+            f"{result.metadata['label']}: test accuracy {ev.accuracy:.2%} "
+            f"({len(ev.labels) - int((ev.predicted == ev.labels).sum())} errors in {len(ev.labels):,}), "
+            f"{result.metadata['n_iter']} iterations, {result.seconds:.1f} s; saved to {result.path}"
+        )
+        if user is not None:
+            print(f"  {_user_figures(result.metadata)}")
+        if args.report is not None:
+            for path in write_report(args.report, result.kind, ev, mnist[2], result.metadata):
+                print(f"  wrote {path}")
+    return 0
 
 
 def _check_max_train(max_train: int | None, kinds: list[str], mnist: Any) -> None:
@@ -224,17 +226,10 @@ def _check_max_train(max_train: int | None, kinds: list[str], mnist: Any) -> Non
             )
 
 
-def _worse_than_current(kind: str, accuracy: float) -> str | None:
-    """Why the new model must not replace the current one (one sentence), or ``None`` if it may."""
-    from model.store import KINDS, ModelFileError, load_model
+def _refusal(kind: str, accuracy: float, before: float) -> str:
+    """Why the new model did not replace the current one, in one sentence."""
+    from model.store import KINDS
 
-    try:
-        current = load_model(kind)
-    except (ModelFileError, OSError):
-        return None  # nothing usable to protect
-    before = current.metadata_.get("test_accuracy")
-    if not isinstance(before, float) or accuracy >= before - WORSE_BY:
-        return None
     return (
         f"the new {KINDS[kind]['label']} model reads {accuracy:.2%} of the test set, more than a point "
         f"below the current model's {before:.2%}, so it was not saved; pass --force to save it anyway."

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from model.paths import user_cache_dir
-from training.data import (
+from training.mnist_files import (
     MNIST_FILES,
     MNIST_SHA256,
     MnistDataError,

@@ -1,0 +1,240 @@
+"""The confusion matrix as a clickable heat map, with the count in every cell."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from app.widgets.heatmap import blend, readable_text_colour
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QMouseEvent, QPaintEvent
+
+CORRECT = QColor(46, 125, 50)  # diagonal cells: green, darker the higher the recall
+CORRECT_LIGHT = QColor(232, 245, 233)
+WRONG = QColor(198, 40, 40)  # off-diagonal cells: red, darker the more often that confusion happens
+
+
+class ConfusionMatrixView(QWidget):
+    """The confusion matrix as a heat map with the count in every cell; click a cell to pick it.
+
+    Rows are the true digit, columns what the model read. Correct cells (the diagonal) are green by
+    recall; mistakes are red, scaled to the most frequent confusion so rare ones still show.
+    """
+
+    cellClicked = Signal(int, int)  # true label, predicted label
+
+    LEFT, TOP, RIGHT, BOTTOM = 52, 46, 12, 44
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("confusionMatrix")
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(280, 300)
+        self.matrix = np.zeros((0, 0), dtype=int)
+        self.classes: list[int] = []
+        self.selected: tuple[int, int] | None = None  # (row, column)
+        self._hover: tuple[int, int] | None = None
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 500)
+
+    def set_matrix(self, matrix: np.ndarray, classes: list[int] | np.ndarray) -> None:
+        self.matrix = np.asarray(matrix, dtype=int)
+        self.classes = [int(c) for c in classes]
+        self.selected = None
+        self.update()
+
+    def select(self, true_label: int | None, predicted_label: int | None = None) -> None:
+        """Outline one cell (by labels), or none."""
+        if true_label is None or predicted_label is None:
+            self.selected = None
+        else:
+            self.selected = (self.classes.index(true_label), self.classes.index(predicted_label))
+        self.update()
+
+    # geometry
+
+    def _cell_size(self) -> float:
+        k = max(len(self.classes), 1)
+        width = self.width() - self.LEFT - self.RIGHT
+        height = self.height() - self.TOP - self.BOTTOM
+        return max(min(width, height) / k, 4.0)
+
+    def _origin(self) -> QPoint:
+        k = max(len(self.classes), 1)
+        size = self._cell_size() * k
+        extra = self.width() - self.LEFT - self.RIGHT - size
+        return QPoint(self.LEFT + int(max(extra, 0) / 2), self.TOP)
+
+    def cell_rect(self, row: int, column: int) -> QRect:
+        """The rectangle of a cell in widget coordinates (row: true class, column: predicted)."""
+        s = self._cell_size()
+        o = self._origin()
+        x0, y0 = o.x() + column * s, o.y() + row * s
+        return QRect(round(x0), round(y0), round(x0 + s) - round(x0), round(y0 + s) - round(y0))
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        k = len(self.classes)
+        if k == 0:
+            return None
+        s = self._cell_size()
+        o = self._origin()
+        column = math.floor((pos.x() - o.x()) / s)
+        row = math.floor((pos.y() - o.y()) / s)
+        if 0 <= row < k and 0 <= column < k:
+            return row, column
+        return None
+
+    def cell_colour(self, row: int, column: int) -> QColor:
+        count = int(self.matrix[row, column])
+        if row == column:
+            total = max(int(self.matrix[row].sum()), 1)
+            return blend(CORRECT_LIGHT, CORRECT, count / total)
+        off = self.matrix.copy()
+        np.fill_diagonal(off, 0)
+        worst = max(int(off.max()), 1)
+        return blend(QColor(Qt.GlobalColor.white), WRONG, math.sqrt(count / worst))
+
+    # painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(self.rect(), self.palette().base())
+        k = len(self.classes)
+        if k == 0:
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Evaluating…")
+            return
+        s = self._cell_size()
+        text_colour = self.palette().text().color()
+        cell_font = QFont(self.font())
+        cell_font.setPixelSize(max(8, int(s * (0.30 if k > 2 else 0.16))))
+        label_font = QFont(self.font())
+        label_font.setPixelSize(max(9, min(16, int(s * 0.34))))
+        label_font.setBold(True)
+        title_font = QFont(self.font())
+        title_font.setPixelSize(13)
+
+        for i in range(k):
+            for j in range(k):
+                rect = self.cell_rect(i, j)
+                colour = self.cell_colour(i, j)
+                painter.fillRect(rect, colour)
+                count = int(self.matrix[i, j])
+                painter.setFont(cell_font)
+                if count == 0:
+                    painter.setPen(QColor(190, 190, 190))
+                else:
+                    painter.setPen(readable_text_colour(colour))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{count:,}")
+        grid = QPen(QColor(225, 225, 225))
+        painter.setPen(grid)
+        first, last = self.cell_rect(0, 0), self.cell_rect(k - 1, k - 1)
+        for n in range(k + 1):
+            x = first.left() + round(n * s)
+            y = first.top() + round(n * s)
+            painter.drawLine(x, first.top(), x, last.bottom() + 1)
+            painter.drawLine(first.left(), y, last.right() + 1, y)
+
+        # class labels and axis titles
+        painter.setPen(text_colour)
+        painter.setFont(label_font)
+        for n, c in enumerate(self.classes):
+            column_rect = self.cell_rect(0, n)
+            painter.drawText(
+                QRect(column_rect.left(), self.TOP - 22, column_rect.width(), 20),
+                Qt.AlignmentFlag.AlignCenter,
+                str(c),
+            )
+            row_rect = self.cell_rect(n, 0)
+            painter.drawText(
+                QRect(row_rect.left() - 24, row_rect.top(), 20, row_rect.height()),
+                Qt.AlignmentFlag.AlignCenter,
+                str(c),
+            )
+        painter.setFont(title_font)
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(
+            QRect(first.left(), 2, last.right() - first.left(), 18),
+            Qt.AlignmentFlag.AlignCenter,
+            "predicted →",
+        )
+        painter.save()
+        painter.translate(first.left() - 38, (first.top() + last.bottom()) / 2)
+        painter.rotate(-90)
+        painter.drawText(QRect(-60, -8, 120, 18), Qt.AlignmentFlag.AlignCenter, "← true")
+        painter.restore()
+
+        # highlight hover and selection
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self._hover is not None:
+            painter.setPen(QPen(QColor(30, 30, 30, 140), 2))
+            painter.drawRect(self.cell_rect(*self._hover).adjusted(1, 1, -1, -1))
+        if self.selected is not None:
+            painter.setPen(QPen(QColor(20, 20, 20), 3))
+            painter.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -2, -2))
+
+        self._paint_legend(painter, first.left(), last.bottom() + 14, last.right() - first.left())
+        painter.end()
+
+    def _paint_legend(self, painter: QPainter, x: int, y: int, width: int) -> None:
+        """Two keys: the green of correct reads and the white-to-red scale of mistakes."""
+        off = self.matrix.copy()
+        np.fill_diagonal(off, 0)
+        worst = int(off.max())
+        font = QFont(self.font())
+        font.setPixelSize(11)
+        painter.setFont(font)
+        painter.setPen(self.palette().text().color())
+        painter.fillRect(QRect(x, y + 3, 12, 12), CORRECT)
+        painter.drawText(QRect(x + 16, y, 120, 18), Qt.AlignmentFlag.AlignVCenter, "correct (by recall)")
+        bar_x = x + max(width // 2, 140)
+        bar_w = max(width - (bar_x - x) - 40, 40)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRect(bar_x - 64, y, 60, 18), right, "mistakes 0")
+        gradient = QLinearGradient(bar_x, 0, bar_x + bar_w, 0)
+        for t in np.linspace(0.0, 1.0, 9):
+            gradient.setColorAt(float(t), blend(QColor(Qt.GlobalColor.white), WRONG, math.sqrt(t)))
+        painter.fillRect(QRectF(bar_x, y + 3, bar_w, 12), gradient)
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawRect(QRectF(bar_x, y + 3, bar_w, 12))
+        painter.setPen(self.palette().text().color())
+        painter.drawText(QRect(bar_x + bar_w + 4, y, 40, 18), Qt.AlignmentFlag.AlignVCenter, f"{worst:,}")
+
+    # mouse
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position().toPoint())
+        if cell != self._hover:
+            self._hover = cell
+            self.update()
+        if cell is not None:
+            i, j = cell
+            count = int(self.matrix[i, j])
+            total = max(int(self.matrix[i].sum()), 1)
+            t, p = self.classes[i], self.classes[j]
+            what = f"{t} read correctly" if i == j else f"true {t} read as {p}"
+            tip = f"{what}: {count:,} test digits ({count / total:.1%} of the {t}s). Click to see them."
+            QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+
+    def leaveEvent(self, event: Any) -> None:
+        self._hover = None
+        self.update()
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position().toPoint())
+        if cell is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.selected = cell
+        self.update()
+        self.cellClicked.emit(self.classes[cell[0]], self.classes[cell[1]])

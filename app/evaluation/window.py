@@ -1,0 +1,301 @@
+"""Model > Evaluate...: how good a model is on the MNIST test set, and which digits it gets wrong.
+
+Beside MNIST, a "Your samples" strip shows how the model reads the person's own labelled drawings,
+counting only the ones it never trained on (see :func:`training.user_eval.user_report`).
+
+The window opens at once and evaluates in a worker thread, then fills in: the accuracy, a per-class
+table, the confusion matrix as a clickable heat map and a gallery of the mistakes. Each part is a small
+widget owning one thing; the numbers all come from :func:`training.evaluate.evaluate`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.evaluation.confusion_matrix import ConfusionMatrixView
+from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
+from app.evaluation.per_class_table import PerClassTable
+from app.evaluation.user_strip import UserSamplesStrip
+from app.widgets.digit_gallery import DigitDelegate, DigitGallery
+from app.widgets.headings import heading
+from app.workers.background_job import BackgroundJob
+from training.evaluate import Evaluation, evaluate
+from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
+
+if TYPE_CHECKING:
+    from collections.abc import Callable as Report
+
+log = logging.getLogger(__name__)
+
+TestData = tuple[np.ndarray, np.ndarray]
+
+
+def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[[], TestData]:
+    """A loader for the MNIST test images and labels, to hand to :class:`EvaluationWindow`."""
+
+    def load() -> TestData:
+        from training.data import load_mnist
+
+        _, _, X_test, y_test = load_mnist(data_dir, download=download)
+        return X_test, y_test
+
+    return load
+
+
+def _error_message(exc: BaseException) -> str:
+    from training.data import DATA_ENV_VAR, MnistNotFoundError
+
+    if isinstance(exc, MnistNotFoundError):
+        return (
+            f"{exc} (In the app: Model > Retrain… lets you choose a folder, or set {DATA_ENV_VAR} "
+            "before starting it.)"
+        )
+    return f"{exc}" if str(exc) else type(exc).__name__
+
+
+def evaluate_everything(
+    estimator: Any,
+    test_data: Callable[[], TestData],
+    user_samples: Callable[[], UserSamples] | None,
+    report: Report[[tuple[str, Any]], None],
+) -> None:
+    """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
+
+    Runs in a worker thread. ``report`` receives ``("done", (evaluation, images))`` or
+    ``("failed", message)``, then, whatever MNIST gave, ``("user done", UserReport)`` or
+    ``("user failed", message)``.
+    """
+    try:
+        X, y = test_data()
+        evaluation = evaluate(estimator, X, y)
+    except Exception as exc:  # shown in the window; the app keeps running
+        log.exception("evaluation failed")
+        report(("failed", _error_message(exc)))
+    else:
+        report(("done", (evaluation, X)))
+    if user_samples is not None:
+        try:
+            mine = user_report(estimator, user_samples())
+        except Exception as exc:
+            log.exception("evaluating the user's samples failed")
+            report(("user failed", _error_message(exc)))
+        else:
+            report(("user done", mine))
+
+
+class EvaluationWindow(QWidget):
+    """How a model does on the MNIST test set: accuracy, per-class table, confusion matrix, mistakes.
+
+    ``test_data()`` returns ``(X_test, y_test)`` and runs in a worker thread, as does the evaluation,
+    so the window (and the app) never blocks. ``evaluated`` fires when the numbers are in, ``failed``
+    with a message otherwise. ``evaluation`` holds the :class:`training.evaluate.Evaluation`.
+    """
+
+    evaluated = Signal(object)
+    failed = Signal(str)
+    userEvaluated = Signal(object)  # training.user_eval.UserReport
+
+    def __init__(
+        self,
+        estimator: Any,
+        test_data: Callable[[], TestData] | None = None,
+        parent: QWidget | None = None,
+        *,
+        title: str | None = None,
+        start: bool = True,
+        user_samples: Callable[[], UserSamples] | None = load_user_samples,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
+        self.setObjectName("evaluationWindow")
+        self.estimator = estimator
+        self.test_data = test_data if test_data is not None else mnist_test_set()
+        self.user_samples = user_samples
+        self.user_report: UserReport | None = None
+        self.evaluation: Evaluation | None = None
+        self.images: np.ndarray | None = None
+        meta = getattr(estimator, "metadata_", {}) or {}
+        self.model_title = title or meta.get("label") or type(estimator).__name__
+        features = getattr(estimator, "features_", None)
+        self.model_features = features.describe() if features is not None else "pixels"
+        self.setWindowTitle(f"Evaluation: {self.model_title}")
+        self.resize(1080, 820)
+
+        self.headline = heading("Evaluating on the MNIST test set…", "accuracyLabel", 1.6)
+        self.details = QLabel(f"{html.escape(self.model_title)} · features: {self.model_features}")
+        self.details.setObjectName("detailsLabel")
+        self.details.setStyleSheet("color: palette(dark);")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(6)
+        self.busy.setTextVisible(False)
+
+        self.matrix = ConfusionMatrixView()
+        self.table = PerClassTable()
+        self.gallery = DigitGallery(DigitDelegate(56, WIDEST_CAPTION))
+        self.gallery.setSpacing(0)
+        self.gallery.gallery_model = TestDigitsModel(self.gallery)
+        self.gallery.setModel(self.gallery.gallery_model)
+        self.gallery.setObjectName("misclassifiedGallery")
+        self.gallery_title = heading("", "galleryTitle")
+        self.show_all = QPushButton("Show all mistakes")
+        self.show_all.setObjectName("showAllMistakes")
+        self.show_all.setVisible(False)
+
+        matrix_box = _stacked(
+            self._caption("Confusion matrix (click a cell to see those digits)"), self.matrix
+        )
+        table_box = _stacked(self._caption("Per digit"), self.table)
+        top = _split(Qt.Orientation.Horizontal, matrix_box, table_box, [600, 460])
+
+        gallery_header = QHBoxLayout()
+        gallery_header.addWidget(self.gallery_title, 1)
+        gallery_header.addWidget(self.show_all)
+        gallery_box = _stacked(gallery_header, self.gallery)
+
+        split = _split(Qt.Orientation.Vertical, top, gallery_box, [500, 250])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.details)
+        layout.addWidget(self.busy)
+        self.user_strip = UserSamplesStrip()
+        self.user_strip.setVisible(user_samples is not None)
+        layout.addWidget(self.user_strip)
+        layout.addWidget(split, 1)
+
+        self.matrix.cellClicked.connect(self.show_cell)
+        self.show_all.clicked.connect(self.show_mistakes)
+        self._job: BackgroundJob | None = None
+        if start:
+            self.start()
+
+    @staticmethod
+    def _caption(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setStyleSheet("color: palette(dark); font-weight: 600;")
+        return label
+
+    def start(self) -> None:
+        """Evaluate (again) in a worker thread."""
+        self.busy.setVisible(True)
+        self._job = BackgroundJob("digit-canvas-evaluation", describe=_error_message)
+        self._job.reported.connect(self._on_reported)
+        self._job.failed.connect(self._on_failed)
+        estimator, test_data, user_samples = self.estimator, self.test_data, self.user_samples
+        self._job.start(lambda: evaluate_everything(estimator, test_data, user_samples, self._job.report))
+
+    def is_running(self) -> bool:
+        return self._job is not None and self.evaluation is None and not self.busy.isHidden()
+
+    @Slot(object)
+    def _on_reported(self, part: tuple[str, Any]) -> None:
+        kind, payload = part
+        if kind == "done":
+            self._on_done(*payload)
+        elif kind == "failed":
+            self._on_failed(payload)
+        elif kind == "user done":
+            self._on_user_done(payload)
+        else:
+            self.user_strip.set_failure(payload)
+
+    def _on_done(self, evaluation: Evaluation, images: np.ndarray) -> None:
+        self.evaluation = evaluation
+        self.images = images
+        self.busy.setVisible(False)
+        ev = evaluation
+        n = len(ev.labels)
+        errors = int((ev.predicted != ev.labels).sum())
+        what = "test digits" if len(ev.classes) > 2 else f"test {'s and '.join(map(str, ev.classes))}s"
+        self.headline.setText(f"{ev.accuracy:.2%} of {n:,} MNIST {what} read correctly")
+        self.details.setText(
+            f"{errors:,} mistakes · {html.escape(self.model_title)} · features: {self.model_features} · "
+            f"evaluated in {ev.seconds:.1f} s"
+        )
+        self.matrix.set_matrix(ev.confusion, ev.classes)
+        self.table.set_evaluation(ev)
+        self.show_mistakes()
+        self.evaluated.emit(ev)
+
+    def _on_user_done(self, report: UserReport) -> None:
+        self.user_report = report
+        self.user_strip.set_report(report)
+        self.userEvaluated.emit(report)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.busy.setVisible(False)
+        self.headline.setText("Could not evaluate the model")
+        self.details.setText(message)
+        self.details.setWordWrap(True)
+        self.failed.emit(message)
+
+    @Slot()
+    def show_mistakes(self) -> None:
+        """Fill the gallery with every misclassified digit, most confident mistakes first."""
+        if self.evaluation is None or self.images is None:
+            return
+        rows = self.evaluation.misclassified
+        self.matrix.select(None)
+        self.gallery.gallery_model.set_digits(self.evaluation, self.images, rows)
+        self.gallery_title.setText(f"Misclassified test digits ({len(rows):,}), most confident first")
+        self.show_all.setVisible(False)
+
+    @Slot(int, int)
+    def show_cell(self, true_label: int, predicted_label: int) -> None:
+        """Fill the gallery with the test digits of one confusion-matrix cell."""
+        ev = self.evaluation
+        if ev is None or self.images is None:
+            return
+        rows = np.flatnonzero((ev.labels == true_label) & (ev.predicted == predicted_label))
+        rows = rows[np.argsort(-ev.confidence[rows], kind="stable")]
+        self.matrix.select(true_label, predicted_label)
+        self.gallery.gallery_model.set_digits(ev, self.images, rows)
+        if true_label == predicted_label:
+            title = f"{true_label} read correctly: {len(rows):,} test digits, most confident first"
+        else:
+            title = f"True {true_label} read as {predicted_label}: {len(rows):,} test digits"
+        self.gallery_title.setText(title)
+        self.gallery.scrollToTop()
+        self.show_all.setVisible(True)
+
+
+def _stacked(head: QWidget | QHBoxLayout, body: QWidget) -> QWidget:
+    """``head`` over ``body``, without margins; ``body`` takes the height left."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    if isinstance(head, QWidget):
+        layout.addWidget(head)
+    else:
+        layout.addLayout(head)
+    layout.addWidget(body, 1)
+    return box
+
+
+def _split(orientation: Qt.Orientation, first: QWidget, second: QWidget, sizes: list[int]) -> QSplitter:
+    """``first`` and ``second`` side by side (or one over the other), sharing space 3 to 2."""
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes(sizes)
+    splitter.setChildrenCollapsible(False)
+    return splitter

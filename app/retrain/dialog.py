@@ -1,0 +1,323 @@
+"""Model > Retrain...: choose a model, its hyper-parameters and the data, then train with live progress.
+
+The dialog only collects settings into a :class:`training.retrain.RetrainRequest` and drives a
+:class:`app.retrain.training_job.TrainingJob`; all model logic stays in ``training``. It emits
+``modelTrained(kind)`` for every model saved, so the main window can load it and swap it in live.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from app.retrain.data_source import DataSourceBox
+from app.retrain.params import BinaryParamsBox, OvrParamsBox
+from app.retrain.progress_panel import ProgressPanel
+from app.retrain.samples_box import SamplesBox
+from app.retrain.summary import result_html
+from app.retrain.training_job import TrainingJob
+from app.text.labels import label
+from app.text.numbers import format_duration
+from training.retrain import MnistArrays, RetrainRequest, RetrainResult
+from training.samples import SampleStore
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
+    from PySide6.QtWidgets import QWidget
+
+_STAGE_TITLES = {
+    "loading data": "Loading data",
+    "downloading": "Downloading MNIST",
+    "training": "Training",
+    "evaluating": "Evaluating",
+    "cross-validating": "Checking on your samples",
+    "saving": "Saving",
+    "done": "Done",
+}
+
+
+class RetrainDialog(QDialog):
+    """Collects the retrain settings, runs a :class:`TrainingJob` and shows how it went.
+
+    ``modelTrained(kind)`` fires once per saved model (already the user's current model on disk);
+    ``trainingStopped(outcome)`` fires with "finished", "failed" or "cancelled".
+    """
+
+    modelTrained = Signal(str)
+    trainingStarted = Signal()
+    trainingStopped = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        mnist: MnistArrays | None = None,
+        samples: SampleStore | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Retrain models")
+        self.setObjectName("retrainDialog")
+        self._mnist = mnist
+        self.job: TrainingJob | None = None
+        self.results: list[RetrainResult] = []
+        self.outcome: str | None = None
+        self._close_when_stopped = False
+        self._last_remaining = (-1.0, 0.0)  # (estimate, job.elapsed when it arrived)
+
+        self.model_ovr = QRadioButton(label("ovr"))
+        self.model_ovr.setObjectName("modelOvr")
+        self.model_binary = QRadioButton(label("binary"))
+        self.model_binary.setObjectName("modelBinary")
+        self.model_both = QRadioButton("Both")
+        self.model_both.setObjectName("modelBoth")
+        self.model_ovr.setChecked(True)
+        self._model_group = QButtonGroup(self)
+        model_row = QHBoxLayout()
+        for button in (self.model_ovr, self.model_binary, self.model_both):
+            self._model_group.addButton(button)
+            model_row.addWidget(button)
+        model_row.addStretch(1)
+        model_box = QGroupBox("Model")
+        model_box.setLayout(model_row)
+
+        self.ovr_box = OvrParamsBox()
+        self.binary_box = BinaryParamsBox()
+        params_row = QHBoxLayout()
+        params_row.addWidget(self.ovr_box, 3)
+        params_row.addWidget(self.binary_box, 2)
+
+        self.data_box = DataSourceBox()
+        self.samples_box = SamplesBox(samples if samples is not None else SampleStore())
+        self.panel = ProgressPanel()
+
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setDefault(True)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeButton")
+        self.close_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(model_box)
+        layout.addLayout(params_row)
+        layout.addWidget(self.data_box)
+        layout.addWidget(self.samples_box)
+        layout.addWidget(self.panel)
+        layout.addLayout(buttons)
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(250)
+        self._clock.timeout.connect(self._update_times)
+
+        self._model_group.buttonToggled.connect(lambda *_: self._update_enabled())
+        self.data_box.changed.connect(self._update_enabled)
+        self.data_box.max_train.valueChanged.connect(self._update_enabled)
+        self.train_button.clicked.connect(self.start_training)
+        self.panel.cancel.clicked.connect(self.cancel_training)
+        self.close_button.clicked.connect(self.reject)
+        self._update_enabled()
+
+    # ---------------------------------------------------------------------------------- settings
+
+    def kinds(self) -> tuple[str, ...]:
+        if self.model_both.isChecked():
+            return ("binary", "ovr")
+        return ("binary",) if self.model_binary.isChecked() else ("ovr",)
+
+    def request(self) -> RetrainRequest:
+        """The settings as a plain training request (no Qt in it)."""
+        kinds = self.kinds()
+        params = {"ovr": self.ovr_box.params(), "binary": self.binary_box.params()}
+        return RetrainRequest(
+            kinds=kinds,
+            params={k: params[k] for k in kinds},
+            data_dir=self.data_box.data_dir(),
+            download=self.data_box.download.isChecked(),
+            mnist=self._mnist,
+            max_train=self.data_box.max_train_value(),
+            include_samples=self.samples_box.included(),
+            samples_folder=self.samples_box.store.folder,
+        )
+
+    def is_training(self) -> bool:
+        return self.job is not None and self.job.is_running()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.is_training():
+            self.samples_box.refresh()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the dialog after teaching more digits shows the new count."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self.is_training():
+            self.samples_box.refresh()
+        super().changeEvent(event)
+
+    @Slot()
+    def _update_enabled(self) -> None:
+        running = self.is_training()
+        kinds = self.kinds()
+        for widget in (self.ovr_box, self.binary_box, self.data_box, self.samples_box):
+            widget.setEnabled(not running)
+        self.samples_box.set_training(kinds, self.data_box.max_train_value())
+        if not running:
+            self.ovr_box.setEnabled("ovr" in kinds)
+            self.binary_box.setEnabled("binary" in kinds)
+        for button in self._model_group.buttons():
+            button.setEnabled(not running)
+        self.train_button.setEnabled(not running and self.data_box.is_ready())
+        self.panel.cancel.setEnabled(running and not (self.job and self.job.cancel_requested))
+
+    # ------------------------------------------------------------------------------------ running
+
+    @Slot()
+    def start_training(self) -> None:
+        """Start a job with the current settings (ignored while one is running)."""
+        if self.is_training():
+            return
+        self.results = []
+        self.outcome = None
+        self.samples_box.refresh()  # samples taught since the dialog opened count too
+        self.job = TrainingJob(self.request())
+        self.job.progress.connect(self._on_progress)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
+        self.job.cancelled.connect(self._on_cancelled)
+        self.job.stopped.connect(self._on_stopped)
+        self._last_remaining = (-1.0, 0.0)
+        self.panel.stage.setText("Starting")
+        self.panel.message.setText("Starting the training thread…")
+        self.panel.result.setText("")
+        self.panel.result.setMinimumHeight(48)
+        self.panel.bar.setValue(0)
+        self.panel.times.setText("0:00 elapsed")
+        self.job.start()
+        self._clock.start()
+        self._update_enabled()
+        self.trainingStarted.emit()
+
+    @Slot()
+    def cancel_training(self) -> None:
+        """Ask the running job to stop; the end arrives as ``trainingStopped("cancelled")``."""
+        if not self.is_training() or self.job is None:
+            return
+        self.job.cancel()
+        self.panel.stage.setText("Cancelling")
+        self.panel.message.setText("Stopping at the next check; nothing will be saved…")
+        self._update_enabled()
+
+    @Slot(str, str, float, float, float)
+    def _on_progress(
+        self, stage: str, message: str, fraction: float, elapsed: float, remaining: float
+    ) -> None:
+        if self.job is not None and self.job.cancel_requested:
+            return
+        self.panel.stage.setText(_STAGE_TITLES.get(stage, stage.capitalize()))
+        self.panel.message.setText(message)
+        self.panel.bar.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
+        self._last_remaining = (remaining, elapsed)
+        self._update_times()
+
+    @Slot()
+    def _update_times(self) -> None:
+        if self.job is None:
+            return
+        elapsed = self.job.elapsed
+        text = f"{format_duration(elapsed)} elapsed"
+        estimate, at = self._last_remaining
+        if self.is_training() and estimate >= 0:
+            left = max(estimate - (elapsed - at), 0.0)
+            text += f" · about {format_duration(left)} left"
+        self.panel.times.setText(text)
+
+    @Slot(list)
+    def _on_finished(self, results: list) -> None:
+        self.results = list(results)
+        self.outcome = "finished"
+        self.panel.stage.setText("Done")
+        self.panel.bar.setValue(1000)
+        self.panel.message.setText(
+            "The new model is saved and in use."
+            if len(results) == 1
+            else "The new models are saved and in use."
+        )
+        self.panel.result.setText("<br>".join(result_html(r) for r in self.results))
+        self._fit_result()
+        for result in self.results:
+            self.modelTrained.emit(result.kind)
+
+    def _fit_result(self) -> None:
+        """Grow the dialog if a long message needs more lines than there is room for."""
+        label = self.panel.result
+        label.setMinimumHeight(max(48, label.heightForWidth(max(label.width(), 200))))
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.outcome = "failed"
+        self.panel.stage.setText("Failed")
+        self.panel.message.setText("Nothing was saved; the previous model is still in use.")
+        self.panel.result.setText(f'<span style="color:#b3261e">{html.escape(message)}</span>')
+        self._fit_result()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.outcome = "cancelled"
+        self.panel.stage.setText("Cancelled")
+        self.panel.message.setText("")
+        self.panel.result.setText(
+            "Training was cancelled. Nothing was saved; the previous model is still in use and on disk."
+        )
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        self._clock.stop()
+        self._update_times()
+        self.train_button.setText("Train again" if self.outcome == "finished" else "Train")
+        self._update_enabled()
+        self.trainingStopped.emit(self.outcome or "failed")
+        if self._close_when_stopped:
+            self._close_when_stopped = False
+            super().reject()
+
+    # ------------------------------------------------------------------------------------ closing
+
+    def confirm_stop(self) -> bool:
+        """Ask whether to stop a running training before closing (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            "Stop training?",
+            "A model is still training. Stop it and close? Nothing will be saved.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _stop_then_close(self) -> bool:
+        """True if the dialog may close now; otherwise cancel (if confirmed) and close when stopped."""
+        if not self.is_training():
+            return True
+        if self.confirm_stop():
+            self._close_when_stopped = True
+            self.cancel_training()
+        return False
+
+    def reject(self) -> None:
+        """Esc, the Close button and the window's close box all end here (QDialog routes them)."""
+        if self._stop_then_close():
+            super().reject()

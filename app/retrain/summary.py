@@ -1,0 +1,74 @@
+"""What a finished retrain says: the new model against the one it replaced, on MNIST and your samples."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from app.text.labels import short_label
+from app.text.numbers import format_seconds
+from app.text.numbers import format_share as _percent
+
+if TYPE_CHECKING:
+    from training.retrain import RetrainResult
+
+
+def summary_line(result: RetrainResult) -> str:
+    """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
+    previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
+    return (
+        f"{short_label(result.kind)}: new {result.accuracy:.2%} vs previous {previous} MNIST test "
+        f"accuracy, {format_seconds(result.seconds)}"
+    )
+
+
+def result_html(result: RetrainResult) -> str:
+    """The same comparison for the dialog, with the change in points coloured, and the samples line."""
+    new = result.accuracy
+    prev = result.previous_accuracy
+    if prev is None:
+        previous, delta = "n/a", ""
+    else:
+        previous = f"{prev:.2%}"
+        diff = 100 * (new - prev)
+        colour = "#1a7f37" if diff > 0.005 else ("#b35900" if diff < -0.005 else "#555555")
+        delta = f' <span style="color:{colour}">({diff:+.2f} points)</span>'
+    text = (
+        f"<b>{html.escape(short_label(result.kind))}</b>: new <b>{new:.2%}</b> vs previous {previous} "
+        f"MNIST test accuracy{delta}, {format_seconds(result.seconds)}"
+    )
+    mine = user_summary(result)
+    if mine:
+        text += f"<br>&nbsp;&nbsp;&nbsp;{html.escape(mine)}"
+    return text
+
+
+def user_summary(result: RetrainResult) -> str:
+    """How the new model reads the user's own samples it did not train on, "" when none were included.
+
+    E.g. "Your samples: before 40% → after 100% (held out, n=5); cross-validated 95% (5 folds, n=26;
+    the previous model read 50%)".
+    """
+    meta = result.metadata
+    if "user_train_ids" not in meta:
+        return ""
+    n_held = int(meta.get("n_user_heldout") or 0)
+    parts = []
+    if n_held:
+        parts.append(
+            f"before {_percent(result.previous_user_heldout)} → after {_percent(result.user_heldout)} "
+            f"(held out, n={n_held})"
+        )
+    if result.user_cv is not None:
+        before = ""
+        if result.previous_user_all is not None:
+            before = f"; the previous model read {_percent(result.previous_user_all)}"
+        parts.append(
+            f"cross-validated {_percent(result.user_cv)} ({meta.get('user_cv_folds')} folds, "
+            f"n={meta.get('n_user_cv')}{before})"
+        )
+    if not parts:
+        if not meta.get("user_train_ids"):
+            return "Your samples: none of them are digits this model knows."
+        return "Your samples: trained on all of them; none were kept aside to test on."
+    return "Your samples: " + "; ".join(parts)

@@ -1,0 +1,153 @@
+"""A retrain off the GUI thread: :func:`training.retrain.retrain` in a :class:`BackgroundJob`.
+
+The window must stay usable while a model trains, so the work runs in a worker thread. A thread is
+enough here because the heavy numpy and BLAS calls release the GIL and Python's switch interval hands
+it back every few milliseconds; it also shares the already-loaded MNIST arrays instead of copying them
+into a child process. All the logic is in :mod:`training.retrain`; this module turns its progress
+into the dialog's bar, elapsed and remaining time, and its exceptions into sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+
+from app.workers.background_job import BackgroundJob
+from model.paths import user_model_dir
+from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, MnistNotFoundError, candidate_dirs
+from training.mnist_files import missing_files
+from training.retrain import RetrainRequest, retrain
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from training.progress import Progress
+
+log = logging.getLogger(__name__)
+
+_MIN_INTERVAL = 1.0 / 30.0  # progress reports per second at most, so the GUI thread never floods
+
+
+class TrainingJob(BackgroundJob):
+    """Runs one :class:`training.retrain.RetrainRequest`: start it, cancel it, hear how it ended.
+
+    ``progress(stage, message, fraction, elapsed, remaining)`` follows the run, ``remaining`` an
+    estimate in seconds (-1 while there is too little to go on). The end signals (``finished`` with
+    the list of :class:`training.retrain.RetrainResult`, ``failed`` with a sentence, ``cancelled``)
+    arrive after the thread has stopped, then ``stopped``.
+    """
+
+    progress = Signal(str, str, float, float, float)  # stage, message, fraction, elapsed, remaining
+    finished = Signal(list)
+
+    def __init__(self, request: RetrainRequest, parent: QObject | None = None) -> None:
+        super().__init__(
+            "digit-canvas-training",
+            parent,
+            describe=lambda exc: describe_failure(exc, request),
+            low_priority=True,  # its threads (the trainer's too) yield to the GUI thread
+        )
+        self.request = request
+        self._throttle = _Throttle()
+        self.reported.connect(lambda step: self.progress.emit(*step))
+        self.done.connect(lambda results: self.finished.emit(list(results)))
+
+    def start(self) -> None:  # type: ignore[override]
+        """Start training in a new thread (once per job)."""
+        began = time.perf_counter()
+
+        def report(p: Progress, overall: float | None) -> None:
+            if overall is None:
+                return
+            stage = _stage_name(p.stage)
+            if not self._throttle.allow(stage, force=p.stage in ("saving", "done")):
+                return
+            elapsed = time.perf_counter() - began
+            remaining = -1.0
+            if 0.05 <= overall < 1.0 and elapsed >= 1.0:
+                remaining = elapsed * (1.0 - overall) / overall
+            elif overall >= 1.0:
+                remaining = 0.0
+            self.report((stage, p.message, float(overall), elapsed, remaining))
+
+        super().start(lambda: retrain(self.request, report, self.cancel_event))
+
+
+class _Throttle:
+    """Lets a progress report through at most every ``interval`` seconds, except stage changes."""
+
+    def __init__(self, interval: float = _MIN_INTERVAL) -> None:
+        self.interval = interval
+        self.last_time = -1e9
+        self.last_stage = ""
+
+    def allow(self, stage: str, force: bool = False) -> bool:
+        now = time.perf_counter()
+        if force or stage != self.last_stage or now - self.last_time >= self.interval:
+            self.last_time, self.last_stage = now, stage
+            return True
+        return False
+
+
+def _stage_name(stage: str) -> str:
+    """train_model, load_mnist and the downloader name stages slightly differently; show one set."""
+    if stage.startswith("download"):
+        return "downloading"
+    if stage.startswith("load"):
+        return "loading data"
+    return stage
+
+
+def describe_failure(exc: BaseException, request: RetrainRequest) -> str:
+    """A one- or two-sentence message for a failed run: what happened and what the person can do."""
+    if isinstance(exc, MnistDataError):  # the person can fix this; the message says how
+        log.warning("retraining failed: %s", exc)
+    else:
+        log.exception("retraining failed")
+    files = ", ".join(MNIST_FILES)
+    fix = (
+        f"set the environment variable {DATA_ENV_VAR} to such a folder, or choose “Download from the "
+        "internet”."
+    )
+    if isinstance(exc, MnistNotFoundError):
+        explicit = request.data_dir is not None and str(request.data_dir) != ""
+        if explicit:
+            folder = Path(request.data_dir).expanduser()  # type: ignore[arg-type]
+            missing = missing_files(folder)
+            if not folder.is_dir():
+                problem = "does not exist"
+            elif len(missing) == len(MNIST_FILES):
+                problem = f"has none of the four MNIST files ({files}, gzipped or not)"
+            else:
+                problem = "lacks " + ", ".join(missing) if missing else "has unreadable MNIST files"
+            return (
+                f"No MNIST data: the folder {folder} {problem}. Choose a folder that has them under "
+                f"Data, {fix}"
+            )
+        looked = " and ".join(str(f) for f in candidate_dirs(None))
+        cause = exc.__cause__
+        if request.download and cause is not None:
+            return (
+                f"MNIST was not found in {looked} and downloading it failed ({cause}). Check the "
+                f"internet connection, or choose a folder that holds the four MNIST files ({files})."
+            )
+        return (
+            f"No MNIST data was found; looked in {looked}. Choose a folder that holds the four MNIST "
+            f"files ({files}) under Data, {fix}"
+        )
+    if isinstance(exc, MnistDataError):
+        return f"{exc} Choose another MNIST folder or download a fresh copy."
+    if isinstance(exc, MemoryError):
+        return "Training ran out of memory. Train on fewer images or with fewer principal components."
+    if isinstance(exc, OSError):
+        return (
+            f"The model could not be saved ({exc}). Check that {user_model_dir()} is writable and that "
+            "the disk has free space."
+        )
+    if isinstance(exc, ValueError):
+        return f"The settings were rejected: {exc}. Adjust them and train again."
+    return f"Training failed unexpectedly ({type(exc).__name__}: {exc}). Please report this."

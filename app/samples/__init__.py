@@ -1,0 +1,1 @@
+"""Samples > My samples…: the gallery of the drawings the person taught."""

@@ -1,0 +1,1 @@
+"""Helpers that drive the real widgets as a person would (tests, benchmarks, screenshots)."""

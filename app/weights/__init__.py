@@ -1,0 +1,1 @@
+"""Model > Show weights: each class's pixel weights as a heat map."""

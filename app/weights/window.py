@@ -1,0 +1,267 @@
+"""Model > Show weights: what each class looks for, drawn as a 28x28 map of its pixel weights.
+
+Red pixels are evidence for the class, blue pixels evidence against, white means "does not matter".
+Only models whose weights live in pixel space can be drawn honestly; for a model with a feature map in
+front (deskew + PCA + pairwise products) the window says so and explains what to change, rather than
+showing a picture that would mislead.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+
+from app.widgets.headings import heading
+from app.widgets.heatmap import NEGATIVE_RGB, POSITIVE_RGB, diverging_rgb
+from app.widgets.qimages import rgb_to_qimage
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QMouseEvent, QPaintEvent
+
+SIDE = 28
+ACTIVE_PIXEL_STD = 0.1  # pixels whose ink varies less than this over the training digits are "rarely used"
+
+
+@dataclass
+class WeightMaps:
+    """Per-class pixel weights, or the reason there are none."""
+
+    labels: list[str]
+    maps: list[np.ndarray]  # each (28, 28)
+    note: str = ""  # shown above the maps
+    explanation: str = ""  # set instead of maps when the weights are not in pixel space
+    active: np.ndarray | None = None  # (28, 28) bool: pixels the training digits really use
+
+
+def weight_maps(estimator: Any) -> WeightMaps:
+    """The pixel weights of ``estimator`` per class, or an explanation of why it has none."""
+    classes = [int(c) for c in getattr(estimator, "classes_", [])]
+    pixel_weights = getattr(estimator, "pixel_weights", None)
+    if callable(pixel_weights):  # one-vs-rest: weights exist per pixel only without a feature map
+        weights = pixel_weights()
+        if weights is None:
+            return WeightMaps([], [], explanation=feature_explanation(estimator))
+        scale = getattr(estimator.features_, "scale_", None)
+        active = None
+        if scale is not None and np.size(scale) == SIDE * SIDE:
+            # Features are standardised, so a pixel that is almost never inked (tiny spread) can carry
+            # a huge raw weight that hardly ever matters; the colour scale ignores those pixels.
+            active = np.asarray(scale).reshape(SIDE, SIDE) > ACTIVE_PIXEL_STD
+        return WeightMaps(
+            [str(c) for c in classes],
+            [np.asarray(w, dtype=np.float64) for w in weights],
+            note=(
+                "Each map is one digit's logistic regression against all the others. Pixels at the "
+                "border that the training digits almost never ink are drawn at full strength."
+            ),
+            active=active,
+        )
+    coef = np.asarray(getattr(estimator, "coef_", np.zeros((0, 0))), dtype=np.float64)
+    if coef.ndim != 2 or coef.shape[1] != SIDE * SIDE:
+        return WeightMaps([], [], explanation="This model has no per-pixel weights to draw.")
+    if coef.shape[0] == 1 and len(classes) == 2:
+        # A binary model has one weight vector w: p(second) = sigmoid(w.x + b), p(first) uses -w.
+        w = coef[0].reshape(SIDE, SIDE)
+        return WeightMaps(
+            [str(classes[0]), str(classes[1])],
+            [-w, w],
+            note=(
+                f"A binary model has a single weight vector: the map for {classes[1]} is w, the map for "
+                f"{classes[0]} is −w, so the two are mirror images."
+            ),
+        )
+    return WeightMaps([str(c) for c in classes], [row.reshape(SIDE, SIDE) for row in coef])
+
+
+def feature_explanation(estimator: Any) -> str:
+    """Why a feature-mapped model has no pixel weights, and how to retrain one that has."""
+    features = getattr(estimator, "features_", None)
+    describe = features.describe() if features is not None else "a feature map"
+    n_out = getattr(features, "n_features_out_", None)
+    count = f"{n_out:,} weights per digit" if n_out else "Its weights"
+    return (
+        f"This model does not look at pixels directly: its features are {describe}. "
+        f"{count} belong to those features (principal components, products of pairs of them and "
+        "counts of stroke directions), "
+        "not to pixels, so there is no per-pixel weight map to draw, and any picture made from them "
+        "would mislead.\n\n"
+        "To see what a model looks for, retrain the one-vs-rest model (Model > Retrain…) with PCA "
+        "components set to “none”, Pairwise products and Stroke directions off; turning Deskew off "
+        "too keeps the maps "
+        "in the frame of the digits as drawn. Such a model is less accurate (about 92%), but every "
+        "weight belongs to one pixel. The binary 0-vs-1 model always works on pixels."
+    )
+
+
+def colour_limit(weights: np.ndarray, active: np.ndarray | None = None) -> float:
+    """The symmetric colour-scale limit: the largest |w| among the pixels digits actually use.
+
+    Scaling to a rarely inked border pixel's weight would wash every other pixel out to white;
+    such pixels are drawn saturated instead.
+    """
+    magnitude = np.abs(np.asarray(weights, dtype=np.float64))
+    if active is not None and active.any():
+        magnitude = magnitude[active]
+    return float(magnitude.max(initial=0.0))
+
+
+class WeightMap(QWidget):
+    """One class's 28x28 weights on a symmetric blue-white-red scale, with its label and range."""
+
+    def __init__(
+        self, label: str, weights: np.ndarray, active: np.ndarray | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("weightMap")
+        self.label = label
+        self.weights = np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)
+        self.vmax = colour_limit(self.weights, active)
+        self.image = rgb_to_qimage(diverging_rgb(self.weights, self.vmax))
+        self.setMouseTracking(True)
+        self.setMinimumSize(112, 140)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(168, 200)
+
+    def _image_rect(self) -> QRect:
+        title = self.fontMetrics().height() + 6
+        footer = self.fontMetrics().height() + 4
+        side = max(min(self.width(), self.height() - title - footer), SIDE)
+        side -= side % SIDE  # whole screen pixels per weight keep the squares crisp
+        x = (self.width() - side) // 2
+        return QRect(x, title, side, side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self._image_rect()
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        title_font.setPixelSize(15)
+        painter.setFont(title_font)
+        painter.setPen(self.palette().text().color())
+        painter.drawText(QRect(0, 0, self.width(), rect.top() - 2), Qt.AlignmentFlag.AlignCenter, self.label)
+        painter.drawImage(rect, self.image)
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        small = QFont(self.font())
+        small.setPixelSize(11)
+        painter.setFont(small)
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(
+            QRect(0, rect.bottom() + 3, self.width(), self.height() - rect.bottom() - 3),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            f"scale ±{self.vmax:.3g}",
+        )
+        painter.end()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        rect = self._image_rect()
+        pos = event.position().toPoint()
+        if not rect.contains(pos):
+            QToolTip.hideText()
+            return
+        column = (pos.x() - rect.left()) * SIDE // rect.width()
+        row = (pos.y() - rect.top()) * SIDE // rect.height()
+        value = self.weights[row, column]
+        sign = "for" if value > 0 else "against"
+        QToolTip.showText(
+            event.globalPosition().toPoint(),
+            f"pixel row {row}, column {column}: weight {value:+.4f} (ink here counts {sign} {self.label})",
+            self,
+        )
+
+
+class ScaleBar(QWidget):
+    """The key: blue is evidence against the class, white none, red evidence for it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(34)
+        self.setMinimumWidth(320)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        width = min(self.width() - 20, 420)
+        x0 = (self.width() - width) // 2
+        gradient = QLinearGradient(x0, 0, x0 + width, 0)
+        gradient.setColorAt(0.0, QColor(*NEGATIVE_RGB.astype(int)))
+        gradient.setColorAt(0.5, QColor(Qt.GlobalColor.white))
+        gradient.setColorAt(1.0, QColor(*POSITIVE_RGB.astype(int)))
+        painter.fillRect(QRect(x0, 2, width, 12), gradient)
+        painter.setPen(QColor(190, 190, 190))
+        painter.drawRect(QRect(x0, 2, width - 1, 12))
+        font = QFont(self.font())
+        font.setPixelSize(11)
+        painter.setFont(font)
+        painter.setPen(self.palette().text().color())
+        y = 16
+        painter.drawText(QRect(x0, y, width // 3, 16), Qt.AlignmentFlag.AlignLeft, "ink here: against")
+        painter.drawText(QRect(x0 + width // 3, y, width // 3, 16), Qt.AlignmentFlag.AlignHCenter, "0")
+        painter.drawText(QRect(x0 + 2 * width // 3, y, width // 3, 16), Qt.AlignmentFlag.AlignRight, "for")
+        painter.end()
+
+
+class WeightsWindow(QWidget):
+    """The learned weights of a model, one heat map per class, or why they cannot be shown."""
+
+    def __init__(self, estimator: Any, parent: QWidget | None = None, *, title: str | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
+        self.setObjectName("weightsWindow")
+        meta = getattr(estimator, "metadata_", {}) or {}
+        self.model_title = title or meta.get("label") or type(estimator).__name__
+        self.setWindowTitle(f"Weights: {self.model_title}")
+        self.result = weight_maps(estimator)
+        self.maps: list[WeightMap] = []
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(f"What {html.escape(self.model_title)} looks for", scale=1.4))
+
+        if self.result.explanation:
+            self.explanation = QLabel(self.result.explanation)
+            self.explanation.setObjectName("weightsExplanation")
+            self.explanation.setWordWrap(True)
+            self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.explanation.setMinimumWidth(460)
+            layout.addWidget(self.explanation)
+            layout.addStretch(1)
+            self.resize(560, 300)
+            return
+
+        self.explanation = None
+        if self.result.note:
+            note = QLabel(self.result.note)
+            note.setObjectName("weightsNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        layout.addWidget(ScaleBar())
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        grid.setSpacing(10)
+        columns = 5 if len(self.result.maps) > 4 else len(self.result.maps)
+        for n, (label, weights) in enumerate(zip(self.result.labels, self.result.maps, strict=True)):
+            heat = WeightMap(label, weights, self.result.active)
+            self.maps.append(heat)
+            grid.addWidget(heat, n // columns, n % columns)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(grid_host)
+        layout.addWidget(scroll, 1)
+        rows = (len(self.maps) + columns - 1) // columns
+        self.resize(max(180 * columns + 40, 420), 110 + 210 * rows)
+
+    def heat_maps(self) -> list[WeightMap]:
+        return list(self.maps)
+
+    def cell_at(self, widget: WeightMap, row: int, column: int) -> QPoint:
+        """The centre of one weight's square in ``widget`` (for tests and tooltips)."""
+        rect = widget._image_rect()
+        step = rect.width() / SIDE
+        return QPoint(int(rect.left() + (column + 0.5) * step), int(rect.top() + (row + 0.5) * step))

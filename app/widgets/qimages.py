@@ -1,0 +1,54 @@
+"""Pictures between Qt, numpy and Pillow: the one place QImage pixels are copied in or out.
+
+Every conversion copies, so the QImage owns its pixels and the array or Pillow image it came from can
+go away (and the other way round).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+def gray_to_qimage(gray: np.ndarray) -> QImage:
+    """An (h, w) uint8 array as a grey QImage."""
+    gray = np.ascontiguousarray(gray, dtype=np.uint8)
+    if gray.ndim != 2:
+        raise ValueError(f"expected an (h, w) array, got shape {gray.shape}")
+    h, w = gray.shape
+    return QImage(gray.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """An (h, w, 3) uint8 array as an RGB QImage."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"expected an (h, w, 3) array, got shape {rgb.shape}")
+    h, w, _ = rgb.shape
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def qimage_to_gray(image: QImage) -> np.ndarray:
+    """A QImage's pixels as an (h, w) uint8 grey array (converted to grey first if need be)."""
+    if image.format() != QImage.Format.Format_Grayscale8:
+        image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h).reshape(h, stride)
+    return buffer[:, :w].copy()
+
+
+def pil_to_qimage(picture: Image.Image) -> QImage:
+    """A Pillow image as a grey QImage."""
+    return gray_to_qimage(np.asarray(picture.convert("L"), dtype=np.uint8))
+
+
+def qimage_to_pil(image: QImage) -> Image.Image:
+    """A QImage as a Pillow ``L`` image."""
+    from PIL import Image  # on first use: Pillow is not needed to show the window
+
+    return Image.fromarray(qimage_to_gray(image), mode="L")

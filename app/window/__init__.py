@@ -1,0 +1,1 @@
+"""The main window, the controllers that extend it, and the one function that puts them together."""

@@ -1,0 +1,62 @@
+"""File > Open image, a drop or the command line: a picture decoded off the GUI thread, then drawn on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+if TYPE_CHECKING:
+    from app.window.host import WindowHost
+
+
+class PictureOpener(QObject):
+    """Opens picture files onto the window's canvas; of several opened in quick succession, the last wins.
+
+    The status bar says the file is opening meanwhile and the window stays usable; problems are shown in
+    the banner. ``opened(bool)`` says whether the picture is on the canvas (True) or was refused (False).
+    """
+
+    opened = Signal(bool)
+
+    def __init__(self, window: WindowHost) -> None:
+        super().__init__(window.window())
+        self._window = window
+        self._job: Any = None
+
+    def open(self, path: str | Path) -> None:
+        """Start decoding ``path`` in a worker; it goes on the canvas when it is decoded."""
+        # With Pillow, on first use: not needed at start-up.
+        from app.window.picture_files import load_digit_picture, opening_failure
+        from app.workers.background_job import BackgroundJob
+
+        path = Path(path)
+        job = BackgroundJob("digit-canvas-picture", self, describe=lambda exc: opening_failure(path, exc))
+        self._job = job
+        job.done.connect(lambda picture, job=job: self._done(job, path, picture, ""))
+        job.failed.connect(lambda message, job=job: self._done(job, path, None, message))
+        job.stopped.connect(job.deleteLater)  # its thread has ended by then; a window opens many pictures
+        self._window.show_status(f"Opening {path.name}…")
+        self._window.canvas.setCursor(Qt.CursorShape.BusyCursor)
+        job.start(lambda: load_digit_picture(path))
+
+    def is_busy(self) -> bool:
+        """True while a picture file is being decoded in the background."""
+        return self._job is not None
+
+    def _done(self, job: Any, path: Path, picture: Any, message: str) -> None:
+        if job is not self._job:  # a later file was opened meanwhile: it wins
+            return
+        self._job = None
+        window = self._window
+        window.canvas.unsetCursor()
+        if picture is None:
+            window.show_status("")
+            window.show_message(message, "warning")
+            self.opened.emit(False)
+            return
+        window.canvas.set_picture(picture)
+        window.predictor.flush()
+        window.show_status(f"Opened {path.name}", 5000)
+        self.opened.emit(True)

@@ -1,0 +1,99 @@
+"""The window's right-hand side: what the model read, the picture it saw, and every class's bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.widgets.prediction import PredictionView
+from app.widgets.preview import PreviewView
+from app.widgets.probabilities import ProbabilityBars
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PySide6.QtGui import QFont
+
+    from model.reading import Reading
+
+BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
+PANEL_WIDTH = 310
+
+
+class ReadingPanel(QWidget):
+    """The answer card (prediction and model input), the 0-vs-1 note, and the probability card.
+
+    :meth:`add_below_bars` puts a widget (a hint, for example) under the bars, inside their card.
+    """
+
+    def __init__(self, caption_font: QFont, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidePanel")
+        self.setFixedWidth(PANEL_WIDTH)
+        self.prediction_view = PredictionView()
+        self.preview = PreviewView()
+        self.bars = ProbabilityBars()
+        self.model_note = QLabel(BINARY_NOTE)
+        self.model_note.setObjectName("modelNote")
+        self.model_note.setWordWrap(True)
+        self.model_note.hide()
+
+        answer = QFrame()
+        answer.setObjectName("card")
+        top = QHBoxLayout(answer)
+        top.setContentsMargins(14, 10, 14, 12)
+        top.setSpacing(12)
+        top.addWidget(self.prediction_view, 1, Qt.AlignmentFlag.AlignVCenter)
+        seen = QVBoxLayout()
+        seen.setSpacing(4)
+        seen_caption = QLabel("Model input")
+        seen_caption.setObjectName("previewCaption")
+        seen_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        seen.addWidget(seen_caption)
+        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        top.addLayout(seen)
+
+        self.model_note.setContentsMargins(10, 6, 10, 6)
+        self.model_note.setStyleSheet(
+            "QLabel#modelNote { background: #fff4d6; color: #5c4300; border: 1px solid #e8c765;"
+            " border-radius: 6px; }"
+        )
+
+        probs_card = QFrame()
+        probs_card.setObjectName("card")
+        self._probs = QVBoxLayout(probs_card)
+        self._probs.setContentsMargins(12, 10, 14, 12)
+        self._probs.setSpacing(8)
+        caption = QLabel("Probability of each digit")
+        caption.setFont(caption_font)
+        self._probs.addWidget(caption)
+        self._probs.addWidget(self.bars, 1)
+
+        side = QVBoxLayout(self)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(10)
+        side.addWidget(answer)
+        side.addWidget(self.model_note)
+        side.addWidget(probs_card, 1)
+
+    def add_below_bars(self, widget: QWidget) -> None:
+        self._probs.addWidget(widget)
+
+    def show_reading(self, reading: Reading, image28: np.ndarray, duration_ms: float) -> None:
+        """What the model made of the drawing; an answer for other classes (a stale one) is dropped."""
+        if list(reading.classes) != list(self.bars.classes()):  # from a swapped-out model
+            return
+        self.bars.set_probabilities(reading.probabilities)
+        self.prediction_view.show_reading(reading)
+        self.prediction_view.setToolTip(f"Read in {duration_ms:.1f} ms")
+        self.preview.set_pixels(image28)
+
+    def show_nothing(self, hint: str | None = None) -> None:
+        """Nothing to read: empty bars and preview, and the hint (the default one for ``None``)."""
+        self.bars.set_probabilities(None)
+        if hint is None:
+            self.prediction_view.show_hint()
+        else:
+            self.prediction_view.show_hint(hint)
+        self.preview.set_pixels(None)
