@@ -96,12 +96,13 @@ class Traced(NamedTuple):
     stroke: float  # the drawing's stroke width, in source pixels
 
 
-def trace(image: Image.Image, ink: Polarity = "dark") -> Traced | None:
+def trace(image: Image.Image, ink: Polarity = "dark", steps: bool = True) -> Traced | None:
     """:func:`canvas_to_mnist` with its workings shown: each stage's picture and where the digit lies.
 
-    ``None`` for a blank picture. The digit is exactly what :func:`canvas_to_mnist` returns.
+    ``None`` for a blank picture. The digit is exactly what :func:`canvas_to_mnist` returns. With
+    ``steps=False`` only the digit and its frame are kept (as fast as canvas_to_mnist itself).
     """
-    return _pipeline(image, ink, keep_steps=True)
+    return _pipeline(image, ink, keep_steps=steps)
 
 
 class _Axes:

@@ -3,12 +3,13 @@
 The window offers extension points and knows no controller; each controller offers its actions,
 menus and widgets and knows the window only as a :class:`app.window.host.WindowHost`. This function
 plugs the ones into the others, wires their signals, and keeps each controller as an attribute of the
-window (``model_files``, ``model_menu``, ``teacher``, ``personal``, ``settings``) for the app's own
-use and for tests.
+window (``model_files``, ``model_menu``, ``teacher``, ``personal``, ``explainer``, ``settings``) for
+the app's own use and for tests.
 """
 
 from __future__ import annotations
 
+from app.window.explainer import Explainer
 from app.window.main_window import MainWindow
 from app.window.model_files import ModelFileOpener
 from app.window.model_library import ModelLibrary
@@ -52,6 +53,13 @@ def build_main_window(library: ModelLibrary | None = None, kind: str | None = No
     window.set_model_filter(personal.apply)
     window.warmedUp.connect(personal.start)
     window.personal = personal
+
+    explainer = Explainer(window)  # View > Why this digit?: the answer's parts over the drawing
+    window.add_actions("view", [explainer.action], separator=False)
+    window.add_panel(explainer.caption)
+    window.set_bar_click_filter(explainer.choose)
+    explainer.action.toggled.connect(lambda on: teacher.hint.setVisible(not on))  # bars compare then
+    window.explainer = explainer
 
     settings = WindowSettings(window)  # brush width and geometry now, the model kind just below
     window.settings = settings

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
         self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
+        self._bar_filter: Callable[[int], bool] = lambda digit: False
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
@@ -213,6 +214,13 @@ class MainWindow(QMainWindow):
         """Put ``widget`` below the probability bars, in their card."""
         self.panel.add_below_bars(widget)
 
+    def set_bar_click_filter(self, bar_filter: Callable[[int], bool]) -> None:
+        """Let ``bar_filter(digit)`` take a click on a class's bar first; it returns True if it did.
+
+        Otherwise the click asks to teach that digit (``labelRequested``).
+        """
+        self._bar_filter = bar_filter
+
     def set_model_filter(self, model_filter: Callable[[Any], Any]) -> None:
         """Read with ``model_filter(model)`` instead of the library's model (``None`` stays ``None``)."""
         self._model_filter = model_filter
@@ -300,7 +308,7 @@ class MainWindow(QMainWindow):
         self.canvas.strokeFinished.connect(self.predictor.flush)
         self.canvas.historyChanged.connect(self._update_actions)
         self.canvas.digitKeyPressed.connect(self.labelRequested)
-        self.bars.classClicked.connect(self.labelRequested)
+        self.bars.classClicked.connect(self._bar_clicked)
         self.predictor.predicted.connect(self._show_prediction)
         self.predictor.cleared.connect(self._show_nothing)
         self.predictor.modelChanged.connect(self._model_changed)
@@ -314,6 +322,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # ------------------------------------------------------------------------------------ reactions
+
+    def _bar_clicked(self, digit: int) -> None:
+        if not self._bar_filter(digit):
+            self.labelRequested.emit(digit)
 
     def _show_prediction(self, reading: Reading, image28: np.ndarray) -> None:
         self.panel.show_reading(reading, image28, self.predictor.last_duration_ms)

@@ -45,6 +45,10 @@ class Predictor(QObject):
         self._since_last = QElapsedTimer()
         self._pending = False
         self.last_duration_ms: float = 0.0  # how long the last prediction took (shown in a tooltip)
+        # The picture last read and where its 28x28 digit lies on it (model.preprocess.Frame), for
+        # the views that explain the answer.
+        self.last_picture: Image.Image | None = None
+        self.last_frame: Any = None
         self.count = 0  # predictions made (tests check the throttle with it)
 
     def model(self) -> Any:
@@ -104,14 +108,16 @@ class Predictor(QObject):
         try:
             # Imported on first use, not at start-up: Pillow is not needed to show the window.
             # (The window's warm_up() does this import right after the first paint.)
-            from model.preprocess import canvas_to_mnist
+            from model.preprocess import trace
             from model.reading import read_drawings
 
-            pixels = canvas_to_mnist(picture)
-            if pixels is None:
+            traced = trace(picture, steps=False)
+            if traced is None:
                 self.cleared.emit()
                 return
+            pixels = traced.digit
             reading = read_drawings(self._model, pixels[None, :])[0]
+            self.last_picture, self.last_frame = picture, traced.frame
         except Exception as exc:  # a broken model must not take the drawing down with it
             self.cleared.emit()
             self.failed.emit(f"The model could not read the drawing ({type(exc).__name__}: {exc}).")

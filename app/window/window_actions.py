@@ -75,6 +75,7 @@ ACTIONS = (
 MENUS = (
     ("file", "&File", ("open", "save", None, "quit")),
     ("edit", "&Edit", ("undo", "redo", None, "clear")),
+    ("view", "&View", ()),
     ("model", "&Model", ("models",)),
     ("help", "&Help", ("about",)),
 )
