@@ -58,6 +58,16 @@ def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None
     assert f"{accuracy:.2%} of 10,000" in window.headline.text()
     assert f"{int((y_pred != y_test).sum())} mistakes" in window.details.text()
 
+    # The reliability diagram is the model's own confidences against its hits.
+    from sklearn.calibration import calibration_curve
+
+    confidence = model.predict_proba(X_test).max(axis=1)
+    hits, mean_conf = calibration_curve(y_pred == y_test, confidence, n_bins=10, strategy="uniform")
+    counts = np.histogram(confidence, bins=np.linspace(0, 1, 11))[0]
+    ece = float((counts[counts > 0] / len(y_test)) @ np.abs(hits - mean_conf))
+    assert f"Calibration error {ece:.2%}" in window.reliability.summary()
+    assert window.calibration_note.text().startswith(window.reliability.summary())
+
     table = window.findChild(type(window.table), "perClassTable")
     assert table is window.table and table.rowCount() == 10
     for i in range(10):
@@ -136,6 +146,7 @@ def test_missing_data_is_reported_in_the_window(qtbot) -> None:
     assert "/nowhere" in failed.args[0] and "Retrain" in failed.args[0]
     assert window.headline.text() == "Could not evaluate the model"
     assert window.evaluation is None
+    assert window.reliability.summary() == "No evaluation yet." and window.calibration_note.text() == ""
 
 
 def test_confidence_never_rounds_up_to_certainty() -> None:

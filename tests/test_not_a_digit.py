@@ -39,3 +39,28 @@ def test_letters_are_answered_not_a_digit(window, uji_dir, capsys: pytest.Captur
         )
     assert share >= LETTERS_FLAGGED
     assert digit_share <= DIGITS_FLAGGED
+
+
+def test_under_not_a_digit_the_bars_show_how_little_it_looks_like_each(window, uji_dir) -> None:
+    """Normalised bars would still sum to one; each class's own probability shows every one says "not me"."""
+    from app.testing.replay import draw_placed
+    from app.window.reading_panel import BARS_CAPTION, OWN_CAPTION
+
+    letters = load_uji_characters(uji_dir, list("MW"))
+    for letter in letters:
+        window.canvas.clear()
+        draw_placed(window.canvas, letter.strokes)
+        window.predictor.flush()
+        if window.prediction_view.verdict() == "not a digit":
+            break
+    else:
+        pytest.fail("no M or W was answered 'Not a digit'")
+    shown = window.bars.probabilities()
+    assert window.panel.bars_caption.text() == OWN_CAPTION
+    assert sum(shown.values()) < 0.9  # each class on its own, not shares of one
+    window.canvas.clear()
+    draw_placed(window.canvas, load_uji_digits(uji_dir)[0].strokes)
+    window.predictor.flush()
+    assert window.prediction_view.verdict() != "not a digit"
+    assert window.panel.bars_caption.text() == BARS_CAPTION
+    assert sum(window.bars.probabilities().values()) == pytest.approx(1.0, abs=1e-6)

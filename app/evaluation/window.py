@@ -34,6 +34,7 @@ from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
+from app.widgets.reliability_diagram import ReliabilityDiagram
 from app.workers.background_job import BackgroundJob
 from training.evaluate import Evaluation, evaluate
 from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
@@ -161,7 +162,22 @@ class EvaluationWindow(QWidget):
             self._caption("Confusion matrix (click a cell to see those digits)"), self.matrix
         )
         table_box = _stacked(self._caption("Per digit"), self.table)
-        top = _split(Qt.Orientation.Horizontal, matrix_box, table_box, [600, 460])
+        self.reliability = ReliabilityDiagram()
+        self.reliability.setObjectName("reliabilityDiagram")
+        self.reliability.clear("Evaluating…")
+        self.calibration_note = QLabel("")
+        self.calibration_note.setObjectName("calibrationNote")
+        self.calibration_note.setWordWrap(True)
+        calibration = QWidget()
+        calibration_layout = QVBoxLayout(calibration)
+        calibration_layout.setContentsMargins(0, 0, 0, 0)
+        calibration_layout.addWidget(self.reliability, 1)
+        calibration_layout.addWidget(self.calibration_note)
+        calibration_box = _stacked(
+            self._caption("Calibration: is it right as often as it is sure?"), calibration
+        )
+        right = _split(Qt.Orientation.Vertical, table_box, calibration_box, [260, 300])
+        top = _split(Qt.Orientation.Horizontal, matrix_box, right, [600, 460])
 
         gallery_header = QHBoxLayout()
         gallery_header.addWidget(self.gallery_title, 1)
@@ -230,6 +246,11 @@ class EvaluationWindow(QWidget):
         )
         self.matrix.set_matrix(ev.confusion, ev.classes)
         self.table.set_evaluation(ev)
+        self.reliability.set_reliability(*ev.reliability())
+        self.calibration_note.setText(
+            self.reliability.summary() + " Bars: the share read right among the digits answered with "
+            "that confidence; red: the gap to the diagonal, where a calibrated model's bars end."
+        )
         self.show_mistakes()
         self.evaluated.emit(ev)
 
@@ -242,6 +263,8 @@ class EvaluationWindow(QWidget):
     def _on_failed(self, message: str) -> None:
         self.busy.setVisible(False)
         self.headline.setText("Could not evaluate the model")
+        self.reliability.clear("")
+        self.calibration_note.setText("")
         self.details.setText(message)
         self.details.setWordWrap(True)
         self.failed.emit(message)

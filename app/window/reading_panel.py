@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
 PANEL_WIDTH = 310
+BARS_CAPTION = "Probability of each digit"
+OWN_CAPTION = "How much it looks like each digit, on its own"
 
 
 class ReadingPanel(QWidget):
@@ -65,9 +67,11 @@ class ReadingPanel(QWidget):
         self._probs = QVBoxLayout(probs_card)
         self._probs.setContentsMargins(12, 10, 14, 12)
         self._probs.setSpacing(8)
-        caption = QLabel("Probability of each digit")
-        caption.setFont(caption_font)
-        self._probs.addWidget(caption)
+        self.bars_caption = QLabel(BARS_CAPTION)
+        self.bars_caption.setObjectName("barsCaption")
+        self.bars_caption.setFont(caption_font)
+        self.bars_caption.setWordWrap(True)
+        self._probs.addWidget(self.bars_caption)
         self._probs.addWidget(self.bars, 1)
 
         side = QVBoxLayout(self)
@@ -84,7 +88,11 @@ class ReadingPanel(QWidget):
         """What the model made of the drawing; an answer for other classes (a stale one) is dropped."""
         if list(reading.classes) != list(self.bars.classes()):  # from a swapped-out model
             return
-        self.bars.set_probabilities(reading.probabilities)
+        # Normalised probabilities sum to one even when every class says "not me"; under "Not a digit"
+        # each class's own probability shows how little the drawing looks like any of them.
+        on_its_own = reading.verdict == "not a digit" and reading.own is not None
+        self.bars.set_probabilities(reading.own if on_its_own else reading.probabilities)
+        self.bars_caption.setText(OWN_CAPTION if on_its_own else BARS_CAPTION)
         self.prediction_view.show_reading(reading)
         self.prediction_view.setToolTip(f"Read in {duration_ms:.1f} ms")
         self.preview.set_pixels(image28)
@@ -92,6 +100,7 @@ class ReadingPanel(QWidget):
     def show_nothing(self, hint: str | None = None) -> None:
         """Nothing to read: empty bars and preview, and the hint (the default one for ``None``)."""
         self.bars.set_probabilities(None)
+        self.bars_caption.setText(BARS_CAPTION)
         if hint is None:
             self.prediction_view.show_hint()
         else:
