@@ -18,7 +18,7 @@ from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
 from model.memory import release
 from model.orientation import orientation_histograms
-from model.threads import MIN_ROWS_PER_THREAD, for_each_row_block
+from model.threads import MIN_ROWS_PER_THREAD, for_each_row_block, one_blas_thread
 from model.validation import N_PIXELS, check_images
 
 MAX_QUADRATIC_COMPONENTS = 100
@@ -232,9 +232,7 @@ def _leading_eigenvectors(cov: np.ndarray, count: int) -> np.ndarray:
     vector's sign is fixed (largest entry positive), because the solver's sign depends on the thread
     count and the features should not.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         _, vectors = np.linalg.eigh(cov)
     vectors = vectors[:, ::-1][:, :count]
     biggest = np.abs(vectors).argmax(axis=0)

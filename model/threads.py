@@ -10,6 +10,7 @@ drawing being read live) run in the calling thread.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ import numpy as np
 MIN_ROWS_PER_THREAD = 8192  # below this a thread's share is too small to pay for the thread
 MAX_THREADS = 8
 
-__all__ = ["available_cpus", "for_each_row_block", "row_blocks", "row_parallel"]
+__all__ = ["available_cpus", "for_each_row_block", "one_blas_thread", "row_blocks", "row_parallel"]
 
 
 def available_cpus() -> int:
@@ -31,13 +32,28 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, made once.
+
+    Making it walks every shared library in the process (Qt's included) while holding the interpreter
+    lock, a few milliseconds each time; limiting through a kept one costs microseconds.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on the calling thread alone."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 @contextlib.contextmanager
 def row_parallel(n_rows: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]]:
     """A pool and its number of workers for ``n_rows`` rows (``None, 1`` when one thread does it)."""
-    from threadpoolctl import threadpool_limits
-
     workers = min(available_cpus(), MAX_THREADS, n_rows // MIN_ROWS_PER_THREAD)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if workers < 2:  # small data: one thread does it (BLAS threads would only wait on each other)
             yield None, 1
             return
