@@ -41,6 +41,7 @@ class ConfusionMatrixView(QWidget):
         self.classes: list[int] = []
         self.selected: tuple[int, int] | None = None  # (row, column)
         self._hover: tuple[int, int] | None = None
+        self.placeholder = "Evaluating…"  # shown while there is no matrix
 
     def sizeHint(self) -> QSize:
         return QSize(480, 500)
@@ -49,6 +50,11 @@ class ConfusionMatrixView(QWidget):
         self.matrix = np.asarray(matrix, dtype=int)
         self.classes = [int(c) for c in classes]
         self.selected = None
+        self.update()
+
+    def set_placeholder(self, text: str) -> None:
+        """What the empty matrix says ("Evaluating…" while work goes on, nothing after a failure)."""
+        self.placeholder = text
         self.update()
 
     def select(self, true_label: int | None, predicted_label: int | None = None) -> None:
@@ -111,7 +117,7 @@ class ConfusionMatrixView(QWidget):
         k = len(self.classes)
         if k == 0:
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Evaluating…")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
             return
         s = self._cell_size()
         text_colour = self.palette().text().color()

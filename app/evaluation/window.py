@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,25 +48,33 @@ log = logging.getLogger(__name__)
 TestData = tuple[np.ndarray, np.ndarray]
 
 
-def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[[], TestData]:
-    """A loader for the MNIST test images and labels, to hand to :class:`EvaluationWindow`."""
+def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[..., TestData]:
+    """A loader for the MNIST test images and labels, to hand to :class:`EvaluationWindow`.
 
-    def load() -> TestData:
+    With ``download`` it fetches MNIST when it is not on the computer; the window passes it
+    ``progress`` and ``cancel`` so the download shows and can be stopped.
+    """
+
+    def load(progress: Any = None, cancel: Any = None) -> TestData:
         from training.data import load_mnist
 
-        _, _, X_test, y_test = load_mnist(data_dir, download=download)
+        _, _, X_test, y_test = load_mnist(data_dir, download=download, progress=progress, cancel=cancel)
         return X_test, y_test
 
+    load.reports_progress = True  # type: ignore[attr-defined]
     return load
 
 
 def _error_message(exc: BaseException) -> str:
     from training.data import DATA_ENV_VAR, MnistNotFoundError
+    from training.progress import Cancelled
 
+    if isinstance(exc, Cancelled):
+        return "The evaluation was cancelled; nothing was downloaded half-way."
     if isinstance(exc, MnistNotFoundError):
         return (
-            f"{exc} (In the app: Model > Retrain… lets you choose a folder, or set {DATA_ENV_VAR} "
-            "before starting it.)"
+            f"{exc} (In the app: Model > Evaluate… offers to download MNIST or to choose its folder, "
+            f"or set {DATA_ENV_VAR} before starting it.)"
         )
     return f"{exc}" if str(exc) else type(exc).__name__
 
@@ -75,15 +84,20 @@ def evaluate_everything(
     test_data: Callable[[], TestData],
     user_samples: Callable[[], UserSamples] | None,
     report: Report[[tuple[str, Any]], None],
+    cancel: Any = None,
 ) -> None:
     """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
 
     Runs in a worker thread. ``report`` receives ``("done", (evaluation, images))`` or
     ``("failed", message)``, then, whatever MNIST gave, ``("user done", UserReport)`` or
-    ``("user failed", message)``.
+    ``("user failed", message)``. While MNIST downloads, ``("progress", Progress)`` comes first;
+    ``cancel`` (a :class:`threading.Event`) stops the download.
     """
     try:
-        X, y = test_data()
+        if getattr(test_data, "reports_progress", False):
+            X, y = test_data(progress=lambda p: report(("progress", p)), cancel=cancel)
+        else:
+            X, y = test_data()
         evaluation = evaluate(estimator, X, y)
     except Exception as exc:  # shown in the window; the app keeps running
         log.exception("evaluation failed")
@@ -145,6 +159,11 @@ class EvaluationWindow(QWidget):
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(6)
         self.busy.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelEvaluation")
+        self.cancel_button.setToolTip("Stop downloading MNIST")
+        self.cancel_button.hide()
+        self._cancel = threading.Event()
 
         self.matrix = ConfusionMatrixView()
         self.table = PerClassTable()
@@ -189,7 +208,10 @@ class EvaluationWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.details)
-        layout.addWidget(self.busy)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy, 1)
+        busy_row.addWidget(self.cancel_button)
+        layout.addLayout(busy_row)
         self.user_strip = UserSamplesStrip()
         self.user_strip.setVisible(user_samples is not None)
         layout.addWidget(self.user_strip)
@@ -197,6 +219,7 @@ class EvaluationWindow(QWidget):
 
         self.matrix.cellClicked.connect(self.show_cell)
         self.show_all.clicked.connect(self.show_mistakes)
+        self.cancel_button.clicked.connect(self.cancel)
         self._job: BackgroundJob | None = None
         if start:
             self.start()
@@ -210,11 +233,23 @@ class EvaluationWindow(QWidget):
     def start(self) -> None:
         """Evaluate (again) in a worker thread."""
         self.busy.setVisible(True)
+        self.busy.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.matrix.set_placeholder("Evaluating…")
         self._job = BackgroundJob("digit-canvas-evaluation", describe=_error_message)
         self._job.reported.connect(self._on_reported)
         self._job.failed.connect(self._on_failed)
         estimator, test_data, user_samples = self.estimator, self.test_data, self.user_samples
-        self._job.start(lambda: evaluate_everything(estimator, test_data, user_samples, self._job.report))
+        self._cancel.clear()
+        cancel = self._cancel
+        self._job.start(
+            lambda: evaluate_everything(estimator, test_data, user_samples, self._job.report, cancel)
+        )
+
+    def cancel(self) -> None:
+        """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short)."""
+        self._cancel.set()
+        self.cancel_button.setEnabled(False)
 
     def is_running(self) -> bool:
         return self._job is not None and self.evaluation is None and not self.busy.isHidden()
@@ -222,7 +257,9 @@ class EvaluationWindow(QWidget):
     @Slot(object)
     def _on_reported(self, part: tuple[str, Any]) -> None:
         kind, payload = part
-        if kind == "done":
+        if kind == "progress":
+            self._on_progress(payload)
+        elif kind == "done":
             self._on_done(*payload)
         elif kind == "failed":
             self._on_failed(payload)
@@ -231,10 +268,21 @@ class EvaluationWindow(QWidget):
         else:
             self.user_strip.set_failure(payload)
 
+    def _on_progress(self, progress: Any) -> None:
+        if progress.stage != "downloading":
+            return
+        self.cancel_button.show()
+        self.headline.setText("Downloading MNIST to evaluate the model…")
+        self.details.setText(progress.message)
+        if progress.fraction is not None:
+            self.busy.setRange(0, 1000)
+            self.busy.setValue(round(1000 * progress.fraction))
+
     def _on_done(self, evaluation: Evaluation, images: np.ndarray) -> None:
         self.evaluation = evaluation
         self.images = images
         self.busy.setVisible(False)
+        self.cancel_button.hide()
         ev = evaluation
         n = len(ev.labels)
         errors = int((ev.predicted != ev.labels).sum())
@@ -262,7 +310,10 @@ class EvaluationWindow(QWidget):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.busy.setVisible(False)
+        self.cancel_button.hide()
         self.headline.setText("Could not evaluate the model")
+        self.matrix.set_placeholder("")  # nothing is going on any more
+        self.gallery_title.setText("")
         self.reliability.clear("")
         self.calibration_note.setText("")
         self.details.setText(message)

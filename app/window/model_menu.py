@@ -7,12 +7,14 @@ so predictions switch live.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 
 from app.text.labels import label
 from app.widgets.actions import make_action
+from app.window.settings import AppSettings
 from model.store import reset_to_bundled, user_model_path
 
 if TYPE_CHECKING:  # the windows are imported when first opened: they pull in scikit-learn (slow start)
@@ -32,6 +34,8 @@ class ModelMenu(QObject):
         self.window = window
         self.dialog: RetrainDialog | None = None
         self.windows: list[QWidget] = []  # open evaluation / weights windows, kept alive
+        self.evaluations: list[EvaluationWindow] = []  # every evaluation window opened (tests look)
+        self.mnist_question: Any = None  # the "MNIST is needed" question, while it is asked
         self.retrain_action = make_action(
             self,
             "retrain",
@@ -66,6 +70,9 @@ class ModelMenu(QObject):
             from app.retrain.dialog import RetrainDialog
 
             self.dialog = RetrainDialog(self.window.window())
+            remembered = AppSettings().mnist_dir()
+            if self.dialog.data_box.found_dir is None and remembered is not None:
+                self.dialog.data_box.set_folder(remembered)  # the folder chosen last time
             self.dialog.modelTrained.connect(self._model_trained)
             self.dialog.trainingStarted.connect(self._update_reset)
             self.dialog.trainingStopped.connect(self._training_stopped)
@@ -86,6 +93,10 @@ class ModelMenu(QObject):
         self._update_reset()
         if outcome == "finished" and self.dialog is not None:
             from app.retrain.summary import summary_line
+
+            box = self.dialog.data_box
+            if box.folder.isChecked() and box.data_dir() is not None:
+                AppSettings().set_mnist_dir(box.data_dir())  # Evaluate and the next retrain use it
 
             lines = [summary_line(r) for r in self.dialog.results]
             self.window.show_status("; ".join(lines), 15000)
@@ -132,15 +143,95 @@ class ModelMenu(QObject):
 
     @Slot()
     def evaluate(self) -> EvaluationWindow | None:
+        """Evaluate the model in use on MNIST's test digits; without MNIST, offer to fetch it first.
+
+        Returns the evaluation window, or ``None`` when MNIST has to be downloaded or chosen first
+        (the question is :attr:`mnist_question`; its answer opens the window).
+        """
         in_use = self._model_in_use("No model is loaded to evaluate.")
         if in_use is None:
             return None
-        from app.evaluation.window import EvaluationWindow, mnist_test_set
+        from app.evaluation.window import mnist_test_set
+
+        folder = self.mnist_dir()
+        if folder is None:
+            self._ask_for_mnist(in_use)
+            return None
+        return self._open_evaluation(in_use, mnist_test_set(folder))
+
+    def mnist_dir(self) -> Path | None:
+        """Where MNIST is: found (environment, cache, usual places) or the folder chosen last."""
+        from training.data import MnistDataError, find_mnist_dir
+
+        try:
+            found = find_mnist_dir()
+        except MnistDataError:
+            found = None
+        return found or AppSettings().mnist_dir()
+
+    def _open_evaluation(self, in_use: tuple[Any, str], test_data: Any) -> EvaluationWindow:
+        from app.evaluation.window import EvaluationWindow
 
         estimator, name = in_use
-        view = EvaluationWindow(estimator, mnist_test_set(), self.window.window(), title=f"Evaluate: {name}")
+        view = EvaluationWindow(estimator, test_data, self.window.window(), title=f"Evaluate: {name}")
         self._keep(view)
+        self.evaluations.append(view)
         return view
+
+    def _ask_for_mnist(self, in_use: tuple[Any, str]) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self.window.window())
+        box.setObjectName("mnistQuestion")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("MNIST is needed")
+        box.setText("Evaluating needs MNIST's 10,000 test digits, which are not on this computer yet.")
+        box.setInformativeText(
+            "Download MNIST (about 11 MB, kept for next time and for retraining), or choose the folder "
+            "that holds its four files."
+        )
+        download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
+        download.setObjectName("downloadMnist")
+        choose = box.addButton("Choose folder…", QMessageBox.ButtonRole.ActionRole)
+        choose.setObjectName("chooseMnist")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(download)
+
+        def answered(button: Any) -> None:
+            from app.evaluation.window import mnist_test_set
+
+            if button is download:
+                self._open_evaluation(in_use, mnist_test_set(download=True))
+            elif button is choose:
+                folder = self.choose_mnist_folder()
+                if folder is not None:
+                    self._open_evaluation(in_use, mnist_test_set(folder))
+
+        box.buttonClicked.connect(answered)
+        self.mnist_question = box
+        box.open()
+
+    def choose_mnist_folder(self) -> Path | None:
+        """Ask for the MNIST folder; a folder without the four files is refused with a message."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from training.mnist_files import missing_files
+
+        chosen = QFileDialog.getExistingDirectory(
+            self.window.window(), "Choose the MNIST folder", str(Path.home())
+        )
+        if not chosen:
+            return None
+        folder = Path(chosen)
+        missing = missing_files(folder)
+        if missing:
+            self.window.show_message(
+                f"{folder} lacks {', '.join(missing)}; choose the folder that holds MNIST's four files.",
+                "warning",
+            )
+            return None
+        AppSettings().set_mnist_dir(folder)
+        return folder
 
     @Slot()
     def show_weights(self) -> WeightsWindow | None:

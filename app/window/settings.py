@@ -39,6 +39,7 @@ DEFAULT_KIND = "ovr"
 BRUSH_KEY = "canvas/brush_width"
 KIND_KEY = "model/kind"
 GEOMETRY_KEY = "window/geometry"
+MNIST_DIR_KEY = "data/mnist_dir"
 MIN_WINDOW = QSize(200, 150)  # a saved window smaller than this is damage, not a choice
 _MAX_GEOMETRY_BYTES = 4096  # saveGeometry() writes about 70 bytes; anything far larger is not ours
 MAX_SETTINGS_BYTES = 64 * 1024  # the app writes a few hundred bytes
@@ -132,6 +133,22 @@ class AppSettings:
             self._write(KIND_KEY, kind)
 
     # geometry ----------------------------------------------------------------------------------------
+
+    def mnist_dir(self) -> Path | None:
+        """The MNIST folder last chosen (in Retrain or Evaluate), if it still holds the four files."""
+        from training.mnist_files import missing_files
+
+        value = self.value(MNIST_DIR_KEY)
+        if not isinstance(value, str) or not value or len(value) > 4096:
+            return None
+        folder = Path(value)
+        try:
+            return folder if folder.is_dir() and not missing_files(folder) else None
+        except OSError:
+            return None
+
+    def set_mnist_dir(self, folder: Path) -> None:
+        self._write(MNIST_DIR_KEY, str(folder))
 
     def geometry(self) -> QByteArray | None:
         """The saved window geometry as bytes for ``restoreGeometry``, or ``None`` if there is none."""
