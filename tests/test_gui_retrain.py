@@ -396,3 +396,39 @@ def test_throttle_and_iteration_estimate() -> None:
     bundled = load_model("ovr").metadata_
     assert expected_iterations("ovr", None, bundled) == bundled["n_iter"]  # same settings: as before
     assert expected_iterations("ovr", {"alpha": 1e-2}, bundled) == 200  # unknown: the maximum
+
+
+@pytest.mark.mnist
+def test_the_dialog_draws_each_iteration_and_the_binary_weights(
+    qtbot, dialog: RetrainDialog, mnist_dir
+) -> None:
+    """Loss per class, one point per iteration, and the 0-vs-1 weights after each step, as they come."""
+    dialog.model_both.setChecked(True)
+    dialog.data_box.set_folder(mnist_dir)
+    dialog.data_box.max_train.setValue(3000)
+    dialog.ovr_box.max_iter.setValue(25)
+    dialog.binary_box.max_iter.setValue(20)
+    points: list[tuple[str, int, int, bool]] = []
+    dialog.trainingStarted.connect(
+        lambda: dialog.job.curve.connect(
+            lambda kind, it, losses, weights: points.append((kind, it, len(losses), weights is not None))
+        )
+    )
+    assert not dialog.curves.isVisible()
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=90000) as stopped:
+        click(dialog.train_button)
+    assert stopped.args == ["finished"], dialog.panel.result.text()
+    binary = [p for p in points if p[0] == "binary"]
+    ovr = [p for p in points if p[0] == "ovr"]
+    assert [p[1] for p in binary] == list(range(1, load_model("binary").n_iter_ + 1))
+    assert all(p[2] == 1 and p[3] for p in binary)  # one loss and the weights at every step
+    assert [p[1] for p in ovr] == list(range(1, load_model("ovr").n_iter_ + 1))
+    assert all(p[2] == 11 and not p[3] for p in ovr)  # ten digits and "no digit"
+    assert dialog.curves.isVisible() and dialog.curves.kind() == "ovr"
+    x, y = dialog.curves.plot.points()
+    assert len(x) == len(ovr) and y.shape[1] == 11
+    assert dialog.curves.plot.series()[-1] == "no digit"
+    assert (np.diff(y.mean(axis=1)) <= 1e-9).mean() > 0.8  # the loss goes down
+    # The weight picture shows the trained binary model's weights.
+    np.testing.assert_allclose(dialog.curves.last_weights().ravel(), load_model("binary").coef_[0], rtol=1e-6)
+    assert dialog.curves.weights.pixmap() is not None and not dialog.curves.weights.pixmap().isNull()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Cancelled(Exception):
@@ -34,6 +34,9 @@ class Progress:
     iteration: int | None = None
     loss: float | None = None
     elapsed: float = 0.0
+    losses: tuple[float, ...] | None = None  # per problem (one-vs-rest: each digit, then "no digit")
+    weights: Any = None  # the binary model's 784 weights after this iteration, for a live picture
+    kind: str | None = None  # which model the report is about, in a run that trains several
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -66,8 +69,14 @@ class Reporter:
         fraction: float | None = None,
         iteration: int | None = None,
         loss: float | None = None,
+        losses: tuple[float, ...] | None = None,
+        weights: Any = None,
     ) -> None:
         self.check()
         if self.callback is not None:
-            self.callback(Progress(stage, message, fraction, iteration, loss, elapsed=self.elapsed))
+            self.callback(
+                Progress(
+                    stage, message, fraction, iteration, loss, self.elapsed, losses=losses, weights=weights
+                )
+            )
         self.check()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +228,10 @@ def retrain(
         cv = user is not None and should_cross_validate(user.of_classes(KINDS[kind]["classes"]))
         tracker = KindProgress(expected_iterations(kind, request.params.get(kind), previous[kind]), cv)
 
-        def relay(p: Progress, s: float = start, w: float = share, t: KindProgress = tracker) -> None:
+        def relay(
+            p: Progress, s: float = start, w: float = share, t: KindProgress = tracker, kind: str = kind
+        ) -> None:
+            p = replace(p, kind=kind)
             if p.stage in ("loading data", "done"):  # the data is loaded; one model done is not the run
                 say(p, None)
                 return

@@ -171,7 +171,7 @@ def train_model(
     label = KINDS[kind]["label"]
     reporter.report("training", f"Training {label} on {len(y_fit):,} images…", _LOAD)
 
-    def on_iteration(iteration: int, loss: Any) -> None:
+    def on_iteration(iteration: int, loss: Any, coef: Any = None) -> None:
         if loss is None:  # the feature map is still being prepared
             reporter.report("training", f"Training {label}: preparing features…", _LOAD)
             return
@@ -183,9 +183,16 @@ def train_model(
             _LOAD + train_share * min(iteration / max_iter, 1.0),
             iteration=iteration,
             loss=mean_loss,
+            losses=tuple(float(v) for v in losses),
+            weights=coef,
         )
 
-    estimator.fit(X_fit, y_fit, sample_weight=weights, callback=on_iteration, **fit_kwargs)
+    if kind == "binary":  # each step with its weights, so the dialog can draw them as they change
+        fit_kwargs["on_step"] = lambda step: on_iteration(step.iteration, step.loss, step.coef)
+        callback = None
+    else:
+        callback = on_iteration
+    estimator.fit(X_fit, y_fit, sample_weight=weights, callback=callback, **fit_kwargs)
     # The training pictures (hundreds of megabytes) go back a slice at a time, not all at once when
     # this function returns: that held the interpreter lock long enough to stall a window's drawing.
     negatives = fit_kwargs.pop("negatives", None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.retrain.curves_panel import CurvesPanel
 from app.retrain.data_source import DataSourceBox
 from app.retrain.params import BinaryParamsBox, OvrParamsBox
 from app.retrain.progress_panel import ProgressPanel
@@ -101,6 +102,8 @@ class RetrainDialog(QDialog):
         self.data_box = DataSourceBox()
         self.samples_box = SamplesBox(samples if samples is not None else SampleStore())
         self.panel = ProgressPanel()
+        self.curves = CurvesPanel()
+        self.curves.setVisible(False)  # until the first iteration
 
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
@@ -119,6 +122,7 @@ class RetrainDialog(QDialog):
         layout.addWidget(self.data_box)
         layout.addWidget(self.samples_box)
         layout.addWidget(self.panel)
+        layout.addWidget(self.curves)
         layout.addLayout(buttons)
 
         self._clock = QTimer(self)
@@ -196,6 +200,8 @@ class RetrainDialog(QDialog):
         self.samples_box.refresh()  # samples taught since the dialog opened count too
         self.job = TrainingJob(self.request())
         self.job.progress.connect(self._on_progress)
+        self.job.curve.connect(self._on_curve)
+        self.curves.clear()
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)
         self.job.cancelled.connect(self._on_cancelled)
@@ -233,6 +239,11 @@ class RetrainDialog(QDialog):
         self.panel.bar.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
         self._last_remaining = (remaining, elapsed)
         self._update_times()
+
+    def _on_curve(self, kind: str, iteration: int, losses: object, weights: object) -> None:
+        self.curves.add_point(kind, iteration, losses, weights)
+        if not self.curves.isVisible():
+            self.curves.setVisible(True)
 
     @Slot()
     def _update_times(self) -> None:

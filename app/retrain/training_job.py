@@ -36,12 +36,14 @@ class TrainingJob(BackgroundJob):
     """Runs one :class:`training.retrain.RetrainRequest`: start it, cancel it, hear how it ended.
 
     ``progress(stage, message, fraction, elapsed, remaining)`` follows the run, ``remaining`` an
-    estimate in seconds (-1 while there is too little to go on). The end signals (``finished`` with
-    the list of :class:`training.retrain.RetrainResult`, ``failed`` with a sentence, ``cancelled``)
-    arrive after the thread has stopped, then ``stopped``.
+    estimate in seconds (-1 while there is too little to go on). ``curve(kind, iteration, losses,
+    weights)`` comes after every iteration: each problem's loss, and the binary model's weights. The
+    end signals (``finished`` with the list of :class:`training.retrain.RetrainResult`, ``failed``
+    with a sentence, ``cancelled``) arrive after the thread has stopped, then ``stopped``.
     """
 
     progress = Signal(str, str, float, float, float)  # stage, message, fraction, elapsed, remaining
+    curve = Signal(str, int, object, object)  # kind, iteration, losses per problem, binary weights
     finished = Signal(list)
 
     def __init__(self, request: RetrainRequest, parent: QObject | None = None) -> None:
@@ -53,7 +55,7 @@ class TrainingJob(BackgroundJob):
         )
         self.request = request
         self._throttle = _Throttle()
-        self.reported.connect(lambda step: self.progress.emit(*step))
+        self.reported.connect(self._dispatch)
         self.done.connect(lambda results: self.finished.emit(list(results)))
 
     def start(self) -> None:  # type: ignore[override]
@@ -61,6 +63,8 @@ class TrainingJob(BackgroundJob):
         began = time.perf_counter()
 
         def report(p: Progress, overall: float | None) -> None:
+            if p.losses is not None and p.iteration is not None and p.kind is not None:
+                self.report(("curve", p.kind, p.iteration, p.losses, p.weights))  # every iteration
             if overall is None:
                 return
             stage = _stage_name(p.stage)
@@ -75,6 +79,12 @@ class TrainingJob(BackgroundJob):
             self.report((stage, p.message, float(overall), elapsed, remaining))
 
         super().start(lambda: retrain(self.request, report, self.cancel_event))
+
+    def _dispatch(self, step: tuple) -> None:
+        if step[0] == "curve":
+            self.curve.emit(*step[1:])
+        else:
+            self.progress.emit(*step)
 
 
 class _Throttle:

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
 # Ten distinguishable colours (Tableau 10, which stays apart for the common colour-vision deficiencies
-# better than a rainbow), then repeated.
+# better than a rainbow) and a dark grey for an eleventh ("no digit"), then repeated.
 SERIES_COLOURS = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#333333",
 )  # fmt: skip
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 12, 10, 26
 
@@ -196,6 +196,8 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
 def _format(value: float) -> str:
     if value == 0:
         return "0"
+    if float(value).is_integer() and abs(value) < 1000:
+        return str(int(value))
     magnitude = abs(value)
     if magnitude >= 1000 or magnitude < 0.01:
         return f"{value:.0e}"
