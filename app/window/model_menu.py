@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the windows are imported when first opened: they pull in sc
 
     from app.evaluation.window import EvaluationWindow
     from app.retrain.dialog import RetrainDialog
+    from app.retrain.step_through import StepThroughWindow
     from app.weights.window import WeightsWindow
     from app.window.host import WindowHost
 
@@ -57,7 +58,14 @@ class ModelMenu(QObject):
         self.weights_action = make_action(
             self, "weights", "Show &weights", self.show_weights, tip="What each class's weights look for"
         )
-        self.training_actions = [self.retrain_action, self.reset_action]
+        self.step_action = make_action(
+            self,
+            "step_through",
+            "&Step through gradient descent…",
+            self.step_through,
+            tip="Train the 0-vs-1 model one gradient step at a time and watch its weights form",
+        )
+        self.training_actions = [self.retrain_action, self.step_action, self.reset_action]
         self.view_actions = [self.evaluate_action, self.weights_action]
         self._update_reset()
 
@@ -155,9 +163,28 @@ class ModelMenu(QObject):
 
         folder = self.mnist_dir()
         if folder is None:
-            self._ask_for_mnist(in_use)
+            self._ask_for_mnist(
+                "Evaluating needs MNIST's 10,000 test digits",
+                lambda data_dir, download: self._open_evaluation(in_use, mnist_test_set(data_dir, download)),
+            )
             return None
         return self._open_evaluation(in_use, mnist_test_set(folder))
+
+    @Slot()
+    def step_through(self) -> StepThroughWindow | None:
+        """Open the step-by-step gradient descent of the 0-vs-1 model (asks for MNIST if it is missing)."""
+        folder = self.mnist_dir()
+        if folder is None:
+            self._ask_for_mnist("Stepping through training needs MNIST's zeros and ones", self._open_steps)
+            return None
+        return self._open_steps(folder, False)
+
+    def _open_steps(self, data_dir: Path | None, download: bool) -> StepThroughWindow:
+        from app.retrain.step_through import StepThroughWindow, mnist_zeros_and_ones
+
+        view = StepThroughWindow(mnist_zeros_and_ones(data_dir, download), parent=self.window.window())
+        self._keep(view)
+        return view
 
     def mnist_dir(self) -> Path | None:
         """Where MNIST is: found (environment, cache, usual places) or the folder chosen last."""
@@ -178,14 +205,15 @@ class ModelMenu(QObject):
         self.evaluations.append(view)
         return view
 
-    def _ask_for_mnist(self, in_use: tuple[Any, str]) -> None:
+    def _ask_for_mnist(self, need: str, then: Any) -> None:
+        """Say that MNIST is needed (``need``) and, once downloaded or found, call ``then(dir, download)``."""
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(self.window.window())
         box.setObjectName("mnistQuestion")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("MNIST is needed")
-        box.setText("Evaluating needs MNIST's 10,000 test digits, which are not on this computer yet.")
+        box.setText(f"{need}, which are not on this computer yet.")
         box.setInformativeText(
             "Download MNIST (about 11 MB, kept for next time and for retraining), or choose the folder "
             "that holds its four files."
@@ -198,14 +226,12 @@ class ModelMenu(QObject):
         box.setDefaultButton(download)
 
         def answered(button: Any) -> None:
-            from app.evaluation.window import mnist_test_set
-
             if button is download:
-                self._open_evaluation(in_use, mnist_test_set(download=True))
+                then(None, True)
             elif button is choose:
                 folder = self.choose_mnist_folder()
                 if folder is not None:
-                    self._open_evaluation(in_use, mnist_test_set(folder))
+                    then(folder, False)
 
         box.buttonClicked.connect(answered)
         self.mnist_question = box

@@ -1,0 +1,213 @@
+"""Model > Step through gradient descent…: the from-scratch training of the 0-vs-1 model, a step at a time.
+
+This is the descent :meth:`model.binary.BinaryLogisticRegression.fit` runs (the same object takes the
+same steps), shown one step per click or as a slow play: the loss, the largest gradient entry, the
+step size and the test accuracy after each step, the loss curve, and the 28x28 weights as they form.
+MNIST's zeros and ones are loaded in a worker; each step on its 12,665 pictures takes milliseconds, so
+it runs on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.widgets.headings import heading
+from app.widgets.heatmap import diverging_rgb
+from app.widgets.line_plot import LinePlot
+from app.widgets.qimages import rgb_to_qimage
+from app.workers.background_job import BackgroundJob
+
+ZeroOneData = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y_train, X_test, y_test
+PLAY_INTERVAL_MS = 120  # a step every so often while playing: slow enough to watch
+WEIGHTS_SIDE = 224
+
+
+def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callable[[], ZeroOneData]:
+    """A loader of MNIST's zeros and ones (training and test), to hand to :class:`StepThroughWindow`."""
+
+    def load() -> ZeroOneData:
+        from training.data import load_mnist
+
+        X_train, y_train, X_test, y_test = load_mnist(data_dir, download=download)
+        train, test = np.isin(y_train, (0, 1)), np.isin(y_test, (0, 1))
+        return X_train[train], y_train[train], X_test[test], y_test[test]
+
+    return load
+
+
+class StepThroughWindow(QWidget):
+    """The binary model's gradient descent, step by step: Step, Play / Pause, Start again."""
+
+    def __init__(
+        self,
+        data: Callable[[], ZeroOneData],
+        params: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("stepThroughWindow")
+        self.setWindowTitle("Step through gradient descent (0 vs 1)")
+        self.params = dict(params or {})
+        self.descent: Any = None
+        self._data: ZeroOneData | None = None
+        self.history: list[Any] = []  # (step, test accuracy) after each step
+
+        self.headline = heading("Loading MNIST's zeros and ones…", "stepHeadline", 1.3)
+        self.explainer = QLabel(
+            "Each step moves the 784 weights against the gradient of the regularised logistic loss, by "
+            "the step size 1/L (L bounds the loss's curvature), with Nesterov momentum. Red weights say "
+            "1 where there is ink, blue ones say 0."
+        )
+        self.explainer.setWordWrap(True)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for row, (key, title) in enumerate(
+            (
+                ("step", "Step"),
+                ("loss", "Loss"),
+                ("gradient", "Largest gradient entry"),
+                ("size", "Step size"),
+                ("accuracy", "Test accuracy (0s and 1s)"),
+            )
+        ):
+            name = QLabel(title)
+            value = QLabel("–")
+            value.setObjectName(f"step_{key}")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setAccessibleName(title)
+            grid.addWidget(name, row, 0)
+            grid.addWidget(value, row, 1)
+            self.values[key] = value
+        self.step_button = QPushButton("&Next step")
+        self.step_button.setObjectName("stepButton")
+        self.step_button.setShortcut(QKeySequence(Qt.Key.Key_N))  # Space would click the focused button
+        self.step_button.setToolTip("Take one gradient step (N for next)")
+        self.play_button = QPushButton("Play")
+        self.play_button.setObjectName("playButton")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Take a step every fraction of a second until the descent converges")
+        self.reset_button = QPushButton("Start again")
+        self.reset_button.setObjectName("resetButton")
+        buttons = QHBoxLayout()
+        for button in (self.step_button, self.play_button, self.reset_button):
+            buttons.addWidget(button)
+            button.setEnabled(False)
+        buttons.addStretch(1)
+        self.plot = LinePlot("step", "loss", log_y=True)
+        self.plot.setObjectName("descentLoss")
+        self.plot.set_series(["loss"])
+        self.weights = QLabel()
+        self.weights.setObjectName("descentWeights")
+        self.weights.setFixedSize(WEIGHTS_SIDE, WEIGHTS_SIDE)
+        self.weights.setAccessibleName("The weights after the last step")
+
+        left = QVBoxLayout()
+        left.addLayout(grid)
+        left.addLayout(buttons)
+        left.addWidget(self.plot, 1)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addWidget(self.weights, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.explainer)
+        layout.addLayout(body, 1)
+        self.resize(760, 480)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self.step)
+        self.step_button.clicked.connect(self.step)
+        self.play_button.toggled.connect(self.play)
+        self.reset_button.clicked.connect(self.reset)
+        self._job = BackgroundJob("digit-canvas-step-data", self)
+        self._job.done.connect(self._loaded)
+        self._job.failed.connect(self._failed)
+        self._job.start(data)
+
+    def is_ready(self) -> bool:
+        return self.descent is not None
+
+    def _loaded(self, data: ZeroOneData) -> None:
+        self._data = data
+        self.reset()
+
+    def _failed(self, message: str) -> None:
+        self.headline.setText("Could not load MNIST's zeros and ones")
+        self.explainer.setText(message)
+
+    def reset(self) -> None:
+        """Start the descent again from zero weights."""
+        if self._data is None:
+            return
+        from model.binary import BinaryLogisticRegression
+
+        self.play_button.setChecked(False)
+        X, y, _, _ = self._data
+        self.descent = BinaryLogisticRegression(**self.params).descent(X, y)
+        self.history = []
+        self.plot.set_series(["loss"])
+        self.headline.setText(f"Ready: {len(y):,} training pictures of 0 and 1, all weights zero")
+        for value in self.values.values():
+            value.setText("–")
+        self.values["size"].setText(f"{self.descent.step_size:.4g}")
+        self._draw_weights(np.zeros(784))
+        for button in (self.step_button, self.play_button, self.reset_button):
+            button.setEnabled(True)
+        self.step_button.setFocus()  # Space or Enter steps at once; N steps from anywhere in the window
+
+    def play(self, on: bool) -> None:
+        """Step on a timer (``on``) or stop."""
+        self.play_button.setText("Pause" if on else "Play")
+        if on and self.descent is not None:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def step(self) -> Any:
+        """Take one step and show where it led; returns the :class:`model.binary.DescentStep`."""
+        if self.descent is None or self._data is None:
+            return None
+        step = self.descent.step()
+        _, _, X_test, y_test = self._data
+        accuracy = float(((X_test @ step.coef + step.intercept > 0) == (y_test == 1)).mean())
+        self.history.append((step, accuracy))
+        self.values["step"].setText(f"{step.iteration}")
+        self.values["loss"].setText(f"{step.loss:.5f}")
+        self.values["gradient"].setText(f"{step.gradient_norm:.2e}")
+        self.values["size"].setText(
+            f"{step.step_size:.4g}" + (" (momentum restarted)" if step.restarted else "")
+        )
+        self.values["accuracy"].setText(f"{accuracy:.2%}")
+        self.plot.append(step.iteration, [step.loss])
+        self._draw_weights(step.coef)
+        if step.converged:
+            self.headline.setText(
+                f"Converged after {step.iteration} steps: the gradient is below the tolerance"
+            )
+            self.play_button.setChecked(False)
+        else:
+            self.headline.setText(f"Step {step.iteration}: test accuracy {accuracy:.2%}")
+        return step
+
+    def _draw_weights(self, coef: np.ndarray) -> None:
+        picture = rgb_to_qimage(diverging_rgb(np.asarray(coef).reshape(28, 28)))
+        self.weights.setPixmap(
+            QPixmap.fromImage(picture).scaled(
+                WEIGHTS_SIDE,
+                WEIGHTS_SIDE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation,
+            )
+        )
+
+    def closeEvent(self, event: Any) -> None:
+        self._timer.stop()
+        self._job.cancel_and_wait(5000)
+        super().closeEvent(event)
