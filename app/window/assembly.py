@@ -10,6 +10,7 @@ the app's own use and for tests.
 from __future__ import annotations
 
 from app.window.explainer import Explainer
+from app.window.input_viewer import InputViewer
 from app.window.main_window import MainWindow
 from app.window.model_files import ModelFileOpener
 from app.window.model_library import ModelLibrary
@@ -60,6 +61,10 @@ def build_main_window(library: ModelLibrary | None = None, kind: str | None = No
     window.set_bar_click_filter(explainer.choose)
     explainer.action.toggled.connect(lambda on: teacher.hint.setVisible(not on))  # bars compare then
     window.explainer = explainer
+
+    inputs = InputViewer(window)  # View > What the model sees…
+    window.add_actions("view", [inputs.action], separator=False)
+    window.input_viewer = inputs
 
     settings = WindowSettings(window)  # brush width and geometry now, the model kind just below
     window.settings = settings

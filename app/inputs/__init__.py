@@ -1,0 +1,1 @@
+"""View > What the model sees: the drawing on its way to the model, step by step, beside MNIST."""
