@@ -71,10 +71,10 @@ def test_evaluate_from_the_menu_matches_the_models_test_accuracy(qtbot, window, 
     assert view.isVisible()
 
 
-def test_show_weights_explains_a_feature_map_and_draws_pixel_weights(qtbot, window):
+def test_show_weights_draws_the_feature_maps_linear_part_and_pixel_weights(qtbot, window):
     _menu_action(window, "weights").trigger()
     view = window.model_menu.windows[-1]
-    assert view.result.maps == [] and "PCA" in view.result.explanation
+    assert len(view.result.maps) == 10 and "principal components" in view.result.note
     window.set_model_kind("binary")
     _menu_action(window, "weights").trigger()
     view = window.model_menu.windows[-1]

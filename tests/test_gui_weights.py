@@ -1,4 +1,4 @@
-"""The weights window: one heat map per class for pixel-space models, an honest explanation otherwise."""
+"""The weights window: weight maps for pixel-space models, honest pictures for the feature-mapped one."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from app.weights.window import WeightMap, WeightsWindow, colour_limit, weight_maps
+from app.weights.window import MEAN_PER_CLASS, WeightMap, WeightsWindow, colour_limit
 from app.widgets.heatmap import digit_qimage, diverging_rgb
 from app.widgets.qimages import rgb_to_qimage
-from model.features import feature_count
 from model.store import bundled_model_path, load_model
 from training.train import train_model
 
@@ -64,18 +63,35 @@ def test_pixel_space_ovr_shows_ten_maps_of_its_pixel_weights(qtbot, mnist) -> No
     assert not image.isNull()
 
 
-def test_feature_mapped_ovr_explains_instead_of_drawing(qtbot) -> None:
+def test_the_bundled_model_shows_its_linear_part_and_where_ink_counts_on_test_digits(qtbot, mnist) -> None:
+    """A feature-mapped model gets honest pictures: what each map is is said in one line above it."""
+    from model.explain import linear_pictures, mean_explanations
+
     model = load_model("ovr", bundled_model_path("ovr"))
-    window = WeightsWindow(model)
+    window = WeightsWindow(model, test_data=lambda: (mnist[2], mnist[3]))
     qtbot.addWidget(window)
     window.show()
-    assert window.heat_maps() == [] and not window.findChildren(WeightMap)
-    text = window.explanation.text()
-    assert window.explanation.objectName() == "weightsExplanation"
-    assert "deskew + PCA 40 + pairwise products + 8 stroke directions" in text
-    assert f"{feature_count(40, 2, 8):,} weights per digit" in text
-    assert "Pairwise products and Stroke directions off" in text and "“none”" in text  # what to change
-    assert weight_maps(model).maps == []
+    maps = window.heat_maps()
+    assert [m.label for m in maps] == [str(d) for d in range(10)]
+    expected = linear_pictures(model)
+    for heat, picture in zip(maps, expected, strict=True):
+        np.testing.assert_allclose(heat.weights, picture)
+    note = window.findChild(QLabel, "weightsNote").text()
+    assert "principal components" in note and "deskewed digit" in note
+    qtbot.waitUntil(lambda: len(window.mean_maps) == 10, timeout=30000)
+    means = mean_explanations(model, mnist[2], mnist[3], per_class=MEAN_PER_CLASS)
+    for heat, parts in zip(window.mean_maps, means, strict=True):
+        np.testing.assert_allclose(heat.weights, parts, atol=1e-9)
+    assert f"over {MEAN_PER_CLASS} of its MNIST test digits" in window.mean_note.text()
+    # Ink where a 1 is drawn counts for 1 on 1s: the centre column's mean part is positive.
+    assert window.mean_maps[1].weights[8:20, 13:15].sum() > 0
+
+
+def test_without_mnist_the_window_says_where_to_get_it(qtbot) -> None:
+    window = WeightsWindow(load_model("ovr", bundled_model_path("ovr")))
+    qtbot.addWidget(window)
+    assert len(window.heat_maps()) == 10 and window.mean_maps == []
+    assert "Evaluate" in window.mean_note.text() and "download" in window.mean_note.text()
 
 
 def test_diverging_colours_are_symmetric() -> None:

@@ -1,9 +1,11 @@
-"""Model > Show weights: what each class looks for, drawn as a 28x28 map of its pixel weights.
+"""Model > Show weights: what each class looks for, drawn as 28x28 maps.
 
 Red pixels are evidence for the class, blue pixels evidence against, white means "does not matter".
-Only models whose weights live in pixel space can be drawn honestly; for a model with a feature map in
-front (deskew + PCA + pairwise products) the window says so and explains what to change, rather than
-showing a picture that would mislead.
+A model on pixels shows its weights themselves. The one-vs-rest model reads features (deskew, principal
+components, their products, stroke directions), so it shows two honest pictures instead, each said for
+what it is: the weights of its components alone mapped back into the pixels of the deskewed digit (the
+straight-line part of what it looks for), and, when MNIST's test digits are at hand, where ink counted
+for each digit on average over its own test digits (:func:`model.explain.mean_explanations`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QMouseEvent, QPaintEvent
 
 SIDE = 28
+MEAN_PER_CLASS = 200  # test digits per class averaged for the mean explanations
 ACTIVE_PIXEL_STD = 0.1  # pixels whose ink varies less than this over the training digits are "rarely used"
 
 
@@ -46,7 +49,20 @@ def weight_maps(estimator: Any) -> WeightMaps:
     if callable(pixel_weights):  # one-vs-rest: weights exist per pixel only without a feature map
         weights = pixel_weights()
         if weights is None:
-            return WeightMaps([], [], explanation=feature_explanation(estimator))
+            from model.explain import linear_pictures
+
+            pictures = linear_pictures(estimator)
+            if pictures is None:
+                return WeightMaps([], [], explanation="This model has no per-pixel weights to draw.")
+            return WeightMaps(
+                [str(c) for c in classes],
+                [np.asarray(p, dtype=np.float64) for p in pictures],
+                note=(
+                    "The straight-line part of each digit's score: its weights on the principal components "
+                    "alone, mapped back into the pixels of the deskewed digit (the pairwise products and "
+                    "stroke directions add the rest)."
+                ),
+            )
         scale = getattr(estimator.features_, "scale_", None)
         active = None
         if scale is not None and np.size(scale) == SIDE * SIDE:
@@ -77,26 +93,6 @@ def weight_maps(estimator: Any) -> WeightMaps:
             ),
         )
     return WeightMaps([str(c) for c in classes], [row.reshape(SIDE, SIDE) for row in coef])
-
-
-def feature_explanation(estimator: Any) -> str:
-    """Why a feature-mapped model has no pixel weights, and how to retrain one that has."""
-    features = getattr(estimator, "features_", None)
-    describe = features.describe() if features is not None else "a feature map"
-    n_out = getattr(features, "n_features_out_", None)
-    count = f"{n_out:,} weights per digit" if n_out else "Its weights"
-    return (
-        f"This model does not look at pixels directly: its features are {describe}. "
-        f"{count} belong to those features (principal components, products of pairs of them and "
-        "counts of stroke directions), "
-        "not to pixels, so there is no per-pixel weight map to draw, and any picture made from them "
-        "would mislead.\n\n"
-        "To see what a model looks for, retrain the one-vs-rest model (Model > Retrain…) with PCA "
-        "components set to “none”, Pairwise products and Stroke directions off; turning Deskew off "
-        "too keeps the maps "
-        "in the frame of the digits as drawn. Such a model is less accurate (about 92%), but every "
-        "weight belongs to one pixel. The binary 0-vs-1 model always works on pixels."
-    )
 
 
 def colour_limit(weights: np.ndarray, active: np.ndarray | None = None) -> float:
@@ -211,7 +207,15 @@ class ScaleBar(QWidget):
 class WeightsWindow(QWidget):
     """The learned weights of a model, one heat map per class, or why they cannot be shown."""
 
-    def __init__(self, estimator: Any, parent: QWidget | None = None, *, title: str | None = None) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        parent: QWidget | None = None,
+        *,
+        title: str | None = None,
+        test_data: Any = None,
+    ) -> None:
+        """``test_data()`` (run in a worker) returns MNIST's test ``(X, y)`` for the mean explanations."""
         super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
         self.setObjectName("weightsWindow")
         meta = getattr(estimator, "metadata_", {}) or {}
@@ -255,7 +259,63 @@ class WeightsWindow(QWidget):
         scroll.setWidget(grid_host)
         layout.addWidget(scroll, 1)
         rows = (len(self.maps) + columns - 1) // columns
+        self.mean_maps: list[WeightMap] = []
+        self.mean_note: QLabel | None = None
+        self._job: Any = None
+        if getattr(estimator, "features_", None) is not None and not getattr(
+            estimator.features_, "in_pixel_space", True
+        ):
+            rows += self._add_mean_explanations(layout, estimator, test_data, columns)
         self.resize(max(180 * columns + 40, 420), 110 + 210 * rows)
+
+    def _add_mean_explanations(
+        self, layout: QVBoxLayout, estimator: Any, test_data: Any, columns: int
+    ) -> int:
+        """A second set of maps: where ink counted for each digit on its own test digits."""
+        self.mean_note = QLabel()
+        self.mean_note.setObjectName("meanExplanationNote")
+        self.mean_note.setWordWrap(True)
+        layout.addWidget(self.mean_note)
+        self._mean_grid = QGridLayout()
+        self._mean_grid.setSpacing(10)
+        self._mean_columns = columns
+        layout.addLayout(self._mean_grid, 1)
+        if test_data is None:
+            self.mean_note.setText(
+                "Where ink counts for each digit on real digits needs MNIST's test digits: Model > "
+                "Evaluate… offers to download them."
+            )
+            return 0
+        self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
+        from app.workers.background_job import BackgroundJob
+        from model.explain import mean_explanations
+
+        self._job = BackgroundJob("digit-canvas-mean-explanations", self)
+        self._job.done.connect(self._show_means)
+        self._job.failed.connect(lambda message: self.mean_note.setText(f"Could not average them: {message}"))
+
+        def work() -> np.ndarray:
+            X, y = test_data()
+            return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS)
+
+        self._job.start(work)
+        return 1
+
+    def _show_means(self, means: np.ndarray) -> None:
+        self.mean_note.setText(
+            f"Where ink counted for each digit, on average over {MEAN_PER_CLASS} of its MNIST test digits "
+            "(each the digit's explanation, as View > Why this digit? shows it, on the drawn frame)."
+        )
+        for n, (label, parts) in enumerate(zip(self.result.labels, means, strict=True)):
+            heat = WeightMap(label, parts)
+            heat.setObjectName("meanExplanationMap")
+            self.mean_maps.append(heat)
+            self._mean_grid.addWidget(heat, n // self._mean_columns, n % self._mean_columns)
+
+    def closeEvent(self, event: Any) -> None:
+        if self._job is not None:
+            self._job.cancel_and_wait(5000)
+        super().closeEvent(event)
 
     def heat_maps(self) -> list[WeightMap]:
         return list(self.maps)

@@ -264,10 +264,13 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded.")
         if in_use is None:
             return None
+        from app.evaluation.window import mnist_test_set
         from app.weights.window import WeightsWindow
 
         estimator, name = in_use
-        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {name}")
+        folder = self.mnist_dir()
+        test_data = None if folder is None else mnist_test_set(folder)
+        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {name}", test_data=test_data)
         self._keep(view)
         return view
 
