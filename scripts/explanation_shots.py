@@ -1,0 +1,121 @@
+"""Screenshots of the views that explain the classifier, made through the real windows.
+
+    QT_QPA_PLATFORM=offscreen python scripts/explanation_shots.py [--out docs] [--mnist DIR]
+
+The drawings are pendigits pen trajectories drawn on the canvas with mouse events: the first hooked 9
+the window misreads (why 3, and why 3 rather than 9) and the first crossed 7 (what the model sees).
+The retrain dialog is photographed part-way through a real retrain, the step-through window after
+twelve steps, the weights and evaluation windows once their workers are done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--mnist", type=Path, default=DATA / "mnist")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
+    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.testing.replay import draw_placed
+    from app.window.assembly import build_main_window
+    from training.pendigits import load_pendigits
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Digit Canvas")
+    window = build_main_window(kind="ovr")
+    window.resize(1000, 680)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    window.warm_up()
+    pendigits = load_pendigits(DATA / "pendigits")
+
+    def wait(condition, seconds: float = 60.0) -> None:
+        end = time.monotonic() + seconds
+        while not condition() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def draw(sample, placement: str = "normal") -> str:
+        window.action("clear").trigger()
+        draw_placed(window.canvas, sample.strokes, placement)
+        QTest.qWait(100)
+        return window.prediction_view.text()
+
+    def shot(widget, name: str) -> None:
+        app.processEvents()
+        widget.grab().save(str(args.out / name))
+        print(f"wrote {args.out / name}")
+
+    window.action("explain").trigger()
+    nine = next(s for s in pendigits if s.digit == 9 and draw(s).startswith("3"))
+    del nine
+    window.canvas.clearFocus()
+    shot(window, "why-this-digit.png")
+    window.explainer.choose(9)
+    shot(window, "why-rather-than.png")
+    window.action("explain").trigger()
+
+    seven = next(s for s in pendigits if s.digit == 7 and s.writer == "p14")
+    view = window.input_viewer.open()
+    draw(seven, "small")
+    view.adjustSize()
+    shot(view, "what-the-model-sees.png")
+    view.close()
+
+    from app.retrain.dialog import RetrainDialog
+
+    dialog = RetrainDialog(window)
+    dialog.show()
+    dialog.model_both.setChecked(True)
+    dialog.data_box.set_folder(args.mnist)
+    dialog.data_box.max_train.setValue(20000)
+    done: list[str] = []
+    dialog.trainingStopped.connect(done.append)
+    dialog.start_training()
+    wait(lambda: dialog.curves.kind() == "ovr" and len(dialog.curves.plot.points()[0]) > 30, 120)
+    shot(dialog, "watch-it-learn.png")
+    dialog.cancel_training()
+    wait(lambda: bool(done), 60)
+    dialog.close()
+
+    steps = window.model_menu.step_through()
+    wait(steps.is_ready)
+    for _ in range(12):
+        steps.step()
+    shot(steps, "step-through.png")
+    steps.close()
+
+    weights = window.model_menu.show_weights()
+    wait(lambda: len(weights.mean_maps) == 10)
+    shot(weights, "weights.png")
+    weights.close()
+
+    evaluation = window.model_menu.evaluate()
+    wait(lambda: evaluation.evaluation is not None)
+    shot(evaluation, "evaluation.png")
+    evaluation.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
