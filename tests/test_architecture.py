@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FORBIDDEN = {"model": {"app", "training"}, "training": {"app"}}
+FORBIDDEN = {"model": {"app", "training", "launcher"}, "training": {"app", "launcher"}}
 
 
 def _imported_packages(path: Path) -> set[str]:

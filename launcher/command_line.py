@@ -1,0 +1,66 @@
+"""``digit-canvas [IMAGE] [--version] [--help] [--self-test] [Qt options]``.
+
+The app's own options are read here, before Qt is imported; everything else (a picture to open, Qt's
+own ``-platform``, ``-style`` and the like) goes to the app unchanged, as it always has.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+PROG = "digit-canvas"
+DISTRIBUTION = "digit-canvas"
+OWN_OPTIONS = frozenset({"-h", "--help", "--version", "--self-test"})
+
+DESCRIPTION = """\
+Draw a digit and watch logistic-regression models trained on MNIST read it live.
+
+IMAGE, if given, is a picture of a digit (PNG, JPEG, BMP, GIF, TIFF, WebP or PNM) put on the canvas.
+Qt's own options (-platform NAME, -style NAME, -reverse, ...) are passed to Qt."""
+
+
+def version() -> str:
+    """The installed distribution's version (a bundle carries its metadata)."""
+    from importlib.metadata import version as installed_version
+
+    return installed_version(DISTRIBUTION)
+
+
+def build_parser():  # -> argparse.ArgumentParser; argparse is imported only when an option needs it
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        usage=f"{PROG} [-h] [--version] [--self-test] [IMAGE] [Qt options]",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # an unknown option is Qt's, never a prefix of ours
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window offscreen, draw digits on it with the mouse and check they are read "
+        "right with the bundled models; exit 0 if so, else 1 with one line saying why",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Answer ``--version``/``--help``, run ``--self-test``, or open the window with the other arguments."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if OWN_OPTIONS.isdisjoint(args):  # a plain start: no argparse on the way to the window
+        rest = args
+    else:
+        try:
+            options, rest = build_parser().parse_known_args(args)
+        except SystemExit as done:  # --help and --version answer, and exit, from argparse
+            return int(done.code or 0)
+        if options.self_test:
+            from app.self_test import run_self_test
+
+            return run_self_test(rest)
+    from app.main import main as open_window
+
+    return open_window(rest)
