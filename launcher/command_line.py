@@ -1,4 +1,4 @@
-"""``digit-canvas [IMAGE] [--version] [--help] [--self-test] [Qt options]``.
+"""``digit-canvas [IMAGE] [--version] [--help] [--self-test] [--(un)install-desktop-entry] [Qt options]``.
 
 The app's own options are read here, before Qt is imported; everything else (a picture to open, Qt's
 own ``-platform``, ``-style`` and the like) goes to the app unchanged, as it always has.
@@ -11,7 +11,9 @@ from collections.abc import Sequence
 
 PROG = "digit-canvas"
 DISTRIBUTION = "digit-canvas"
-OWN_OPTIONS = frozenset({"-h", "--help", "--version", "--self-test"})
+OWN_OPTIONS = frozenset(
+    {"-h", "--help", "--version", "--self-test", "--install-desktop-entry", "--uninstall-desktop-entry"}
+)
 
 DESCRIPTION = """\
 Draw a digit and watch logistic-regression models trained on MNIST read it live.
@@ -32,7 +34,7 @@ def build_parser():  # -> argparse.ArgumentParser; argparse is imported only whe
 
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} [-h] [--version] [--self-test] [IMAGE] [Qt options]",
+        usage=f"{PROG} [-h] [--version] [--self-test] [--install-desktop-entry] [IMAGE] [Qt options]",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # an unknown option is Qt's, never a prefix of ours
@@ -43,6 +45,22 @@ def build_parser():  # -> argparse.ArgumentParser; argparse is imported only whe
         action="store_true",
         help="open the window offscreen, draw digits on it with the mouse and check they are read "
         "right with the bundled models; exit 0 if so, else 1 with one line saying why",
+    )
+    entry = parser.add_mutually_exclusive_group()
+    entry.add_argument(
+        "--install-desktop-entry",
+        action="store_const",
+        const="install",
+        dest="desktop_entry",
+        help="add Digit Canvas to this user's application menu (Linux: the .desktop file, icons and "
+        "AppStream metainfo under $XDG_DATA_HOME, else ~/.local/share), starting this same command",
+    )
+    entry.add_argument(
+        "--uninstall-desktop-entry",
+        action="store_const",
+        const="uninstall",
+        dest="desktop_entry",
+        help="remove what --install-desktop-entry added",
     )
     return parser
 
@@ -57,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             options, rest = build_parser().parse_known_args(args)
         except SystemExit as done:  # --help and --version answer, and exit, from argparse
             return int(done.code or 0)
+        if options.desktop_entry:
+            from launcher import desktop_entry
+
+            return desktop_entry.main(options.desktop_entry)
         if options.self_test:
             from app.self_test import run_self_test
 

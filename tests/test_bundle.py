@@ -73,6 +73,15 @@ def test_the_bundle_passes_its_self_test_offscreen(bundle: Path) -> None:
     assert "self-test passed" in result.stdout
 
 
+def test_the_bundle_installs_a_launcher_entry_that_starts_it(bundle: Path, tmp_path: Path) -> None:
+    env = {**without_python(), "XDG_DATA_HOME": str(tmp_path)}
+    result = subprocess.run([bundle, "--install-desktop-entry"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    entry = (tmp_path / "applications" / "io.github.digitcanvas.DigitCanvas.desktop").read_text()
+    assert f"\nExec={bundle.resolve()} %f\n" in entry
+    assert (tmp_path / "icons" / "hicolor" / "256x256" / "apps" / "io.github.digitcanvas.DigitCanvas.png").is_file()
+
+
 def _can_hide_folders() -> bool:
     unshare = shutil.which("unshare")
     if unshare is None:
