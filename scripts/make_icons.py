@@ -53,7 +53,8 @@ def write_svg(path: Path, side: int = 256) -> None:
     app_icon().paint(painter, QRect(0, 0, side, side))
     painter.end()
     # QSvgGenerator states the size in millimetres at its resolution; an icon's is in pixels.
-    text = re.sub(r'<svg width="[^"]*" height="[^"]*"', f'<svg width="{side}" height="{side}"', path.read_text())
+    size = f'<svg width="{side}" height="{side}"'
+    text = re.sub(r'<svg width="[^"]*" height="[^"]*"', size, path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
 
 

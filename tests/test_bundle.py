@@ -77,9 +77,10 @@ def test_the_bundle_installs_a_launcher_entry_that_starts_it(bundle: Path, tmp_p
     env = {**without_python(), "XDG_DATA_HOME": str(tmp_path)}
     result = subprocess.run([bundle, "--install-desktop-entry"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    entry = (tmp_path / "applications" / "io.github.digitcanvas.DigitCanvas.desktop").read_text()
+    app_id = "io.github.digitcanvas.DigitCanvas"
+    entry = (tmp_path / "applications" / f"{app_id}.desktop").read_text()
     assert f"\nExec={bundle.resolve()} %f\n" in entry
-    assert (tmp_path / "icons" / "hicolor" / "256x256" / "apps" / "io.github.digitcanvas.DigitCanvas.png").is_file()
+    assert (tmp_path / "icons" / "hicolor" / "256x256" / "apps" / f"{app_id}.png").is_file()
 
 
 def _can_hide_folders() -> bool:
