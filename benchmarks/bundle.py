@@ -2,7 +2,8 @@
 
 The bundle is the one ``python scripts/build_bundle.py`` leaves in ``dist/`` (the row is skipped,
 saying so, when there is none: building it takes a minute and downloads the locked wheels). Both
-programs are launched alternately in shuffled rounds, after a warm-up launch each, with the same
+programs are launched alternately in shuffled rounds, after a warm-up launch each
+(:func:`benchmarks.startup.launch_alternately`), with the same
 ``DIGIT_CANVAS_STARTUP_PROBE`` hook the start-up row uses, on a fresh data folder; the bundle without
 any ``PYTHON*`` variable, as on a machine without Python.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import random
 import shutil
 import statistics
 import sys
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO_ROOT, Options, Row, fmt_seconds
-from benchmarks.startup import PROBE, launch
+from benchmarks.startup import PROBE, launch_alternately
 
 TITLE = "8. Standalone bundle: size and start-up"
 BUILD = "python scripts/build_bundle.py"
@@ -64,13 +64,8 @@ def bench_bundle(opts: Options, dist: Path | None = None) -> Row:
             "pip": base,
         }
         commands = {"bundle": [str(exe)], "pip": pip_command()}
-        for name, command in commands.items():  # warm the file and bytecode caches
-            launch(command, envs[name])
-        runs: dict[str, list[float]] = {name: [] for name in commands}
-        order = random.Random(0)
-        for _ in range(repeats):
-            for name in order.sample(list(commands), len(commands)):
-                runs[name].append(launch(commands[name], envs[name])["first_paint_s"])
+        launches = launch_alternately({name: (commands[name], envs[name]) for name in commands}, repeats)
+    runs = {name: [one["first_paint_s"] for one in found] for name, found in launches.items()}
     bundle_s, pip_s = statistics.median(runs["bundle"]), statistics.median(runs["pip"])
     return Row(
         id="bundle",
