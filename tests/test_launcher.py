@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from importlib.metadata import version
 from pathlib import Path
 
@@ -17,20 +18,21 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _run(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "launcher", *args]
+    command = [sys.executable, *(["-c", textwrap.dedent(code)] if code else ["-m", "launcher", *args])]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_version_and_help_answer_without_importing_qt_or_numpy():
-    code = (
-        "import sys\n"
-        "from launcher.command_line import main\n"
-        "codes = [main(['--version']), main(['--help'])]\n"
-        "loaded = sorted(m for m in ('PySide6', 'numpy', 'app') if m in sys.modules)\n"
-        "print('CODES', codes, 'LOADED', loaded)\n"
+    result = _run(
+        code="""
+            import sys
+            from launcher.command_line import main
+            codes = [main(['--version']), main(['--help'])]
+            loaded = sorted(m for m in ('PySide6', 'numpy', 'app') if m in sys.modules)
+            print('CODES', codes, 'LOADED', loaded)
+        """
     )
-    result = _run(code=code)
     assert result.returncode == 0, result.stderr
     assert f"digit-canvas {version('digit-canvas')}" in result.stdout
     assert "--self-test" in result.stdout and "IMAGE" in result.stdout
@@ -85,13 +87,14 @@ def test_self_test_reads_its_digits_and_exits_0():
 
 @pytest.mark.gui
 def test_self_test_fails_with_one_line_when_a_digit_is_misread():
-    code = (
-        "import sys\n"
-        "import app.self_test as check\n"
-        "check.DIGITS['8'] = check.DIGITS.pop('1')  # a 1 drawn, an 8 expected\n"
-        "sys.exit(check.run_self_test([]))\n"
+    result = _run(
+        code="""
+            import sys
+            import app.self_test as check
+            check.DIGITS['8'] = check.DIGITS.pop('1')  # a 1 drawn, an 8 expected
+            sys.exit(check.run_self_test([]))
+        """
     )
-    result = _run(code=code)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if "self-test" in line]
     assert lines == ["digit-canvas self-test failed: the 8 drawn on the canvas was read as '1'"]
@@ -99,14 +102,15 @@ def test_self_test_fails_with_one_line_when_a_digit_is_misread():
 
 @pytest.mark.gui
 def test_self_test_uses_a_temporary_data_folder_and_restores_the_environment(isolated_home):
-    code = (
-        "import os, sys\n"
-        "from app.self_test import run_self_test\n"
-        "status = run_self_test([])\n"
-        "print('HOME', os.environ.get('DIGIT_CANVAS_HOME'))\n"
-        "sys.exit(status)\n"
+    result = _run(
+        code="""
+            import os, sys
+            from app.self_test import run_self_test
+            status = run_self_test([])
+            print('HOME', os.environ.get('DIGIT_CANVAS_HOME'))
+            sys.exit(status)
+        """
     )
-    result = _run(code=code)
     assert result.returncode == 0, result.stderr
     assert f"HOME {isolated_home}" in result.stdout
     assert list(isolated_home.iterdir()) == []  # nothing written into the person's folder
