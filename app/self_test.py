@@ -12,8 +12,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
 
 TIMEOUT_MS = 60_000  # a first paint slower than this means the window is broken, not slow
 
@@ -90,7 +94,7 @@ def _open_window_and_draw(qt_args: Sequence[str]) -> str | None:
     return outcome[0] if outcome else "the event loop ended before the check ran"
 
 
-def read_digits(window) -> str | None:
+def read_digits(window: MainWindow) -> str | None:
     """Draw each of :data:`DIGITS` on ``window``'s canvas; the first one read wrong, or None."""
     from PySide6.QtWidgets import QLabel
 

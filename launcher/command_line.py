@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "digit-canvas"
 DISTRIBUTION = "digit-canvas"
@@ -29,7 +33,8 @@ def version() -> str:
     return installed_version(DISTRIBUTION)
 
 
-def build_parser():  # -> argparse.ArgumentParser; argparse is imported only when an option needs it
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the app's own options; argparse is imported only when one of them is given."""
     import argparse
 
     parser = argparse.ArgumentParser(
