@@ -1,5 +1,5 @@
-"""``python -m app`` starts the app."""
+"""``python -m app`` starts the app, with the same options as ``digit-canvas``."""
 
-from app.main import main
+from launcher.command_line import main
 
 raise SystemExit(main())

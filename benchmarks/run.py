@@ -28,7 +28,7 @@ from benchmarks.common import (
     machine_facts,
 )
 
-ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate", "hand", "teach")
+ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate", "hand", "teach", "bundle")
 BLAS_ROWS = ("ovr", "ovr-full", "binary", "live", "evaluate")  # start-up does not multiply matrices
 OWN_KERNEL = "@own-kernel"  # id suffix of the rows rerun with OpenBLAS choosing its kernel
 ALIASES = {
@@ -39,6 +39,7 @@ ALIASES = {
     "5": ("evaluate",),
     "6": ("hand", "teach"),
     "7": ("hand", "teach"),
+    "8": ("bundle",),
 }
 QUICK_TRAIN, QUICK_TEST = 4000, 1000
 
@@ -51,7 +52,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="",
-        help=f"comma-separated rows to run: {', '.join(ROWS)} (or 1-7, the table's numbering); default all",
+        help=f"comma-separated rows to run: {', '.join(ROWS)} (or 1-8, the table's numbering); default all",
     )
     parser.add_argument("--quick", action="store_true", help="small subsets and few repeats (smoke test)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the MNIST folder (default: search)")
@@ -82,7 +83,7 @@ def selected_rows(only: str) -> list[str]:
         elif item in ROWS:
             wanted.add(item)
         elif item:
-            raise SystemExit(f"unknown row {item!r}; choose from {', '.join(ROWS)} or 1-7")
+            raise SystemExit(f"unknown row {item!r}; choose from {', '.join(ROWS)} or 1-8")
     return [row for row in ROWS if row in wanted]
 
 
@@ -242,6 +243,7 @@ def targets_text(targets: list[dict[str, Any]]) -> str:
 def run_rows(wanted: list[str], opts: Options) -> list[Row]:
     """Every wanted row; a row that breaks is reported as failed and the others still run."""
     from benchmarks.binary import bench_binary
+    from benchmarks.bundle import bench_bundle
     from benchmarks.evaluation import bench_evaluation
     from benchmarks.handwriting import bench_handwriting
     from benchmarks.live import bench_live
@@ -258,6 +260,7 @@ def run_rows(wanted: list[str], opts: Options) -> list[Row]:
         (("startup",), lambda: bench_startup(opts)),
         (("evaluate",), lambda: bench_evaluation(mnist, opts)),
         (("hand", "teach"), lambda: bench_handwriting(mnist, opts)),
+        (("bundle",), lambda: bench_bundle(opts)),
     ]
     rows: list[Row] = []
     for ids, job in jobs:

@@ -88,11 +88,28 @@ def x11_display() -> Iterator[str | None]:
         server.wait(timeout=15)
 
 
+def launch_alternately(
+    programs: dict[str, tuple[list[str], dict[str, str]]], repeats: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Each program's launches (command, environment): a warm-up each, then ``repeats`` rounds.
+
+    The warm-up fills the file and bytecode caches; each round runs every program once in a shuffled
+    order, so no program always follows another and slow spells of the machine hit all of them.
+    """
+    for command, env in programs.values():
+        launch(command, env)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in programs}
+    order = random.Random(0)
+    for _ in range(repeats):
+        for name in order.sample(list(programs), len(programs)):
+            runs[name].append(launch(*programs[name]))
+    return runs
+
+
 def _measure(platform: str, display: str | None, repeats: int) -> dict[str, Any]:
     """Launch the app, the bare window and the bare window with numpy alternately on ``platform``."""
     bare_cmd = [sys.executable, str(Path(__file__).with_name("bare_window.py"))]
     commands = {"app": app_command(), "bare": bare_cmd, "bare_numpy": [*bare_cmd, "--numpy"]}
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
     with (
         tempfile.TemporaryDirectory(prefix="digit-canvas-home-") as home,
         tempfile.TemporaryDirectory(prefix="digit-canvas-pycache-") as pycache,
@@ -106,12 +123,7 @@ def _measure(platform: str, display: str | None, repeats: int) -> dict[str, Any]
         # a private bytecode cache, filled by the warm-up launch.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = pycache
-        for command in commands.values():  # warm the file and bytecode caches, then alternate
-            launch(command, env)
-        order = random.Random(0)  # each round in a shuffled order: no program always follows another
-        for _ in range(repeats):
-            for name in order.sample(list(commands), len(commands)):
-                runs[name].append(launch(commands[name], env))
+        runs = launch_alternately({name: (command, env) for name, command in commands.items()}, repeats)
     medians = {name: statistics.median(r["first_paint_s"] for r in found) for name, found in runs.items()}
     # Each round's app launch over the same round's bare launch: slow spells of the machine hit both.
     pairs = zip(runs["app"], runs["bare"], strict=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate", "hand", "teach")
+ROWS = ("ovr", "ovr-full", "binary", "live", "startup", "evaluate", "hand", "teach", "bundle")
 
 
 def _positive(value: object) -> bool:

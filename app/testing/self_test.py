@@ -1,0 +1,111 @@
+"""``digit-canvas --self-test``: the app checks itself as a person would, for a bundle's smoke test.
+
+It opens the main window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise), waits for its first
+paint, draws a few digits on the canvas with real mouse events (:mod:`app.testing.replay`) and checks that the
+window reads each one. It runs on a fresh, temporary data folder, so the bundled models are the ones
+checked and a person's own models, samples and settings are neither used nor touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+TIMEOUT_MS = 60_000  # a first paint slower than this means the window is broken, not slow
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float, turns: float = 1.0) -> np.ndarray:
+    t = np.linspace(0.0, 2.0 * np.pi * turns, int(48 * turns))
+    return np.column_stack([cx + rx * np.sin(t), cy - ry * np.cos(t)])
+
+
+# Each digit as a person draws it with the mouse: strokes of (x, y) points, y down, in any units
+# (draw_placed fits them into two thirds of the sheet).
+DIGITS: dict[str, list[np.ndarray]] = {
+    "0": [_ellipse(5.0, 6.0, 3.2, 5.5)],
+    "1": [np.array([[5.0, 0.0], [5.0, 12.0]])],
+    "7": [np.array([[0.0, 0.0], [8.0, 0.0], [3.0, 12.0]])],
+    "4": [np.array([[6.0, 0.0], [0.0, 7.5], [8.0, 7.5]]), np.array([[6.0, 3.0], [6.0, 12.0]])],
+}
+
+
+def run_self_test(qt_args: Sequence[str] = ()) -> int:
+    """Run the check; 0 when every digit was read right, else 1 with one line on stderr saying why."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    previous_home = os.environ.get("DIGIT_CANVAS_HOME")
+    with tempfile.TemporaryDirectory(prefix="digit-canvas-self-test-") as home:
+        os.environ["DIGIT_CANVAS_HOME"] = home
+        try:
+            problem = _open_window_and_draw(qt_args)
+        except Exception as exc:  # whatever broke, the smoke test reports it in one line
+            problem = f"{type(exc).__name__}: {exc}"
+        finally:
+            if previous_home is None:
+                del os.environ["DIGIT_CANVAS_HOME"]
+            else:
+                os.environ["DIGIT_CANVAS_HOME"] = previous_home
+    if problem:
+        print(f"digit-canvas self-test failed: {problem}", file=sys.stderr, flush=True)
+        return 1
+    print(f"digit-canvas self-test passed: the window read {', '.join(DIGITS)} right", flush=True)
+    return 0
+
+
+def _open_window_and_draw(qt_args: Sequence[str]) -> str | None:
+    """The problem found, or None."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.boot.startup import FirstPaint
+    from app.window.assembly import build_main_window
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    window = build_main_window(kind="ovr")
+    outcome: list[str | None] = []
+
+    def finish(problem: str | None) -> None:
+        if not outcome:
+            outcome.append(problem)
+            app.quit()
+
+    def painted() -> None:
+        try:
+            finish(read_digits(window))
+        except Exception as exc:
+            finish(f"{type(exc).__name__} while drawing: {exc}")
+
+    first_paint = FirstPaint(window)
+    first_paint.painted.connect(painted)
+    timer = QTimer(singleShot=True, interval=TIMEOUT_MS)
+    timer.timeout.connect(lambda: finish(f"the window did not paint within {TIMEOUT_MS // 1000} s"))
+    timer.start()
+    window.show()
+    app.exec()
+    timer.stop()
+    window.close()
+    return outcome[0] if outcome else "the event loop ended before the check ran"
+
+
+def read_digits(window: QMainWindow) -> str | None:
+    """Draw each of :data:`DIGITS` on ``window``'s canvas; the first one read wrong, or None."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.testing.replay import draw_placed
+
+    if window.predictor.model() is None:
+        return "no model was loaded (are assets/*.joblib and digests.json in the bundle?)"
+    label = window.findChild(QLabel, "predictionDigit")
+    for digit, strokes in DIGITS.items():
+        window.action("clear").trigger()
+        draw_placed(window.canvas, strokes)
+        if label.text() != digit:
+            return f"the {digit} drawn on the canvas was read as {label.text()!r}"
+    return None
