@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.text.labels import label
-from app.widgets.heatmap import diverging_rgb
+from app.widgets.heatmap import weights_pixmap
 from app.widgets.line_plot import LinePlot
-from app.widgets.qimages import rgb_to_qimage
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -82,15 +80,7 @@ class CurvesPanel(QGroupBox):
             self.plot.append(iteration, losses)
         if weights is not None:
             self._last_weights = np.asarray(weights, dtype=np.float64).reshape(28, 28)
-            picture = rgb_to_qimage(diverging_rgb(self._last_weights))
-            self.weights.setPixmap(
-                QPixmap.fromImage(picture).scaled(
-                    WEIGHTS_SIDE,
-                    WEIGHTS_SIDE,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.FastTransformation,
-                )
-            )
+            self.weights.setPixmap(weights_pixmap(self._last_weights, WEIGHTS_SIDE))
             self.weights.setVisible(True)
             self.weights_caption.setVisible(True)
 

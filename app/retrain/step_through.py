@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QPixmap
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.widgets.headings import heading
-from app.widgets.heatmap import diverging_rgb
+from app.widgets.heatmap import weights_pixmap
 from app.widgets.line_plot import LinePlot
-from app.widgets.qimages import rgb_to_qimage
 from app.workers.background_job import BackgroundJob
 
 ZeroOneData = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y_train, X_test, y_test
@@ -197,15 +196,7 @@ class StepThroughWindow(QWidget):
         return step
 
     def _draw_weights(self, coef: np.ndarray) -> None:
-        picture = rgb_to_qimage(diverging_rgb(np.asarray(coef).reshape(28, 28)))
-        self.weights.setPixmap(
-            QPixmap.fromImage(picture).scaled(
-                WEIGHTS_SIDE,
-                WEIGHTS_SIDE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation,
-            )
-        )
+        self.weights.setPixmap(weights_pixmap(coef, WEIGHTS_SIDE))
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()

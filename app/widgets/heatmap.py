@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap
 
-from app.widgets.qimages import gray_to_qimage
+from app.widgets.qimages import gray_to_qimage, rgb_to_qimage
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -74,3 +74,11 @@ def digit_pixmap(pixels: np.ndarray, size: int = 56) -> QPixmap:
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
     return QPixmap.fromImage(image)
+
+
+def weights_pixmap(weights: np.ndarray, side: int) -> QPixmap:
+    """28x28 weights on the blue-white-red scale, upscaled to ``side`` pixels with crisp squares."""
+    picture = rgb_to_qimage(diverging_rgb(np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)))
+    return QPixmap.fromImage(picture).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
