@@ -8,7 +8,7 @@ also rehearses the few hundred training digits the model keeps (``rehearsal_``),
 the scores the model gave them (a soft target), so that it does not forget how everyone else writes.
 Each drawing is also learned turned a little either way (``TAUGHT_TURNS``): nobody holds the pen at
 the same angle twice, and deskewing straightens slant but not rotation, so three drawings of a digit
-then stand for the nine a person might make. The feature map is not touched, and the correction takes
+then stand for the fifteen a person might make. The feature map is not touched, and the correction takes
 a fraction of a second.
 """
 
@@ -23,9 +23,9 @@ from model.validation import check_images, check_labels
 
 __all__ = ["PERSONAL_ALPHA", "REHEARSAL_SHARE", "TAUGHT_TURNS", "personalised", "turned"]
 
-PERSONAL_ALPHA = 1e-4  # how strongly the correction is kept small
-REHEARSAL_SHARE = 0.3  # the rehearsed digits' share of the objective; the person's drawings have the rest
-TAUGHT_TURNS = (-10.0, 10.0)  # degrees (anticlockwise) each taught drawing is also learned turned by
+PERSONAL_ALPHA = 2e-4  # how strongly the correction is kept small
+REHEARSAL_SHARE = 0.4  # the rehearsed digits' share of the objective; the person's drawings have the rest
+TAUGHT_TURNS = (-12.0, -6.0, 6.0, 12.0)  # degrees (anticlockwise) each taught drawing is also learned at
 
 
 def turned(X: np.ndarray, degrees: float) -> np.ndarray:
