@@ -14,9 +14,12 @@ import functools
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported when a pool is made: the window's start-up never needs one
+    from concurrent.futures import ThreadPoolExecutor
 
 MIN_ROWS_PER_THREAD = 8192  # below this a thread's share is too small to pay for the thread
 MAX_THREADS = 8
@@ -57,6 +60,8 @@ def row_parallel(n_rows: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]]
         if workers < 2:  # small data: one thread does it (BLAS threads would only wait on each other)
             yield None, 1
             return
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(workers) as pool:
             yield pool, workers
 
