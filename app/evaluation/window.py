@@ -172,6 +172,7 @@ class EvaluationWindow(QWidget):
         self.gallery.gallery_model = TestDigitsModel(self.gallery)
         self.gallery.setModel(self.gallery.gallery_model)
         self.gallery.setObjectName("misclassifiedGallery")
+        self.gallery.setAccessibleName("Test digits")
         self.gallery_title = heading("", "galleryTitle")
         self.show_all = QPushButton("Show all mistakes")
         self.show_all.setObjectName("showAllMistakes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.text.numbers import format_percent
@@ -55,6 +55,8 @@ class PredictionView(QWidget):
         self._digit: int | None = None
         self._confidence: float | None = None
         self._verdict: Verdict | None = None
+        self._announced: tuple | None = None
+        self.announced: list[str] = []  # the last answers told to screen readers (tests read them)
         self.show_hint()
 
     def digit(self) -> int | None:
@@ -78,6 +80,7 @@ class PredictionView(QWidget):
         sure = format_percent(confidence)  # the same figure as the top bar
         self._confidence_label.setText(f"{sure} sure")
         self.setAccessibleDescription(f"Predicted {self._digit}, {sure} sure")
+        self._announce(f"{self._digit}, {sure} sure")
 
     def show_reading(self, reading: Reading) -> None:
         """What the model made of the drawing, with its verdict."""
@@ -90,6 +93,7 @@ class PredictionView(QWidget):
             text = f"not sure: {reading.digit} or {reading.runner_up}"
             self._confidence_label.setText(text)
             self.setAccessibleDescription(f"Not sure, {reading.digit} or {reading.runner_up}")
+            self._announce(f"Not sure: {reading.digit} or {reading.runner_up}")
         else:
             self._digit, self._confidence, self._verdict = None, reading.confidence, verdict
             self._digit_label.setFont(self._hint)
@@ -97,6 +101,7 @@ class PredictionView(QWidget):
             self._digit_label.setText(NOT_A_DIGIT)
             self._confidence_label.setText("it looks like no digit")
             self.setAccessibleDescription("Not a digit: the drawing looks like no digit")
+            self._announce("Not a digit")
 
     def _show_digit(self, digit: int, confidence: float, verdict: Verdict) -> None:
         self._digit, self._confidence, self._verdict = digit, confidence, verdict
@@ -112,3 +117,16 @@ class PredictionView(QWidget):
         self._digit_label.setText(text)
         self._confidence_label.setText("")
         self.setAccessibleDescription(text)
+        self._announced = None
+
+    def _announce(self, text: str) -> None:
+        """Tell a screen reader the new answer: when the answer changes, not at every new percentage
+        while the pen moves (that would be a flood of speech)."""
+        key = (self._digit, self._verdict)
+        if key == self._announced:
+            return
+        self._announced = key
+        self.announced.append(text)
+        del self.announced[:-20]
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
