@@ -92,11 +92,10 @@ def test_a_new_answer_is_announced_to_screen_readers_once(qtbot, monkeypatch):
     import numpy as np
 
     from app.testing.replay import draw_placed
-    from app.widgets import prediction
 
     sent = []
-    monkeypatch.setattr(prediction.QAccessible, "isActive", staticmethod(lambda: True))
-    monkeypatch.setattr(prediction.QAccessible, "updateAccessibility", staticmethod(sent.append))
+    monkeypatch.setattr(QAccessible, "isActive", staticmethod(lambda: True))
+    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(sent.append))
     window = new_window(qtbot, kind="ovr")
     view = window.prediction_view
     draw_placed(window.canvas, [np.array([[200, 60], [200, 340]], float)])  # a 1, read many times

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.text.numbers import format_percent
@@ -128,5 +128,9 @@ class PredictionView(QWidget):
         self._announced = key
         self.announced.append(text)
         del self.announced[:-20]
+        # Imported here: PySide6 builds a class and all its enums on first use, and QAccessible's are
+        # many; the first answer, not the window's start-up, pays for them.
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
         if QAccessible.isActive():
             QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
