@@ -18,7 +18,7 @@ from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
 from model.memory import release
 from model.orientation import orientation_histograms
-from model.threads import MIN_ROWS_PER_THREAD, for_each_row_block, one_blas_thread
+from model.threads import one_blas_thread
 from model.validation import N_PIXELS, check_images
 
 MAX_QUADRATIC_COMPONENTS = 100
@@ -128,36 +128,29 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
     def _base(self, X: np.ndarray, callback=None) -> np.ndarray:
         if not self.deskew:
             return X
-        if len(X) < MIN_ROWS_PER_THREAD and callback is None:  # a drawing read live: no threads
+        if callback is None:
             return deskew_images(X)
         out = np.empty_like(X)
-
-        def work(rows: slice) -> None:
-            out[rows] = deskew_images(X[rows])
-
-        for_each_row_block(len(X), work, step=20000, between=callback)
+        step = 10000
+        for start in range(0, len(X), step):
+            out[start : start + step] = deskew_images(X[start : start + step])
+            callback()
         return out
 
     def _features(self, base: np.ndarray) -> np.ndarray:
         """The unscaled features of (deskewed) images: components and products, then directions.
 
-        All of them are written into one array, a block of rows per thread: gluing the directions on
-        afterwards copied the whole feature matrix while holding the interpreter lock.
+        All of them are written into one array: gluing the directions on afterwards copied the whole
+        feature matrix while holding the interpreter lock. (One thread does it: two threads doing
+        numpy's element-wise work starved a window's thread of the interpreter lock for 100-230 ms.)
         """
         n_directions = (SIDE // CELL) ** 2 * int(self.orientations)
         k = N_PIXELS if self.components_ is None else self.components_.shape[1]
         n_polynomial = k + (k * (k + 1) // 2 if self.degree == 2 else 0)
         out = np.empty((len(base), n_polynomial + n_directions), dtype=np.float32)
-
-        def work(rows: slice) -> None:
-            self._expand(self._project(base[rows]), out[rows, :n_polynomial])
-            if n_directions:
-                orientation_histograms(base[rows], int(self.orientations), CELL, out=out[rows, n_polynomial:])
-
-        if len(base) < MIN_ROWS_PER_THREAD:
-            work(slice(0, len(base)))
-        else:
-            for_each_row_block(len(base), work)
+        self._expand(self._project(base), out[:, :n_polynomial])
+        if n_directions:
+            orientation_histograms(base, int(self.orientations), CELL, out=out[:, n_polynomial:])
         return out
 
     def _project(self, base: np.ndarray) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.threads import MIN_ROWS_PER_THREAD, row_parallel
 from training.mnist_frame import BOX, CENTRE, SIDE, centre_by_mass, resample
 
 INK = 0.5  # what counts as ink when measuring a digit's geometry
@@ -44,31 +43,22 @@ def continental_forms(
         for source in [np.flatnonzero(y == digit)]
         for start in range(0, len(source), _CHUNK)
     ]
-    # The geometry and the drawing are the heavy parts and run on threads; the marks draw their random
-    # numbers in between, in one fixed order, so the pictures do not depend on the number of threads.
+    # Each chunk's geometry is measured once for all its copies; the marks draw their random numbers
+    # chunk after chunk, in one fixed order.
     pictures = [X[rows].reshape(-1, SIDE, SIDE) for _, rows in chunks]
-    geometries = _in_parallel(_Geometry, pictures)
+    geometries = [_Geometry(p) for p in pictures]
     jobs = []
     for digit, mark in _MARKS:
         mine = [i for i, chunk in enumerate(chunks) if chunk[0] == digit]
         for _ in range(per_digit):
             jobs += [(pictures[i], geometries[i], mark(geometries[i], rng), digit) for i in mine]
-    images = _in_parallel(lambda job: _drawn(*job[:3]), jobs)
+    images = [_drawn(*job[:3]) for job in jobs]
     if not jobs:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
     labels = np.concatenate(
         [np.full(len(im), job[3], dtype=y.dtype) for im, job in zip(images, jobs, strict=True)]
     )
     return np.concatenate(images).reshape(-1, SIDE * SIDE), labels
-
-
-def _in_parallel(work, items: list) -> list:
-    """``[work(item) for item in items]``, the items shared out over threads one at a time.
-
-    Each item is a chunk of 2,048 pictures, as much as a thread's share of rows elsewhere.
-    """
-    with row_parallel(len(items) * MIN_ROWS_PER_THREAD) as (pool, _):
-        return list(map(work, items) if pool is None else pool.map(work, items))
 
 
 # ------------------------------------------------------------------------------------- geometry
