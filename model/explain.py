@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from model.deskew import deskew_coverage, deskew_parameters, deskew_transpose
+from model.features import feature_count
 from model.orientation import orientation_shares
 from model.validation import check_images
 
@@ -99,14 +100,14 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
         from model.deskew import deskew
 
         u = deskew(x[None].astype(np.float32))[0].astype(np.float64)
+        coverage = deskew_coverage(alpha, cy, cx)
+        inside = coverage > 1e-9
 
         def back(gradient: np.ndarray) -> np.ndarray:
             return deskew_transpose(gradient, alpha, cy, cx)
 
         def carry(shares: np.ndarray) -> np.ndarray:
             """Shares on deskewed pixels handed to the drawn pixels each was read from, none lost."""
-            coverage = deskew_coverage(alpha, cy, cx)
-            inside = coverage > 1e-9
             spread = np.where(inside, shares / np.where(inside, coverage, 1.0), 0.0)
             return back(spread) + np.where(inside, 0.0, shares)
     else:
@@ -115,28 +116,25 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
         def back(gradient: np.ndarray) -> np.ndarray:
             return gradient
 
+        carry = back
+
     mean = np.asarray(fm.mean_, dtype=np.float64)
     C = None if fm.components_ is None else np.asarray(fm.components_, dtype=np.float64)
     k = len(mean) if C is None else C.shape[1]
-    n_poly = k + (k * (k + 1) // 2 if fm.degree == 2 else 0)
-    c_lin, c_pairs, c_dirs = c[:k], c[k:n_poly], c[n_poly:]
+    n_poly = feature_count(None if C is None else k, fm.degree)
+    c_lin, c_dirs = c[:k], c[n_poly:]
+    Q = np.zeros((k, k))  # the products' weights: the quadratic part of the score is z . Q z
+    if fm.degree == 2:
+        Q[np.triu_indices(k)] = c[k:n_poly]
 
     def project(v: np.ndarray) -> np.ndarray:
         return v - mean if C is None else (v - mean) @ C
 
     def polynomial_score(z: np.ndarray) -> float:
-        total = float(c_lin @ z)
-        if fm.degree == 2:
-            rows, cols = np.triu_indices(k)
-            total += float(c_pairs @ (z[rows] * z[cols]))
-        return total
+        return float(c_lin @ z + z @ Q @ z)
 
     def polynomial_gradient(z: np.ndarray) -> np.ndarray:  # d score / d u
-        gz = c_lin.copy()
-        if fm.degree == 2:
-            Q = np.zeros((k, k))
-            Q[np.triu_indices(k)] = c_pairs
-            gz += (Q + Q.T) @ z
+        gz = c_lin + (Q + Q.T) @ z
         return gz if C is None else C @ gz
 
     parts = x * back(polynomial_gradient(project(0.5 * u)))  # quadratic along the path: exact
@@ -144,12 +142,10 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
     score = offset + polynomial_score(project(u))
     if len(c_dirs):
         from model.features import CELL
-        from model.orientation import orientation_histograms
 
-        shares = orientation_shares(u, c_dirs, int(fm.orientations), CELL)  # sums to the directions' term
-        parts = parts + (carry(shares) if fm.deskew else shares).reshape(parts.shape)
-        histograms = orientation_histograms(u[None].astype(np.float32), int(fm.orientations), CELL)[0]
-        score += float(c_dirs @ histograms.astype(np.float64))
+        shares = orientation_shares(u, c_dirs, int(fm.orientations), CELL)  # they sum to the directions' term
+        parts = parts + carry(shares).reshape(parts.shape)
+        score += float(shares.sum())
     return Explanation(parts.reshape(SIDE, SIDE), float(score), float(blank), label, versus)
 
 

@@ -141,16 +141,14 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
         """The unscaled features of (deskewed) images: components and products, then directions.
 
         All of them are written into one array: gluing the directions on afterwards copied the whole
-        feature matrix while holding the interpreter lock. (One thread does it: two threads doing
-        numpy's element-wise work starved a window's thread of the interpreter lock for 100-230 ms.)
+        feature matrix (600 MB for a full retrain) while holding the interpreter lock.
         """
         n_directions = (SIDE // CELL) ** 2 * int(self.orientations)
-        k = N_PIXELS if self.components_ is None else self.components_.shape[1]
-        n_polynomial = k + (k * (k + 1) // 2 if self.degree == 2 else 0)
-        out = np.empty((len(base), n_polynomial + n_directions), dtype=np.float32)
-        self._expand(self._project(base), out[:, :n_polynomial])
+        out = self._expand(self._project(base), extra=n_directions)
         if n_directions:
-            orientation_histograms(base, int(self.orientations), CELL, out=out[:, n_polynomial:])
+            orientation_histograms(
+                base, int(self.orientations), CELL, out=out[:, out.shape[1] - n_directions :]
+            )
         return out
 
     def _project(self, base: np.ndarray) -> np.ndarray:
@@ -164,16 +162,19 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             np.matmul(chunk, self.components_, out=out[start : start + _ROWS_PER_CHUNK])
         return out
 
-    def _expand(self, P: np.ndarray, out: np.ndarray) -> None:
-        """Write ``P`` and (degree 2) its pairwise products into ``out``."""
+    def _expand(self, P: np.ndarray, extra: int = 0) -> np.ndarray:
+        """``P`` and (degree 2) its pairwise products, with ``extra`` columns left free at the end."""
         k = P.shape[1]
-        out[:, :k] = P
         if self.degree == 1:
-            return
+            out = np.empty((len(P), k + extra), dtype=np.float32)
+            out[:, :k] = P
+            return out
         rows, cols = _pairs(k)
+        out = np.empty((len(P), k + len(rows) + extra), dtype=np.float32)
+        out[:, :k] = P
         if len(P) <= 64:  # a few images (live prediction): two gathers beat a loop of k calls
             out[:, k : k + len(rows)] = P[:, rows] * P[:, cols]
-            return
+            return out
         # Products x_i * x_j (j >= i) in the order of ``np.triu_indices``, one column block per i and a
         # chunk of rows at a time: the same numbers as the gathers above, several times faster on the
         # whole of MNIST because no (n, k^2 / 2) temporaries are made.
@@ -184,6 +185,7 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             for i in range(k):
                 np.multiply(p[:, i : i + 1], p[:, i:], out=o[:, pos : pos + k - i])
                 pos += k - i
+        return out
 
 
 def _column_mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

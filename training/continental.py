@@ -37,28 +37,19 @@ def continental_forms(
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)
     y = np.asarray(y)
     rng = np.random.default_rng(seed)
-    chunks = [
-        (digit, source[start : start + _CHUNK])
-        for digit, _ in _MARKS
-        for source in [np.flatnonzero(y == digit)]
-        for start in range(0, len(source), _CHUNK)
-    ]
-    # Each chunk's geometry is measured once for all its copies; the marks draw their random numbers
-    # chunk after chunk, in one fixed order.
-    pictures = [X[rows].reshape(-1, SIDE, SIDE) for _, rows in chunks]
-    geometries = [_Geometry(p) for p in pictures]
-    jobs = []
-    for digit, mark in _MARKS:
-        mine = [i for i, chunk in enumerate(chunks) if chunk[0] == digit]
+    images, labels = [], []
+    for digit, mark in ((1, _flag), (7, _crossbar), (9, _hook)):
+        source = np.flatnonzero(y == digit)
+        chunks = [X[source[at : at + _CHUNK]].reshape(-1, SIDE, SIDE) for at in range(0, len(source), _CHUNK)]
+        geometries = [_Geometry(chunk) for chunk in chunks]  # measured once for all the copies
         for _ in range(per_digit):
-            jobs += [(pictures[i], geometries[i], mark(geometries[i], rng), digit) for i in mine]
-    images = [_drawn(*job[:3]) for job in jobs]
-    if not jobs:
+            for chunk, g in zip(chunks, geometries, strict=True):
+                out = _drawn(chunk, g, mark(g, rng))
+                images.append(out)
+                labels.append(np.full(len(out), digit, dtype=y.dtype))
+    if not images:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
-    labels = np.concatenate(
-        [np.full(len(im), job[3], dtype=y.dtype) for im, job in zip(images, jobs, strict=True)]
-    )
-    return np.concatenate(images).reshape(-1, SIDE * SIDE), labels
+    return np.concatenate(images).reshape(-1, SIDE * SIDE), np.concatenate(labels)
 
 
 # ------------------------------------------------------------------------------------- geometry
@@ -186,8 +177,6 @@ def _hook(g: _Geometry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 
 # ------------------------------------------------------------------------------------- drawing
-
-_MARKS = ((1, _flag), (7, _crossbar), (9, _hook))
 
 
 def _drawn(imgs: np.ndarray, g: _Geometry, marked: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
