@@ -16,7 +16,7 @@ import numpy as np
 
 from model.preprocess import INK_THRESHOLD, estimate_stroke_width
 
-__all__ = ["FACTS_FILE", "MnistFacts", "bundled_facts", "compute_facts"]
+__all__ = ["FACTS_FILE", "MnistFacts", "bundled_facts", "compute_facts", "ink_extent"]
 
 FACTS_FILE = "mnist-facts.json"
 _PERCENTILES = (5, 50, 95)
@@ -42,10 +42,7 @@ class MnistFacts(NamedTuple):
 def compute_facts(X: np.ndarray) -> MnistFacts:
     """The facts of MNIST-format digits ``X`` (n, 784) in [0, 1]."""
     images = np.asarray(X, dtype=np.float32).reshape(-1, 28, 28)
-    ink = images > INK_THRESHOLD
-    rows, cols = ink.any(axis=2), ink.any(axis=1)
-    height = 28 - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1)
-    width = 28 - cols[:, ::-1].argmax(axis=1) - cols.argmax(axis=1)
+    height, width = ink_extent(images)
     strokes = [estimate_stroke_width(image) for image in images[::_STROKE_SAMPLE]]
 
     def spread(values) -> tuple[float, float, float]:
@@ -53,6 +50,15 @@ def compute_facts(X: np.ndarray) -> MnistFacts:
 
     mean = np.round(images.mean(axis=0) * 255) / 255  # as stored: whole levels of 255
     return MnistFacts(mean, spread(height), spread(width), spread(strokes), len(images))
+
+
+def ink_extent(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The height and width in pixels of the ink (above the ink threshold) of each 28x28 image; 0 if none."""
+    ink = np.asarray(images).reshape(-1, 28, 28) > INK_THRESHOLD
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    height = np.where(rows.any(axis=1), 28 - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1), 0)
+    width = np.where(cols.any(axis=1), 28 - cols[:, ::-1].argmax(axis=1) - cols.argmax(axis=1), 0)
+    return height, width
 
 
 def read_facts(path: Path) -> MnistFacts:

@@ -150,12 +150,12 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Each binary model's probability, normalised across classes to sum to one."""
-        return _normalised(sigmoid(self.decision_function(X).astype(np.float64)))
+        return normalised(sigmoid(self.decision_function(X).astype(np.float64)))
 
     def predict_proba_and_not_digit(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         """``predict_proba(X)`` and :meth:`predict_not_digit`, from one pass through the feature map."""
         own, rejected = self.own_proba_and_not_digit(X)
-        return _normalised(own), rejected
+        return normalised(own), rejected
 
     def own_proba_and_not_digit(self, X: object) -> tuple[np.ndarray, np.ndarray]:
         """Each class's own probability (its binary model's, not normalised) and the rejections.
@@ -201,6 +201,8 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
             raise NotFittedError("This OneVsRestLogisticRegression is not fitted yet; call fit first")
 
 
-def _normalised(p: np.ndarray) -> np.ndarray:
+def normalised(p: np.ndarray) -> np.ndarray:
+    """Each row divided by its sum (equal shares for a row of zeros): the classes' own probabilities
+    as probabilities of one answer."""
     total = p.sum(axis=1, keepdims=True)
     return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / p.shape[1])

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from model.ovr import normalised
+
 __all__ = ["NOT_SURE_GAP", "Reading", "Verdict", "read_drawings"]
 
 Verdict = Literal["digit", "not sure", "not a digit"]
@@ -72,8 +74,7 @@ def read_drawings(model: Any, X: np.ndarray) -> list[Reading]:
     if own_and_rejected is not None:
         own, rejected = own_and_rejected(X)
         own = np.asarray(own, dtype=np.float64)
-        total = own.sum(axis=1, keepdims=True)
-        proba = np.where(total > 0, own / np.where(total > 0, total, 1.0), 1.0 / own.shape[1])
+        proba = normalised(own)
         return [Reading(classes, p, bool(r), o) for p, r, o in zip(proba, rejected, own, strict=True)]
     both = getattr(model, "predict_proba_and_not_digit", None)
     if both is not None:

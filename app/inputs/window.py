@@ -35,15 +35,15 @@ def _pixmap(ink: np.ndarray, side: int = TILE) -> QPixmap:
 
 
 def measure(digit28: np.ndarray) -> tuple[int, int, float]:
-    """Height and width of the ink (pixels above the ink threshold) and stroke width of a 28x28 digit."""
-    from model.preprocess import INK_THRESHOLD, estimate_stroke_width
+    """Height and width of the ink and stroke width of a 28x28 digit, measured as MNIST's facts are."""
+    from model.mnist_facts import ink_extent
+    from model.preprocess import estimate_stroke_width
 
     image = np.asarray(digit28, dtype=np.float64).reshape(28, 28)
-    ink = image > INK_THRESHOLD
-    if not ink.any():
+    height, width = ink_extent(image)
+    if not height[0]:
         return 0, 0, 0.0
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    return int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1), estimate_stroke_width(image)
+    return int(height[0]), int(width[0]), estimate_stroke_width(image)
 
 
 class ModelInputWindow(QWidget):

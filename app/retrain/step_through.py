@@ -32,10 +32,10 @@ def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callab
 
     def load() -> ZeroOneData:
         from training.data import load_mnist
+        from training.train import select_kind_data
 
         X_train, y_train, X_test, y_test = load_mnist(data_dir, download=download)
-        train, test = np.isin(y_train, (0, 1)), np.isin(y_test, (0, 1))
-        return X_train[train], y_train[train], X_test[test], y_test[test]
+        return (*select_kind_data("binary", X_train, y_train), *select_kind_data("binary", X_test, y_test))
 
     return load
 
