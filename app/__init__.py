@@ -17,4 +17,4 @@ with gc_pause.paused():
 
 qt_feature_scan.install()
 install_refcount_guard()
-numpy_pages.use_small_pages()  # a retrain's big arrays must not freeze the window (see the module)
+numpy_pages.use_small_pages()  # big arrays in worker threads must not freeze the window (see the module)

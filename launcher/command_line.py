@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Answer ``--version``/``--help``, run ``--self-test``, or open the window with the other arguments."""
+    if getattr(sys, "frozen", False):
+        # In the bundle, a retrain's child process is this executable started again: this turns it
+        # into the child instead of a second window (multiprocessing, with PyInstaller's hook).
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
     if OWN_OPTIONS.isdisjoint(args):  # a plain start: no argparse on the way to the window
         rest = args

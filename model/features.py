@@ -16,7 +16,6 @@ import numpy as np
 
 from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
-from model.memory import release
 from model.orientation import orientation_histograms
 from model.threads import one_blas_thread
 from model.validation import N_PIXELS, check_images
@@ -75,7 +74,6 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             vectors = _leading_eigenvectors(cov.astype(np.float64), int(self.n_components))
             self.components_ = np.ascontiguousarray(vectors.astype(np.float32))
         raw = self._features(base)
-        release(base)
         del base
         mean, std = _column_mean_std(raw)
         self.scale_mean_ = mean.astype(np.float32)

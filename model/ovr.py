@@ -20,7 +20,6 @@ import numpy as np
 from model.base import BaseEstimator, ClassifierMixin, NotFittedError
 from model.binary import sigmoid
 from model.features import MnistFeatureMap
-from model.memory import release
 from model.validation import check_images, check_labels, check_sample_weight
 
 REHEARSAL = 500  # training digits kept in a fitted model (as uint8: 392 KB, compressed about 80 KB)
@@ -134,8 +133,6 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         self.converged_ = result.converged[:k]  # per digit; the "no digit" model is not a class
         self.n_features_in_ = X.shape[1]
-        release(F)  # the feature matrix and the training pictures, hundreds of MB, handed back
-        release(X)  # a slice at a time (model.memory); the caller's own arrays are left alone
         return self
 
     def transform_features(self, X: object) -> np.ndarray:

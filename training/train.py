@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from model.binary import BinaryLogisticRegression
-from model.memory import release
 from model.ovr import OneVsRestLogisticRegression
 from model.store import KINDS, build_metadata, check_kind, dump_model_file, save_model
 from training.evaluate import Evaluation, evaluate
@@ -141,7 +140,7 @@ def train_model(
         fit_kwargs["negatives"] = not_digits(X_fit, y_fit, round(NOT_DIGIT_SHARE * len(y_fit)))
         reporter.check()
         X_fit, y_fit = np.concatenate([X_fit, X_cont]), np.concatenate([y_fit, y_cont])
-        release(X_cont)  # copied into X_fit
+        del X_cont  # copied into X_fit
         data_meta = {"n_continental": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
     user_meta: dict[str, Any] = {}
     held_out = None
@@ -193,13 +192,7 @@ def train_model(
     else:
         callback = on_iteration
     estimator.fit(X_fit, y_fit, sample_weight=weights, callback=callback, **fit_kwargs)
-    # The training pictures (hundreds of megabytes) go back a slice at a time, not all at once when
-    # this function returns: that held the interpreter lock long enough to stall a window's drawing.
-    negatives = fit_kwargs.pop("negatives", None)
-    release(negatives)
-    if X_fit is not X_mnist:
-        release(X_fit)
-    del negatives, X_fit
+    del X_fit, fit_kwargs  # the training pictures (hundreds of MB) are not needed from here on
     reporter.report("evaluating", "Evaluating on the MNIST test set…", _LOAD + train_share)
     evaluation = evaluate(estimator, X_test, y_test)
     reporter.check()

@@ -1,10 +1,10 @@
 """A retrain off the GUI thread: :func:`training.retrain.retrain` in a :class:`BackgroundJob`.
 
-The window must stay usable while a model trains, so the work runs in a worker thread. A thread is
-enough here because the heavy numpy and BLAS calls release the GIL and Python's switch interval hands
-it back every few milliseconds; it also shares the already-loaded MNIST arrays instead of copying them
-into a child process. All the logic is in :mod:`training.retrain`; this module turns its progress
-into the dialog's bar, elapsed and remaining time, and its exceptions into sentences.
+The window must stay usable while a model trains, so the work runs in a child process
+(:mod:`training.child_process`), watched from a worker thread: in a thread of the window's own
+process, the numpy calls that hold the interpreter lock made drawing stutter. All the logic is in
+:mod:`training.retrain`; this module turns its progress into the dialog's bar, elapsed and remaining
+time, and its exceptions into sentences.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
-from app.workers.background_job import BackgroundJob
+from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
 from model.paths import user_model_dir
+from training.child_process import ChildProcessFailed, run_in_child
 from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, MnistNotFoundError, candidate_dirs
 from training.mnist_files import missing_files
 from training.retrain import RetrainRequest, retrain
@@ -51,7 +52,7 @@ class TrainingJob(BackgroundJob):
             "digit-canvas-training",
             parent,
             describe=lambda exc: describe_failure(exc, request),
-            low_priority=True,  # its threads (the trainer's too) yield to the GUI thread
+            low_priority=True,  # the child process is born with this thread's lower priority
         )
         self.request = request
         self._throttle = _Throttle()
@@ -78,7 +79,16 @@ class TrainingJob(BackgroundJob):
                 remaining = 0.0
             self.report((stage, p.message, float(overall), elapsed, remaining))
 
-        super().start(lambda: retrain(self.request, report, self.cancel_event))
+        super().start(
+            lambda: run_in_child(
+                retrain,
+                self.request,
+                report=report,
+                cancel=self.cancel_event,
+                niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
+                name="digit-canvas-training",
+            )
+        )
 
     def _dispatch(self, step: tuple) -> None:
         if step[0] == "curve":
@@ -151,6 +161,11 @@ def describe_failure(exc: BaseException, request: RetrainRequest) -> str:
         )
     if isinstance(exc, MnistDataError):
         return f"{exc} Choose another MNIST folder or download a fresh copy."
+    if isinstance(exc, ChildProcessFailed) and exc.exitcode == -9:  # the usual end of running out of memory
+        return (
+            "Training was stopped by the system, most likely because memory ran out. Close other "
+            "programs, or train on fewer images or with fewer principal components."
+        )
     if isinstance(exc, MemoryError):
         return "Training ran out of memory. Train on fewer images or with fewer principal components."
     if isinstance(exc, OSError):
