@@ -15,6 +15,7 @@ return value comes back as :func:`run_in_child`'s, its exception is raised again
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import os
 import pickle
@@ -138,8 +139,15 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the trip, else a RuntimeError with its words.
+
+    ``pickle.dumps`` proves it can be sent; ``copy.deepcopy`` rebuilds it the way the receiving end
+    will (through ``__reduce_ex__``), which fails for exceptions whose ``__init__`` wants more than
+    the arguments they keep.
+    """
     try:
-        return pickle.loads(pickle.dumps(exc))
+        pickle.dumps(exc)
+        return copy.deepcopy(exc)
     except Exception:
         plain = RuntimeError(f"{type(exc).__name__}: {exc}")
         for note in getattr(exc, "__notes__", ()):

@@ -1,9 +1,11 @@
 """``digit-canvas --self-test``: the app checks itself as a person would, for a bundle's smoke test.
 
 It opens the main window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise), waits for its first
-paint, draws a few digits on the canvas with real mouse events (:mod:`app.testing.replay`) and checks that the
-window reads each one. It runs on a fresh, temporary data folder, so the bundled models are the ones
-checked and a person's own models, samples and settings are neither used nor touched.
+paint, draws a few digits on the canvas with real mouse events (:mod:`app.testing.replay`) and checks
+that the window reads each one. Then it starts the kind of background process a retrain runs in and
+waits for its answer (in a bundle, that process is the executable started again). It runs on a fresh,
+temporary data folder, so the bundled models are the ones checked and a person's own models, samples
+and settings are neither used nor touched.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def run_self_test(qt_args: Sequence[str] = ()) -> int:
     with tempfile.TemporaryDirectory(prefix="digit-canvas-self-test-") as home:
         os.environ["DIGIT_CANVAS_HOME"] = home
         try:
-            problem = _open_window_and_draw(qt_args)
+            problem = _open_window_and_draw(qt_args) or check_child_process()
         except Exception as exc:  # whatever broke, the smoke test reports it in one line
             problem = f"{type(exc).__name__}: {exc}"
         finally:
@@ -55,7 +57,11 @@ def run_self_test(qt_args: Sequence[str] = ()) -> int:
     if problem:
         print(f"digit-canvas self-test failed: {problem}", file=sys.stderr, flush=True)
         return 1
-    print(f"digit-canvas self-test passed: the window read {', '.join(DIGITS)} right", flush=True)
+    print(
+        f"digit-canvas self-test passed: the window read {', '.join(DIGITS)} right, and a retrain's "
+        "background process started and answered",
+        flush=True,
+    )
     return 0
 
 
@@ -109,3 +115,20 @@ def read_digits(window: QMainWindow) -> str | None:
         if label.text() != digit:
             return f"the {digit} drawn on the canvas was read as {label.text()!r}"
     return None
+
+
+def check_child_process() -> str | None:
+    """Start a child process as a retrain does and wait for its report and answer; the problem, or None."""
+    from training.child_process import run_in_child
+
+    reports: list[tuple] = []
+    answer = run_in_child(_child_answer, os.getpid(), report=lambda *values: reports.append(values))
+    if reports != [("started",)] or not isinstance(answer, int) or answer == os.getpid():
+        return f"the background process answered {answer!r} after reporting {reports!r}"
+    return None
+
+
+def _child_answer(parent: int, report, cancel) -> int:
+    """Runs in the child: says it started, and answers with its own process id."""
+    report("started")
+    return os.getpid() if os.getppid() == parent else -1
