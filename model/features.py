@@ -17,7 +17,7 @@ import numpy as np
 from model.base import BaseEstimator, NotFittedError, TransformerMixin
 from model.deskew import deskew as deskew_images
 from model.orientation import orientation_histograms
-from model.threads import one_blas_thread
+from model.threads import MIN_ROWS_PER_THREAD, for_each_row_block, one_blas_thread
 from model.validation import N_PIXELS, check_images
 
 MAX_QUADRATIC_COMPONENTS = 100
@@ -126,27 +126,37 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
     def _base(self, X: np.ndarray, callback=None) -> np.ndarray:
         if not self.deskew:
             return X
-        if callback is None:
+        if len(X) < MIN_ROWS_PER_THREAD and callback is None:  # a drawing read live: no threads
             return deskew_images(X)
         out = np.empty_like(X)
-        step = 10000
-        for start in range(0, len(X), step):
-            out[start : start + step] = deskew_images(X[start : start + step])
-            callback()
+
+        def work(rows: slice) -> None:
+            out[rows] = deskew_images(X[rows])
+
+        for_each_row_block(len(X), work, step=5 * _ROWS_PER_CHUNK, between=callback, align=_ROWS_PER_CHUNK)
         return out
 
     def _features(self, base: np.ndarray) -> np.ndarray:
         """The unscaled features of (deskewed) images: components and products, then directions.
 
-        All of them are written into one array: gluing the directions on afterwards copied the whole
-        feature matrix (600 MB for a full retrain) while holding the interpreter lock.
+        All of them are written into one array, a block of rows per thread when there are many (a
+        retrain, which runs in a process of its own): gluing the directions on afterwards copied the
+        whole feature matrix (600 MB for a full retrain).
         """
         n_directions = (SIDE // CELL) ** 2 * int(self.orientations)
-        out = self._expand(self._project(base), extra=n_directions)
-        if n_directions:
-            orientation_histograms(
-                base, int(self.orientations), CELL, out=out[:, out.shape[1] - n_directions :]
-            )
+        k = N_PIXELS if self.components_ is None else self.components_.shape[1]
+        n_polynomial = k + (k * (k + 1) // 2 if self.degree == 2 else 0)
+        out = np.empty((len(base), n_polynomial + n_directions), dtype=np.float32)
+
+        def work(rows: slice) -> None:
+            self._expand(self._project(base[rows]), out[rows, :n_polynomial])
+            if n_directions:
+                orientation_histograms(base[rows], int(self.orientations), CELL, out=out[rows, n_polynomial:])
+
+        if len(base) < MIN_ROWS_PER_THREAD:
+            work(slice(0, len(base)))
+        else:
+            for_each_row_block(len(base), work, align=_ROWS_PER_CHUNK)  # the same chunks as one thread
         return out
 
     def _project(self, base: np.ndarray) -> np.ndarray:
@@ -160,19 +170,16 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             np.matmul(chunk, self.components_, out=out[start : start + _ROWS_PER_CHUNK])
         return out
 
-    def _expand(self, P: np.ndarray, extra: int = 0) -> np.ndarray:
-        """``P`` and (degree 2) its pairwise products, with ``extra`` columns left free at the end."""
+    def _expand(self, P: np.ndarray, out: np.ndarray) -> None:
+        """``P`` and (degree 2) its pairwise products, written into ``out``."""
         k = P.shape[1]
-        if self.degree == 1:
-            out = np.empty((len(P), k + extra), dtype=np.float32)
-            out[:, :k] = P
-            return out
-        rows, cols = _pairs(k)
-        out = np.empty((len(P), k + len(rows) + extra), dtype=np.float32)
         out[:, :k] = P
+        if self.degree == 1:
+            return
+        rows, cols = _pairs(k)
         if len(P) <= 64:  # a few images (live prediction): two gathers beat a loop of k calls
             out[:, k : k + len(rows)] = P[:, rows] * P[:, cols]
-            return out
+            return
         # Products x_i * x_j (j >= i) in the order of ``np.triu_indices``, one column block per i and a
         # chunk of rows at a time: the same numbers as the gathers above, several times faster on the
         # whole of MNIST because no (n, k^2 / 2) temporaries are made.
@@ -183,7 +190,6 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
             for i in range(k):
                 np.multiply(p[:, i : i + 1], p[:, i:], out=o[:, pos : pos + k - i])
                 pos += k - i
-        return out
 
 
 def _column_mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,11 +1,10 @@
-"""Row blocks of one big matrix product done by our own threads, with BLAS held to one thread meanwhile.
+"""Row blocks of one big array worked on by our own threads, with BLAS held to one thread meanwhile.
 
-OpenBLAS's own threads busy-wait: on a shared machine a product that should take milliseconds then
-waits on a core another program holds. Splitting the rows over a few threads, each running
-single-threaded BLAS (which releases the interpreter lock for the whole product), uses every core when
-the machine is idle and degrades gracefully when it is busy. Only BLAS-bound work goes here: threads
-doing numpy's element-wise work hold the lock in many short calls, and two of them starved a window's
-thread of it for 100-230 ms.
+numpy's element-wise work runs on one core, and OpenBLAS's own threads busy-wait: on a shared machine
+a product that should take milliseconds then waits on a core another program holds. Splitting the rows
+over a few threads, each running single-threaded numpy and BLAS (both release the interpreter lock),
+uses every core when the machine is idle and degrades gracefully when it is busy. Small inputs (a
+drawing being read live) run in the calling thread.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import contextlib
 import functools
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,7 +24,7 @@ if TYPE_CHECKING:  # imported when a pool is made: the window's start-up never n
 MIN_ROWS_PER_THREAD = 8192  # below this a thread's share is too small to pay for the thread
 MAX_THREADS = 8
 
-__all__ = ["available_cpus", "one_blas_thread", "row_blocks", "row_parallel"]
+__all__ = ["available_cpus", "for_each_row_block", "one_blas_thread", "row_blocks", "row_parallel"]
 
 
 def available_cpus() -> int:
@@ -67,7 +66,50 @@ def row_parallel(n_rows: int) -> Iterator[tuple[ThreadPoolExecutor | None, int]]
             yield pool, workers
 
 
-def row_blocks(n_rows: int, n_blocks: int) -> list[slice]:
-    """``n_blocks`` contiguous slices of nearly equal size covering ``range(n_rows)``."""
-    edges = np.linspace(0, n_rows, max(1, n_blocks) + 1).astype(int)
+def row_blocks(n_rows: int, n_blocks: int, align: int = 1) -> list[slice]:
+    """``n_blocks`` contiguous slices of nearly equal size covering ``range(n_rows)``.
+
+    Inner edges fall on multiples of ``align`` (some slices may then be empty).
+    """
+    edges = np.linspace(0, n_rows, max(1, n_blocks) + 1)
+    edges = np.minimum(np.round(edges / align).astype(int) * align, n_rows)
+    edges[0], edges[-1] = 0, n_rows
     return [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+
+
+def for_each_row_block(
+    n_rows: int,
+    work: Callable[[slice], None],
+    *,
+    step: int | None = None,
+    between: Callable[[], None] | None = None,
+    align: int = 1,
+) -> None:
+    """Run ``work(rows)`` over ``range(n_rows)`` in parallel row blocks.
+
+    With ``step``, the rows go ``step`` at a time (split over the threads) and ``between()`` runs in
+    the calling thread after each step, so a caller can report progress or abort there. Every block
+    starts at a multiple of ``align``: work that goes through its rows in chunks of ``align`` then
+    makes the same chunks, and so the same numbers, on any number of threads.
+    """
+    if n_rows <= 0:
+        return
+    if step is not None and step % align:
+        raise ValueError(f"step ({step}) must be a multiple of align ({align})")
+    with row_parallel(n_rows) as (pool, workers):
+        span = n_rows if step is None else max(1, int(step))
+        for start in range(0, n_rows, span):
+            stop = min(start + span, n_rows)
+            blocks = [
+                slice(start + b.start, start + b.stop)
+                for b in row_blocks(stop - start, workers, align)
+                if b.stop > b.start
+            ]
+            if pool is None or len(blocks) < 2:
+                for rows in blocks:
+                    work(rows)
+            else:
+                for _ in pool.map(work, blocks):  # re-raises the first failure here
+                    pass
+            if between is not None:
+                between()

@@ -111,3 +111,16 @@ def test_marked_mnist_digits_stay_their_digit(mnist):
     marked, labels = continental_forms(X[:3000], y[:3000], per_digit=1)
     old = load_model("ovr")
     assert (old.predict(marked) == labels).mean() > 0.8
+
+
+def test_continental_forms_do_not_depend_on_the_number_of_threads(monkeypatch):
+    """Each chunk draws from its own random stream, so threads change the speed and not the pictures."""
+    import model.threads
+
+    X, y = _digits()
+    X, y = np.repeat(X, 1500, axis=0), np.repeat(y, 1500)  # several chunks of each digit
+    threaded = continental_forms(X, y, per_digit=2)
+    monkeypatch.setattr(model.threads, "MAX_THREADS", 1)
+    alone = continental_forms(X, y, per_digit=2)
+    assert np.array_equal(threaded[0], alone[0]) and np.array_equal(threaded[1], alone[1])
+    assert len(threaded[1]) > 0

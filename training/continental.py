@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.threads import MIN_ROWS_PER_THREAD, row_parallel
 from training.mnist_frame import BOX, CENTRE, SIDE, centre_by_mass, resample
 
 INK = 0.5  # what counts as ink when measuring a digit's geometry
@@ -37,19 +38,38 @@ def continental_forms(
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)
     y = np.asarray(y)
     rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for digit, mark in ((1, _flag), (7, _crossbar), (9, _hook)):
-        source = np.flatnonzero(y == digit)
-        chunks = [X[source[at : at + _CHUNK]].reshape(-1, SIDE, SIDE) for at in range(0, len(source), _CHUNK)]
-        geometries = [_Geometry(chunk) for chunk in chunks]  # measured once for all the copies
-        for _ in range(per_digit):
-            for chunk, g in zip(chunks, geometries, strict=True):
-                out = _drawn(chunk, g, mark(g, rng))
-                images.append(out)
-                labels.append(np.full(len(out), digit, dtype=y.dtype))
-    if not images:
+    marks = ((1, _flag), (7, _crossbar), (9, _hook))
+    pieces = [
+        (digit, X[source[at : at + _CHUNK]].reshape(-1, SIDE, SIDE))
+        for digit, _ in marks
+        for source in [np.flatnonzero(y == digit)]
+        for at in range(0, len(source), _CHUNK)
+    ]
+    # The geometry (measured once for all the copies) and the drawing are the heavy parts and run on
+    # threads; the marks draw their random numbers in between, in one fixed order, so the pictures do
+    # not depend on the number of threads.
+    measured = list(zip(pieces, _in_parallel(lambda piece: _Geometry(piece[1]), pieces), strict=True))
+    jobs = [
+        (chunk, g, mark(g, rng), digit)
+        for digit, mark in marks
+        for _ in range(per_digit)
+        for (of, chunk), g in measured
+        if of == digit
+    ]
+    if not jobs:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
+    images = _in_parallel(lambda job: _drawn(*job[:3]), jobs)
+    labels = [np.full(len(image), job[3], dtype=y.dtype) for image, job in zip(images, jobs, strict=True)]
     return np.concatenate(images).reshape(-1, SIDE * SIDE), np.concatenate(labels)
+
+
+def _in_parallel(work, items: list) -> list:
+    """``[work(item) for item in items]``, the items shared out over threads one at a time.
+
+    Each item is a chunk of 2,048 pictures, as much as a thread's share of rows elsewhere.
+    """
+    with row_parallel(len(items) * MIN_ROWS_PER_THREAD) as (pool, _):
+        return list(map(work, items) if pool is None else pool.map(work, items))
 
 
 # ------------------------------------------------------------------------------------- geometry
