@@ -118,3 +118,38 @@ PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChang
 def is_palette_event(event: QEvent) -> bool:
     """Whether ``event`` says the colours changed: the widget's palette, the application's, or the style."""
     return event.type() in PALETTE_EVENTS
+
+
+def dark_palette() -> QPalette:
+    """A dark palette like a dark system style's, to see the dark scheme anywhere (tests, screenshots).
+
+    ``QApplication.setPalette(dark_palette())`` switches a running app to it, as a system switch does.
+    """
+    roles = QPalette.ColorRole
+    palette = QPalette()
+    for role, name in (
+        (roles.Window, "#202124"),
+        (roles.WindowText, "#e8eaed"),
+        (roles.Base, "#181818"),
+        (roles.AlternateBase, "#26272a"),
+        (roles.Text, "#e8eaed"),
+        (roles.Button, "#2d2e31"),
+        (roles.ButtonText, "#e8eaed"),
+        (roles.BrightText, "#ffffff"),
+        (roles.Light, "#4a4b4e"),
+        (roles.Midlight, "#3c3d40"),
+        (roles.Mid, "#5f6368"),
+        (roles.Dark, "#111111"),
+        (roles.Shadow, "#000000"),
+        (roles.Highlight, "#8ab4f8"),
+        (roles.HighlightedText, "#202124"),
+        (roles.Link, "#8ab4f8"),
+        (roles.PlaceholderText, "#9aa0a6"),
+        (roles.ToolTipBase, "#3c4043"),
+        (roles.ToolTipText, "#e8eaed"),
+    ):
+        palette.setColor(role, QColor(name))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.WindowText, QColor("#6f7378"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#6f7378"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#6f7378"))
+    return palette
