@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
 from app.widgets import colours
@@ -59,10 +60,11 @@ class PerClassTable(QTableWidget):
         self._mark_worst()
 
     def _mark_worst(self) -> None:
-        """The hardest digit's row in the warning tone of the current scheme (light or dark)."""
+        """The hardest digit's row in an amber of the current scheme (light or dark)."""
         if not 0 <= self._worst < self.rowCount():
             return
-        background, text, _ = colours.tone("warning", self.palette())
+        background = colours.colour("hard_row", self.palette())
+        text = self.palette().color(QPalette.ColorRole.Text)
         for column in range(self.columnCount()):
             item = self.item(self._worst, column)
             if item is not None and item.background().color() != background:

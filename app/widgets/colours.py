@@ -43,6 +43,7 @@ _COLOURS = {
         "grid": "#e1e1e1",  # the lines between a matrix's cells
         "empty_count": "#bebebe",  # a zero in a matrix cell
         "outline": "#141414",  # the outline of a selected cell
+        "hard_row": "#ffecd1",  # the table row of the hardest digit
         "correct_low": "#e8f5e9",  # confusion matrix: the diagonal's palest green
         "correct_high": "#2e7d32",  # and its strongest
         "wrong_low": "#ffffff",  # confusion matrix: no mistakes
@@ -61,6 +62,7 @@ _COLOURS = {
         "grid": "#3a3a3a",
         "empty_count": "#6a6a6a",
         "outline": "#f0f0f0",
+        "hard_row": "#4a3812",
         "correct_low": "#1b2a1c",
         "correct_high": "#43a047",
         "wrong_low": "#1e1e1e",
