@@ -114,14 +114,17 @@ def test_the_main_window_its_cards_and_the_binary_note_turn_dark_and_the_canvas_
 
 
 def test_the_canvas_stays_paper_white_with_ink_on_it_in_a_dark_scheme(window, qtbot, scheme) -> None:
+    from app.testing.replay import draw_placed
     from app.widgets.canvas import PAPER
 
     scheme(DARK)
     canvas = window.canvas
+    draw_placed(canvas, [np.array([[0.0, 0.0], [0.0, 1.0]])])  # a 1: one stroke down the middle
     paper = canvas.paper_rect().toRect()
     image = canvas.grab().toImage()
     assert image.pixelColor(paper.left() + 12, paper.top() + 12) == PAPER
     assert image.pixelColor(paper.center().x(), paper.bottom() - 12) == PAPER
+    assert image.pixelColor(paper.center()).lightness() < 60  # the ink: dark on the white paper
     outside = QPoint(max(paper.left() - 4, 0), paper.center().y())
     if outside.x() < paper.left() - 1:
         assert image.pixelColor(outside).lightness() < 60  # around the paper: the dark window
