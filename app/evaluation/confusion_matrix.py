@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QFont, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.widgets import colours
 from app.widgets.heatmap import blend, readable_text_colour
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent, QPaintEvent
+    from PySide6.QtGui import QColor, QMouseEvent, QPaintEvent
 
-CORRECT = QColor(46, 125, 50)  # diagonal cells: green, darker the higher the recall
-CORRECT_LIGHT = QColor(232, 245, 233)
-WRONG = QColor(198, 40, 40)  # off-diagonal cells: red, darker the more often that confusion happens
+# Diagonal cells are green, stronger the higher the recall; off-diagonal cells red, stronger the more
+# often that confusion happens. Both scales start at the background's shade (white, or near-black in a
+# dark scheme): see app.widgets.colours ("correct_low" ... "wrong_high").
 
 
 class ConfusionMatrixView(QWidget):
@@ -98,15 +99,18 @@ class ConfusionMatrixView(QWidget):
             return row, column
         return None
 
+    def _colour(self, name: str) -> QColor:
+        return colours.colour(name, self.palette())
+
     def cell_colour(self, row: int, column: int) -> QColor:
         count = int(self.matrix[row, column])
         if row == column:
             total = max(int(self.matrix[row].sum()), 1)
-            return blend(CORRECT_LIGHT, CORRECT, count / total)
+            return blend(self._colour("correct_low"), self._colour("correct_high"), count / total)
         off = self.matrix.copy()
         np.fill_diagonal(off, 0)
         worst = max(int(off.max()), 1)
-        return blend(QColor(Qt.GlobalColor.white), WRONG, math.sqrt(count / worst))
+        return blend(self._colour("wrong_low"), self._colour("wrong_high"), math.sqrt(count / worst))
 
     # painting
 
@@ -137,11 +141,11 @@ class ConfusionMatrixView(QWidget):
                 count = int(self.matrix[i, j])
                 painter.setFont(cell_font)
                 if count == 0:
-                    painter.setPen(QColor(190, 190, 190))
+                    painter.setPen(self._colour("empty_count"))
                 else:
                     painter.setPen(readable_text_colour(colour))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{count:,}")
-        grid = QPen(QColor(225, 225, 225))
+        grid = QPen(self._colour("grid"))
         painter.setPen(grid)
         first, last = self.cell_rect(0, 0), self.cell_rect(k - 1, k - 1)
         for n in range(k + 1):
@@ -182,17 +186,19 @@ class ConfusionMatrixView(QWidget):
         # highlight hover and selection
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self._hover is not None:
-            painter.setPen(QPen(QColor(30, 30, 30, 140), 2))
+            hover = self._colour("outline")
+            hover.setAlpha(140)
+            painter.setPen(QPen(hover, 2))
             painter.drawRect(self.cell_rect(*self._hover).adjusted(1, 1, -1, -1))
         if self.selected is not None:
-            painter.setPen(QPen(QColor(20, 20, 20), 3))
+            painter.setPen(QPen(self._colour("outline"), 3))
             painter.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -2, -2))
 
         self._paint_legend(painter, first.left(), last.bottom() + 14, last.right() - first.left())
         painter.end()
 
     def _paint_legend(self, painter: QPainter, x: int, y: int, width: int) -> None:
-        """Two keys: the green of correct reads and the white-to-red scale of mistakes."""
+        """Two keys: the green of correct reads and the background-to-red scale of mistakes."""
         off = self.matrix.copy()
         np.fill_diagonal(off, 0)
         worst = int(off.max())
@@ -200,17 +206,18 @@ class ConfusionMatrixView(QWidget):
         font.setPixelSize(11)
         painter.setFont(font)
         painter.setPen(self.palette().text().color())
-        painter.fillRect(QRect(x, y + 3, 12, 12), CORRECT)
+        painter.fillRect(QRect(x, y + 3, 12, 12), self._colour("correct_high"))
         painter.drawText(QRect(x + 16, y, 120, 18), Qt.AlignmentFlag.AlignVCenter, "correct (by recall)")
         bar_x = x + max(width // 2, 140)
         bar_w = max(width - (bar_x - x) - 40, 40)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(QRect(bar_x - 64, y, 60, 18), right, "mistakes 0")
         gradient = QLinearGradient(bar_x, 0, bar_x + bar_w, 0)
+        low, high = self._colour("wrong_low"), self._colour("wrong_high")
         for t in np.linspace(0.0, 1.0, 9):
-            gradient.setColorAt(float(t), blend(QColor(Qt.GlobalColor.white), WRONG, math.sqrt(t)))
+            gradient.setColorAt(float(t), blend(low, high, math.sqrt(t)))
         painter.fillRect(QRectF(bar_x, y + 3, bar_w, 12), gradient)
-        painter.setPen(QColor(200, 200, 200))
+        painter.setPen(self._colour("frame"))
         painter.drawRect(QRectF(bar_x, y + 3, bar_w, 12))
         painter.setPen(self.palette().text().color())
         painter.drawText(QRect(bar_x + bar_w + 4, y, 40, 18), Qt.AlignmentFlag.AlignVCenter, f"{worst:,}")

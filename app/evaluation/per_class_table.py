@@ -6,10 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
+from app.widgets import colours
+
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QWidget
 
     from training.evaluate import Evaluation
@@ -32,10 +35,12 @@ class PerClassTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self._worst = -1  # the row marked as the hardest digit, -1 for none
 
     def set_evaluation(self, ev: Evaluation) -> None:
         self.setRowCount(len(ev.classes))
-        worst = int(np.argmin(ev.f1)) if len(ev.f1) else -1
+        worst = int(np.argmin(ev.f1)) if len(ev.f1) and len(ev.classes) > 2 else -1
+        self._worst = worst
         for i, c in enumerate(ev.classes):
             values: list[tuple[str, Any]] = [
                 (str(int(c)), int(c)),
@@ -49,7 +54,24 @@ class PerClassTable(QTableWidget):
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 align = Qt.AlignmentFlag.AlignCenter if column == 0 else Qt.AlignmentFlag.AlignRight
                 item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-                if i == worst and len(ev.classes) > 2:
+                if i == worst:
                     item.setToolTip("the hardest digit for this model (lowest F1)")
-                    item.setBackground(QColor(255, 236, 209))
                 self.setItem(i, column, item)
+        self._mark_worst()
+
+    def _mark_worst(self) -> None:
+        """The hardest digit's row in an amber of the current scheme (light or dark)."""
+        if not 0 <= self._worst < self.rowCount():
+            return
+        background = colours.colour("hard_row", self.palette())
+        text = self.palette().color(QPalette.ColorRole.Text)
+        for column in range(self.columnCount()):
+            item = self.item(self._worst, column)
+            if item is not None and item.background().color() != background:
+                item.setBackground(background)
+                item.setForeground(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if colours.is_palette_event(event):
+            self._mark_worst()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from app.widgets.cards import Card
 from app.widgets.headings import heading
 
 if TYPE_CHECKING:
@@ -58,22 +60,18 @@ def describe_user_report(report: UserReport) -> tuple[str, str]:
     return headline, " ".join(details)
 
 
-class UserSamplesStrip(QFrame):
+class UserSamplesStrip(Card):
     """One card under the MNIST headline: how the model reads the person's own samples."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(8, parent)
         self.setObjectName("userSamples")
-        self.setStyleSheet(
-            "QFrame#userSamples { background: palette(base); border: 1px solid palette(midlight);"
-            " border-radius: 8px; }"
-        )
         self.headline = heading("Your handwriting: reading your samples…", "userSamplesHeadline", 1.15)
         self.headline.setWordWrap(True)
         self.detail = QLabel("")
         self.detail.setObjectName("userSamplesDetail")
         self.detail.setWordWrap(True)
-        self.detail.setStyleSheet("color: palette(dark);")
+        self.detail.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(2)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -154,7 +155,7 @@ class EvaluationWindow(QWidget):
         self.headline = heading("Evaluating on the MNIST test set…", "accuracyLabel", 1.6)
         self.details = QLabel(f"{html.escape(self.model_title)} · features: {self.model_features}")
         self.details.setObjectName("detailsLabel")
-        self.details.setStyleSheet("color: palette(dark);")
+        self.details.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(6)
@@ -228,7 +229,10 @@ class EvaluationWindow(QWidget):
     @staticmethod
     def _caption(text: str) -> QLabel:
         label = QLabel(text)
-        label.setStyleSheet("color: palette(dark); font-weight: 600;")
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        font = label.font()
+        font.setWeight(QFont.Weight.DemiBold)
+        label.setFont(font)
         return label
 
     def start(self) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.widgets.headings import heading
@@ -67,12 +67,11 @@ class ModelInputWindow(QWidget):
             "Deskewed",
         )
         for column, name in enumerate(names):
-            title = QLabel(f"{column + 1}. {name}")
-            title.setStyleSheet("font-weight: 600;")
+            title = _bold(QLabel(f"{column + 1}. {name}"))
             picture = QLabel()
             picture.setFixedSize(TILE, TILE)
             picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            picture.setStyleSheet("background: black;")
+            picture.setStyleSheet("background: black;")  # MNIST's frame: black in both schemes
             picture.setAccessibleName(name)
             note = QLabel("")
             note.setWordWrap(True)
@@ -89,8 +88,7 @@ class ModelInputWindow(QWidget):
         self.comparison = QLabel("")
         self.comparison.setObjectName("inputsComparison")
         self.comparison.setWordWrap(True)
-        mnist_title = QLabel("MNIST's mean training digit")
-        mnist_title.setStyleSheet("font-weight: 600;")
+        mnist_title = _bold(QLabel("MNIST's mean training digit"))
         grid.addWidget(mnist_title, 3, 0, 1, 2)
         grid.addWidget(self.mean, 4, 0)
         grid.addWidget(self.comparison, 4, 1, 1, len(names) - 1, Qt.AlignmentFlag.AlignTop)
@@ -147,3 +145,11 @@ class ModelInputWindow(QWidget):
                 f"{stroke:.1f} px wide (drawn {traced.stroke:.0f} px wide on the canvas)."
             )
         return "\n".join(lines)
+
+
+def _bold(label: QLabel) -> QLabel:
+    """``label`` in a semibold font (a font, not a style sheet, so its colour follows the palette)."""
+    font = label.font()
+    font.setWeight(QFont.Weight.DemiBold)
+    label.setFont(font)
+    return label

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from app.text.labels import label
-from app.widgets.heatmap import weights_pixmap
+from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class CurvesPanel(QGroupBox):
         self.plot = LinePlot("iteration", "loss", log_y=True)
         self.plot.setObjectName("lossPlot")
         self.plot.setMinimumHeight(170)
-        self.weights = QLabel()
+        self.weights = WeightsPicture(WEIGHTS_SIDE)
         self.weights.setObjectName("binaryWeights")
         self.weights.setFixedSize(WEIGHTS_SIDE, WEIGHTS_SIDE)
         self.weights.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -56,8 +56,7 @@ class CurvesPanel(QGroupBox):
         self._kind = None
         self._last_weights = None
         self.plot.set_series([])
-        self.weights.clear()
-        self.weights.setText("")
+        self.weights.set_weights(None)
         self.weights.setVisible(False)
         self.weights_caption.setVisible(False)
 
@@ -80,7 +79,7 @@ class CurvesPanel(QGroupBox):
             self.plot.append(iteration, losses)
         if weights is not None:
             self._last_weights = np.asarray(weights, dtype=np.float64).reshape(28, 28)
-            self.weights.setPixmap(weights_pixmap(self._last_weights, WEIGHTS_SIDE))
+            self.weights.set_weights(self._last_weights)
             self.weights.setVisible(True)
             self.weights_caption.setVisible(True)
 

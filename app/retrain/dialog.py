@@ -31,6 +31,7 @@ from app.retrain.summary import result_html
 from app.retrain.training_job import TrainingJob
 from app.text.labels import label
 from app.text.numbers import format_duration
+from app.widgets.colours import colour_name
 from training.retrain import MnistArrays, RetrainRequest, RetrainResult
 from training.samples import SampleStore
 
@@ -268,7 +269,8 @@ class RetrainDialog(QDialog):
             if len(results) == 1
             else "The new models are saved and in use."
         )
-        self.panel.result.setText("<br>".join(result_html(r) for r in self.results))
+        results = list(self.results)
+        self.panel.result.set_html(lambda palette: "<br>".join(result_html(r, palette) for r in results))
         self._fit_result()
         for result in self.results:
             self.modelTrained.emit(result.kind)
@@ -283,7 +285,10 @@ class RetrainDialog(QDialog):
         self.outcome = "failed"
         self.panel.stage.setText("Failed")
         self.panel.message.setText("Nothing was saved; the previous model is still in use.")
-        self.panel.result.setText(f'<span style="color:#b3261e">{html.escape(message)}</span>')
+        text = html.escape(message)
+        self.panel.result.set_html(
+            lambda palette: f'<span style="color:{colour_name("error_text", palette)}">{text}</span>'
+        )
         self._fit_result()
 
     @Slot()

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -130,7 +130,7 @@ class OvrParamsBox(QGroupBox):
         self.hint = QLabel()
         self.hint.setObjectName("ovrHint")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         form = QFormLayout(self)
         form.addRow("Regularisation α", self.alpha)

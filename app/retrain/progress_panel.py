@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
+from app.widgets.cards import ThemedLabel
 from app.widgets.headings import heading
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class ProgressPanel(QGroupBox):
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelButton")
         self.cancel.setEnabled(False)
-        self.result = QLabel("")
+        self.result = ThemedLabel("")
         self.result.setObjectName("resultLabel")
         self.result.setWordWrap(True)
         self.result.setTextFormat(Qt.TextFormat.RichText)

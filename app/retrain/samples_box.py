@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout
 
 from training.mnist_files import N_TRAIN, N_TRAIN_ZEROS_AND_ONES
@@ -30,7 +31,7 @@ class SamplesBox(QGroupBox):
         self.note = QLabel()
         self.note.setObjectName("samplesNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(placeholder-text);")
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.include)
         layout.addWidget(self.note)

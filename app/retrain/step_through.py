@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.widgets.headings import heading
-from app.widgets.heatmap import weights_pixmap
+from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
 from app.workers.background_job import BackgroundJob
 
@@ -101,7 +101,7 @@ class StepThroughWindow(QWidget):
         self.plot = LinePlot("step", "loss", log_y=True)
         self.plot.setObjectName("descentLoss")
         self.plot.set_series(["loss"])
-        self.weights = QLabel()
+        self.weights = WeightsPicture(WEIGHTS_SIDE)
         self.weights.setObjectName("descentWeights")
         self.weights.setFixedSize(WEIGHTS_SIDE, WEIGHTS_SIDE)
         self.weights.setAccessibleName("The weights after the last step")
@@ -196,7 +196,7 @@ class StepThroughWindow(QWidget):
         return step
 
     def _draw_weights(self, coef: np.ndarray) -> None:
-        self.weights.setPixmap(weights_pixmap(coef, WEIGHTS_SIDE))
+        self.weights.set_weights(coef)
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 from app.text.labels import short_label
 from app.text.numbers import format_seconds
 from app.text.numbers import format_share as _percent
+from app.widgets.colours import colour_name
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
+
     from training.retrain import RetrainResult
 
 
@@ -22,8 +25,11 @@ def summary_line(result: RetrainResult) -> str:
     )
 
 
-def result_html(result: RetrainResult) -> str:
-    """The same comparison for the dialog, with the change in points coloured, and the samples line."""
+def result_html(result: RetrainResult, palette: QPalette | None = None) -> str:
+    """The same comparison for the dialog, with the change in points coloured, and the samples line.
+
+    The colours suit ``palette`` (the application's when ``None``): lighter ones on a dark scheme.
+    """
     new = result.accuracy
     prev = result.previous_accuracy
     if prev is None:
@@ -31,7 +37,8 @@ def result_html(result: RetrainResult) -> str:
     else:
         previous = f"{prev:.2%}"
         diff = 100 * (new - prev)
-        colour = "#1a7f37" if diff > 0.005 else ("#b35900" if diff < -0.005 else "#555555")
+        name = "success_text" if diff > 0.005 else ("warning_text" if diff < -0.005 else "neutral_text")
+        colour = colour_name(name, palette)
         delta = f' <span style="color:{colour}">({diff:+.2f} points)</span>'
     text = (
         f"<b>{html.escape(short_label(result.kind))}</b>: new <b>{new:.2%}</b> vs previous {previous} "

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.samples.sample_list import THUMB, WIDEST_CAPTION, SampleDelegate, SampleListModel
 from app.text.errors import reason
+from app.widgets.cards import Note
 from app.widgets.digit_gallery import DigitGallery
 from app.widgets.headings import heading
 from app.workers.background_job import BackgroundJob
@@ -70,7 +72,7 @@ class SamplesDialog(QDialog):
         self.summary = QLabel()
         self.summary.setObjectName("samplesSummary")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: palette(placeholder-text);")
+        self.summary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         self.tabs = QTabBar()
         self.tabs.setObjectName("labelTabs")
@@ -91,12 +93,12 @@ class SamplesDialog(QDialog):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setMargin(30)
-        self.empty.setStyleSheet("color: palette(placeholder-text);")
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.gallery)
         self.stack.addWidget(self.empty)
 
-        self.message = QLabel()
+        self.message = Note(level="plain", filled=False)
         self.message.setObjectName("samplesMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -209,8 +211,7 @@ class SamplesDialog(QDialog):
         self.import_button.setEnabled(not busy)
 
     def _say(self, text: str, level: str = "info") -> None:
-        colour = {"info": "palette(text)", "error": "#b3261e", "done": "#1a7f37"}[level]
-        self.message.setStyleSheet(f"color: {colour};")
+        self.message.set_level({"info": "plain", "error": "error", "done": "success"}[level])
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

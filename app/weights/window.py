@@ -1,6 +1,7 @@
 """Model > Show weights: what each class looks for, drawn as 28x28 maps.
 
-Red pixels are evidence for the class, blue pixels evidence against, white means "does not matter".
+Red pixels are evidence for the class, blue pixels evidence against, white means "does not matter"
+(in a dark scheme the middle of the scale is the near-black of the background instead).
 A model on pixels shows its weights themselves. The one-vs-rest model reads features (deskew, principal
 components, their products, stroke directions), so it shows two honest pictures instead, each said for
 what it is: the weights of its components alone mapped back into the pixels of the deskewed digit (the
@@ -19,12 +20,13 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from app.widgets import colours
 from app.widgets.headings import heading
-from app.widgets.heatmap import NEGATIVE_RGB, POSITIVE_RGB, diverging_rgb
+from app.widgets.heatmap import diverging_rgb, heat_ends
 from app.widgets.qimages import rgb_to_qimage
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent, QPaintEvent
+    from PySide6.QtGui import QImage, QMouseEvent, QPaintEvent
 
 SIDE = 28
 MEAN_PER_CLASS = 200  # test digits per class averaged for the mean explanations
@@ -118,13 +120,22 @@ class WeightMap(QWidget):
         self.label = label
         self.weights = np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)
         self.vmax = colour_limit(self.weights, active)
-        self.image = rgb_to_qimage(diverging_rgb(self.weights, self.vmax))
+        self._images: dict[bool, QImage] = {}  # by "is the scheme dark?"
         self.setMouseTracking(True)
         self.setMinimumSize(112, 140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:
         return QSize(168, 200)
+
+    @property
+    def image(self) -> QImage:
+        """The map on the diverging scale of the current scheme (light or dark), made once for each."""
+        dark = colours.is_dark(self.palette())
+        if dark not in self._images:
+            ends = heat_ends(self.palette())
+            self._images[dark] = rgb_to_qimage(diverging_rgb(self.weights, self.vmax, ends))
+        return self._images[dark]
 
     def _image_rect(self) -> QRect:
         title = self.fontMetrics().height() + 6
@@ -144,7 +155,7 @@ class WeightMap(QWidget):
         painter.setPen(self.palette().text().color())
         painter.drawText(QRect(0, 0, self.width(), rect.top() - 2), Qt.AlignmentFlag.AlignCenter, self.label)
         painter.drawImage(rect, self.image)
-        painter.setPen(QColor(200, 200, 200))
+        painter.setPen(colours.colour("frame", self.palette()))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
         small = QFont(self.font())
         small.setPixelSize(11)
@@ -175,7 +186,7 @@ class WeightMap(QWidget):
 
 
 class ScaleBar(QWidget):
-    """The key: blue is evidence against the class, white none, red evidence for it."""
+    """The key: blue is evidence against the class, white (near-black when dark) none, red for it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,11 +198,12 @@ class ScaleBar(QWidget):
         width = min(self.width() - 20, 420)
         x0 = (self.width() - width) // 2
         gradient = QLinearGradient(x0, 0, x0 + width, 0)
-        gradient.setColorAt(0.0, QColor(*NEGATIVE_RGB.astype(int)))
-        gradient.setColorAt(0.5, QColor(Qt.GlobalColor.white))
-        gradient.setColorAt(1.0, QColor(*POSITIVE_RGB.astype(int)))
+        negative, zero, positive = heat_ends(self.palette())
+        gradient.setColorAt(0.0, QColor(*negative))
+        gradient.setColorAt(0.5, QColor(*zero))
+        gradient.setColorAt(1.0, QColor(*positive))
         painter.fillRect(QRect(x0, 2, width, 12), gradient)
-        painter.setPen(QColor(190, 190, 190))
+        painter.setPen(colours.colour("frame", self.palette()))
         painter.drawRect(QRect(x0, 2, width - 1, 12))
         font = QFont(self.font())
         font.setPixelSize(11)

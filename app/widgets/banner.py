@@ -9,26 +9,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QToolButton
+
+from app.widgets import colours
+from app.widgets.cards import Note, paint_rounded
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QWidget
 
-_STYLES = {
-    "info": ("#e8f0fe", "#1a3d7c", "#9bb8ee"),
-    "warning": ("#fff4d6", "#5c4300", "#e8c765"),
-    "error": ("#fde7e7", "#7c1a1a", "#ee9b9b"),
-}
+LEVELS = ("info", "warning", "error")
 
 
 class MessageBanner(QFrame):
-    """One message at a time; ``show_message(text, level)`` with level info, warning or error."""
+    """One message at a time; ``show_message(text, level)`` with level info, warning or error.
+
+    It paints its own background in the level's colours for the current scheme (light or dark).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self._label = QLabel(self)
+        self._level = "info"
+        self._label = Note(level=self._level, filled=False, parent=self)
         self._label.setObjectName("messageText")
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -46,12 +50,17 @@ class MessageBanner(QFrame):
     def text(self) -> str:
         return "" if self.isHidden() else self._label.text()
 
+    def level(self) -> str:
+        return self._level
+
     def show_message(self, text: str, level: str = "info") -> None:
-        background, foreground, border = _STYLES.get(level, _STYLES["info"])
-        self.setStyleSheet(
-            f"QFrame#messageBanner {{ background: {background}; border: 1px solid {border};"
-            f" border-radius: 6px; }} QLabel#messageText {{ color: {foreground}; }}"
-        )
+        self._level = level if level in LEVELS else "info"
+        self._label.set_level(self._level)
         self._label.setText(text)
         self.setAccessibleDescription(text)
         self.show()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        background, _, border = colours.tone(self._level, self.palette())
+        paint_rounded(self, background, border, 6)

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 DEFAULT_BRUSH = 16.0  # document units: a marker-like line on a digit drawn two thirds of the canvas high
 MIN_BRUSH, MAX_BRUSH = 2.0, 60.0
 HISTORY_LIMIT = 200  # undo steps kept; older ones become permanent
-PAPER = QColor(255, 255, 255)
+PAPER = QColor(255, 255, 255)  # white in the dark scheme too, as paper is
+PAPER_HINT = QColor(150, 150, 150)  # the "Draw a digit here" hint on the paper
 
 
 class DrawingCanvas(QWidget):
@@ -309,7 +310,7 @@ class DrawingCanvas(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
         if self.is_empty():
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(PAPER_HINT)  # on the paper, which stays white in a dark scheme too
             font = painter.font()
             font.setPointSizeF(font.pointSizeF() * 1.3)
             painter.setFont(font)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
+
+from app.widgets import colours
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
@@ -48,7 +50,7 @@ class DigitDelegate(QStyledItemDelegate):
         if isinstance(pixmap, QPixmap):
             x = rect.left() + (rect.width() - pixmap.width()) // 2
             painter.drawPixmap(x, rect.top() + self.PAD, pixmap)
-            painter.setPen(QColor(215, 215, 215))
+            painter.setPen(colours.colour("frame", palette))
             painter.drawRect(x - 1, rect.top() + self.PAD - 1, pixmap.width() + 1, pixmap.height() + 1)
         caption = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         text_rect = QRect(

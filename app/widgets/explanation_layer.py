@@ -3,7 +3,8 @@
 A transparent layer on top of the canvas, so the canvas keeps owning its strokes and input. It is
 given each pixel's part of the score on the model's 28x28 input and where that input lies on the
 canvas's document; it paints the parts there, one colour for and another against (blue and orange,
-which stay apart for the common colour-vision deficiencies), as opaque as the part is strong.
+which stay apart for the common colour-vision deficiencies), as opaque as the part is strong. It lies
+on the canvas's paper, which stays white in a dark scheme too, so its colours have no dark variant.
 """
 
 from __future__ import annotations

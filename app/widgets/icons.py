@@ -30,13 +30,14 @@ class PaintedIconEngine(QIconEngine):
     """Draws an icon from its drawing function on a 24x24 grid at whatever size Qt asks for, when asked.
 
     Nothing is rendered until the icon is first shown, and each size is drawn for itself (sharp on any
-    screen). Disabled icons are drawn faded. Rendered pixmaps are kept, one per size and mode.
+    screen). Disabled icons are drawn faded. Rendered pixmaps are kept, one per size, mode and ink
+    colour (so a new scheme draws them again in its ink).
     """
 
     def __init__(self, draw: Draw) -> None:
         super().__init__()
         self._draw = draw
-        self._pixmaps: dict[tuple[int, int, float, QIcon.Mode], QPixmap] = {}
+        self._pixmaps: dict[tuple[int, int, float, QIcon.Mode, int], QPixmap] = {}
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
         painter.save()
@@ -52,7 +53,7 @@ class PaintedIconEngine(QIconEngine):
         return self.scaledPixmap(size, mode, state, 1.0)
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
-        key = (size.width(), size.height(), scale, mode)
+        key = (size.width(), size.height(), scale, mode, _ink().rgba())  # drawn again in a new scheme
         pixmap = self._pixmaps.get(key)
         if pixmap is None:
             pixmap = QPixmap(round(size.width() * scale), round(size.height() * scale))

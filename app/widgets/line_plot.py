@@ -16,16 +16,27 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.widgets import colours
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
 # Ten distinguishable colours (Tableau 10, which stays apart for the common colour-vision deficiencies
-# better than a rainbow) and a dark grey for an eleventh ("no digit"), then repeated.
+# better than a rainbow) and a dark grey for an eleventh ("no digit"), then repeated. On a dark scheme
+# the grey is a light one (series_colour).
 SERIES_COLOURS = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#333333",
 )  # fmt: skip
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 52, 12, 10, 26
+
+
+def series_colour(index: int, palette: QPalette | None = None) -> QColor:
+    """The pen of series ``index`` on ``palette`` (the grey one lightened on a dark scheme)."""
+    position = index % len(SERIES_COLOURS)
+    if position == len(SERIES_COLOURS) - 1:
+        return colours.colour("series_extra", palette)
+    return QColor(SERIES_COLOURS[position])
 
 
 class LinePlot(QWidget):
@@ -161,7 +172,7 @@ class LinePlot(QWidget):
                 else:
                     path.moveTo(point)
                     started = True
-            painter.setPen(QPen(QColor(SERIES_COLOURS[s % len(SERIES_COLOURS)]), 1.6))
+            painter.setPen(QPen(series_colour(s, palette), 1.6))
             painter.drawPath(path)
         painter.setClipping(False)
         self._draw_legend(painter, area)
@@ -175,7 +186,7 @@ class LinePlot(QWidget):
         for s, name in reversed(list(enumerate(self._names))):
             width = metrics.horizontalAdvance(name)
             x -= width + 16
-            painter.setPen(QPen(QColor(SERIES_COLOURS[s % len(SERIES_COLOURS)]), 3))
+            painter.setPen(QPen(series_colour(s, self.palette()), 3))
             painter.drawLine(QPointF(x, y + 7), QPointF(x + 9, y + 7))
             painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
             painter.drawText(QPointF(x + 12, y + 11), name)

@@ -294,12 +294,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(8)
         outer.addWidget(self.banner)
         outer.addLayout(body, 1)
-        self.setCentralWidget(central)
-        central.setStyleSheet(
-            "QFrame#card { background: palette(base); border: 1px solid palette(midlight);"
-            " border-radius: 10px; }"
-            " QLabel#previewCaption { color: palette(placeholder-text); }"
-        )
+        self.setCentralWidget(central)  # no style sheet: under one, widgets miss palette changes
         self.statusBar().addPermanentWidget(self.model_status)
         self.statusBar().setSizeGripEnabled(True)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.widgets.cards import Card, Note
 from app.widgets.prediction import PredictionView
 from app.widgets.preview import PreviewView
 from app.widgets.probabilities import ProbabilityBars
@@ -36,12 +38,12 @@ class ReadingPanel(QWidget):
         self.prediction_view = PredictionView()
         self.preview = PreviewView()
         self.bars = ProbabilityBars()
-        self.model_note = QLabel(BINARY_NOTE)
+        self.model_note = Note(BINARY_NOTE, "warning")
         self.model_note.setObjectName("modelNote")
         self.model_note.setWordWrap(True)
         self.model_note.hide()
 
-        answer = QFrame()
+        answer = Card()
         answer.setObjectName("card")
         top = QHBoxLayout(answer)
         top.setContentsMargins(14, 10, 14, 12)
@@ -51,18 +53,15 @@ class ReadingPanel(QWidget):
         seen.setSpacing(4)
         seen_caption = QLabel("Model input")
         seen_caption.setObjectName("previewCaption")
+        seen_caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         seen_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         seen.addWidget(seen_caption)
         seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         top.addLayout(seen)
 
         self.model_note.setContentsMargins(10, 6, 10, 6)
-        self.model_note.setStyleSheet(
-            "QLabel#modelNote { background: #fff4d6; color: #5c4300; border: 1px solid #e8c765;"
-            " border-radius: 6px; }"
-        )
 
-        probs_card = QFrame()
+        probs_card = Card()
         probs_card.setObjectName("card")
         self._probs = QVBoxLayout(probs_card)
         self._probs.setContentsMargins(12, 10, 14, 12)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QLabel,
     QMenu,
@@ -115,7 +116,7 @@ class Teacher(QObject):
         self.hint = QLabel(BARS_HINT)
         self.hint.setObjectName("teachHint")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
     def _ensure_pad(self) -> None:
         if self.pad is not None:

@@ -1,0 +1,73 @@
+"""Screenshots of the window in the light and the dark scheme, with the same digit drawn.
+
+    QT_QPA_PLATFORM=offscreen python scripts/scheme_shots.py [--out docs]
+
+Saves ``window-light.png`` and ``window-dark.png``: the main window reading a drawn 3, with a message
+in the banner, first in Qt's light palette, then switched while it runs to a dark one (what a dark
+system scheme gives the app; ``app.widgets.colours.dark_palette``). Needs no data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def three() -> list:
+    """A handwritten-looking 3: two arcs meeting in the middle, drawn as one stroke (y grows down)."""
+    import numpy as np
+
+    upper = np.radians(np.linspace(200, 450, 40))
+    lower = np.radians(np.linspace(270, 520, 40))
+    top = np.c_[np.cos(upper), 1 + np.sin(upper)]
+    bottom = np.c_[1.15 * np.cos(lower), 3.1 + 1.1 * np.sin(lower)]
+    return [np.vstack([top, bottom[1:]])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.testing.replay import draw_placed
+    from app.widgets.colours import dark_palette
+    from app.window.assembly import build_main_window
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Digit Canvas")
+    light = QApplication.palette()
+    window = build_main_window(kind="ovr")
+    window.resize(1000, 680)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    window.warm_up()
+    draw_placed(window.canvas, three(), "normal")
+    QTest.qWait(150)
+    window.show_message("Your drawing is read as you draw; press a digit key to teach it.", "info")
+    window.canvas.clearFocus()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, palette in (("window-light.png", light), ("window-dark.png", dark_palette())):
+        QApplication.setPalette(palette)
+        QTest.qWait(100)
+        path = args.out / name
+        window.grab().save(str(path))
+        print(f"{path}: {window.prediction_view.text()!r}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
