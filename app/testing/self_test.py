@@ -128,7 +128,25 @@ def check_child_process() -> str | None:
     return None
 
 
+# What a retrain imports only once it runs (inside functions), so a bundle that left one out would
+# fail only when someone retrains: the child imports them all before it answers.
+RETRAIN_MODULES = (
+    "training.retrain",
+    "training.continental",
+    "training.negatives",
+    "training.download",
+    "training.user_eval",
+    "model.lbfgs",
+    "joblib",
+    "filelock",
+)
+
+
 def _child_answer(parent: int, report, cancel) -> int:
-    """Runs in the child: says it started, and answers with its own process id."""
+    """Runs in the child: says it started, imports what a retrain needs, answers with its process id."""
+    import importlib
+
     report("started")
+    for name in RETRAIN_MODULES:
+        importlib.import_module(name)
     return os.getpid() if os.getppid() == parent else -1
