@@ -4,7 +4,7 @@
 
 It makes a fresh virtual environment in the work folder from ``requirements.lock`` (exact versions,
 checked against their hashes), installs this project into it without resolving anything, and runs
-PyInstaller there on ``packaging/digit-canvas.spec``. The result is ``DIST/digit-canvas/``, whose
+PyInstaller there on ``scripts/digit-canvas.spec``. The result is ``DIST/digit-canvas/``, whose
 ``digit-canvas`` executable (``digit-canvas.exe`` on Windows) carries Python, Qt, the code and the
 bundled models; copy the whole folder. Last, the executable runs its own ``--self-test`` offscreen.
 Defaults: ``dist/`` and ``build/bundle/`` in the repository (both ignored by git).
@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
-SPEC = ROOT / "packaging" / "digit-canvas.spec"
+SPEC = ROOT / "scripts" / "digit-canvas.spec"
 NAME = "digit-canvas"
 
 

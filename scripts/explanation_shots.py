@@ -10,10 +10,8 @@ twelve steps, the weights and evaluation windows once their workers are done.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,30 +21,19 @@ DATA = ROOT.parent / "shared" / "data"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    from app.testing.shots import open_window_for_shots, shot_parser
+
+    parser = shot_parser(__doc__)
     parser.add_argument("--mnist", type=Path, default=DATA / "mnist")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
     os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
 
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     from app.testing.replay import draw_placed
-    from app.window.assembly import build_main_window
     from training.pendigits import load_pendigits
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("Digit Canvas")
-    window = build_main_window(kind="ovr")
-    window.resize(1000, 680)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.warm_up()
+    app, window = open_window_for_shots()
     pendigits = load_pendigits(DATA / "pendigits")
 
     def wait(condition, seconds: float = 60.0) -> None:

@@ -10,10 +10,7 @@ a writer's first misread 4, taught with its digit key.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,31 +19,20 @@ DATA = ROOT.parent / "shared" / "data"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    from app.testing.shots import open_window_for_shots, shot_parser
+
+    parser = shot_parser(__doc__)
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
 
     import numpy as np
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     from app.testing.replay import draw_placed
-    from app.window.assembly import build_main_window
     from training.pendigits import load_pendigits
     from training.uji import load_uji_characters
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("Digit Canvas")
-    window = build_main_window(kind="ovr")
-    window.resize(1000, 680)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.warm_up()
+    _, window = open_window_for_shots()
 
     def draw(sample) -> str:
         window.action("clear").trigger()

@@ -9,10 +9,7 @@ system scheme gives the app; ``app.widgets.colours.dark_palette``). Needs no dat
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,29 +28,19 @@ def three() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    from app.testing.shots import open_window_for_shots, shot_parser
+
+    parser = shot_parser(__doc__)
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from app.testing.replay import draw_placed
     from app.widgets.colours import dark_palette
-    from app.window.assembly import build_main_window
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("Digit Canvas")
+    _, window = open_window_for_shots()
     light = QApplication.palette()
-    window = build_main_window(kind="ovr")
-    window.resize(1000, 680)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.warm_up()
     draw_placed(window.canvas, three(), "normal")
     QTest.qWait(150)
     window.show_message("Your drawing is read as you draw; press a digit key to teach it.", "info")

@@ -1,0 +1,47 @@
+"""The main window as the screenshot scripts photograph it: offscreen, a fresh data folder, shown.
+
+Each script in ``scripts/*_shots.py`` sets up the same window; this is that set-up once. It runs on a
+temporary ``DIGIT_CANVAS_HOME`` (unless one is set), so the bundled models are the ones shown and a
+person's own models, samples and settings are neither used nor touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+SIZE = (1000, 680)  # the window size of every screenshot in the README
+DOCS = Path(__file__).resolve().parents[2] / "docs"  # where the README's screenshots live
+
+
+def shot_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A script's command line with the option they all share: ``--out`` (the README's ``docs/``)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DOCS, help="the folder to save the pictures in")
+    return parser
+
+
+def open_window_for_shots(kind: str = "ovr") -> tuple[QApplication, QMainWindow]:
+    """The app and its main window reading with ``kind``'s model, shown, exposed and warmed up."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("DIGIT_CANVAS_HOME", tempfile.mkdtemp(prefix="digit-canvas-shots-"))
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.window.assembly import build_main_window
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Digit Canvas")
+    window = build_main_window(kind=kind)
+    window.resize(*SIZE)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    window.warm_up()
+    return app, window
