@@ -204,6 +204,34 @@ def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, m
     assert user_model_path("ovr") is None
 
 
+@pytest.mark.mnist
+def test_the_dialog_with_its_curves_still_fits_the_screen(
+    qtbot, dialog: RetrainDialog, mnist_dir: Path
+) -> None:
+    """Once "Watch it learn" appears the dialog is taller than a short screen: the settings scroll
+    instead, and the progress, the curves and the buttons stay on the screen."""
+    dialog.model_binary.setChecked(True)
+    dialog.data_box.set_folder(mnist_dir)
+    dialog.data_box.max_train.setValue(2000)
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=90000) as stopped:
+        click(dialog.train_button)
+    assert stopped.args == ["finished"], dialog.panel.result.text()
+    qtbot.waitUntil(lambda: dialog.curves.isVisible())
+    qtbot.wait(50)
+    screen = dialog.screen().availableGeometry()
+    content = dialog.settings_area.widget().sizeHint().height()
+    assert dialog.frameGeometry().height() <= screen.height()
+    assert dialog.rect().contains(dialog.close_button.geometry())
+    assert dialog.curves.height() >= dialog.curves.minimumSizeHint().height()
+    if content > dialog.settings_area.viewport().height():  # a short screen: the settings scroll
+        assert dialog.settings_area.verticalScrollBar().maximum() > 0
+    # Scrolled to the bottom, the last setting can be reached.
+    dialog.settings_area.ensureWidgetVisible(dialog.samples_box)
+    assert (
+        dialog.settings_area.verticalScrollBar().value() == dialog.settings_area.verticalScrollBar().maximum()
+    )
+
+
 # ---------------------------------------------------------------------- the window never freezes
 
 

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.retrain.curves_panel import CurvesPanel
@@ -117,11 +119,23 @@ class RetrainDialog(QDialog):
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.close_button)
 
+        # The settings scroll when the screen is too short for the whole dialog (a laptop's 768 pixels
+        # once "Watch it learn" is shown); the progress, the curves and the buttons always show.
+        settings = QWidget()
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        settings_layout.addWidget(model_box)
+        settings_layout.addLayout(params_row)
+        settings_layout.addWidget(self.data_box)
+        settings_layout.addWidget(self.samples_box)
+        self.settings_area = QScrollArea()
+        self.settings_area.setObjectName("retrainSettings")
+        self.settings_area.setWidget(settings)
+        self.settings_area.setWidgetResizable(True)
+        self.settings_area.setFrameShape(QScrollArea.Shape.NoFrame)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(model_box)
-        layout.addLayout(params_row)
-        layout.addWidget(self.data_box)
-        layout.addWidget(self.samples_box)
+        layout.addWidget(self.settings_area)
         layout.addWidget(self.panel)
         layout.addWidget(self.curves)
         layout.addLayout(buttons)
@@ -166,7 +180,25 @@ class RetrainDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         if not self.is_training():
             self.samples_box.refresh()
+        self.fit_to_screen()
         super().showEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """Show the settings whole if the screen has room for the dialog, else as much as fits."""
+        self.layout().activate()  # the size the layout wants now (the curves may have just appeared)
+        area = self.settings_area
+        content = area.widget().sizeHint()
+        area.setMinimumWidth(content.width() + area.verticalScrollBar().sizeHint().width())
+        screen = self.screen()
+        if screen is None:
+            area.setMinimumHeight(content.height())
+            return
+        available = screen.availableGeometry().height() - (self.frameGeometry().height() - self.height())
+        rest = self.layout().sizeHint().height() - max(area.sizeHint().height(), area.minimumHeight())
+        area.setMinimumHeight(max(120, min(content.height(), available - rest)))
+        self.layout().activate()
+        if self.height() > available or self.height() < self.minimumSizeHint().height():
+            self.resize(self.width(), min(self.minimumSizeHint().height(), available))
 
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to the dialog after teaching more digits shows the new count."""
@@ -245,6 +277,7 @@ class RetrainDialog(QDialog):
         self.curves.add_point(kind, iteration, losses, weights)
         if not self.curves.isVisible():
             self.curves.setVisible(True)
+            QTimer.singleShot(0, self.fit_to_screen)  # once the layout has made room for the curves
 
     @Slot()
     def _update_times(self) -> None:
