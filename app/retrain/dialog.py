@@ -180,10 +180,10 @@ class RetrainDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         if not self.is_training():
             self.samples_box.refresh()
-        self.fit_to_screen()
+        self._fit_to_screen()
         super().showEvent(event)
 
-    def fit_to_screen(self) -> None:
+    def _fit_to_screen(self) -> None:
         """Show the settings whole if the screen has room for the dialog, else as much as fits."""
         self.layout().activate()  # the size the layout wants now (the curves may have just appeared)
         area = self.settings_area
@@ -277,7 +277,7 @@ class RetrainDialog(QDialog):
         self.curves.add_point(kind, iteration, losses, weights)
         if not self.curves.isVisible():
             self.curves.setVisible(True)
-            QTimer.singleShot(0, self.fit_to_screen)  # once the layout has made room for the curves
+            QTimer.singleShot(0, self._fit_to_screen)  # once the layout has made room for the curves
 
     @Slot()
     def _update_times(self) -> None:

@@ -10,6 +10,7 @@ time, and its exceptions into sentences.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,7 +162,7 @@ def describe_failure(exc: BaseException, request: RetrainRequest) -> str:
         )
     if isinstance(exc, MnistDataError):
         return f"{exc} Choose another MNIST folder or download a fresh copy."
-    if isinstance(exc, ChildProcessFailed) and exc.exitcode == -9:  # the usual end of running out of memory
+    if isinstance(exc, ChildProcessFailed) and exc.exitcode == -signal.SIGKILL:  # the OOM killer's signal
         return (
             "Training was stopped by the system, most likely because memory ran out. Close other "
             "programs, or train on fewer images or with fewer principal components."
