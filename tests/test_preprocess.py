@@ -253,3 +253,17 @@ def test_trace_of_a_blank_picture_is_none() -> None:
     from model.preprocess import trace
 
     assert trace(Image.new("L", (SIZE, SIZE), 255)) is None
+
+
+def test_drawn_strokes_come_out_as_wide_as_mnists(uji_dir) -> None:
+    """Pen strokes in any placement come out with MNIST's median stroke width (the model's facts file),
+    so a drawing's strokes look to the model like the digits it learned from."""
+    from model.mnist_facts import bundled_facts
+
+    target = bundled_facts().stroke[1]
+    digits = load_uji_digits(uji_dir)[::4]
+    for box in (CENTRED, SMALL_CORNER):
+        drawn = [canvas_to_mnist(render_strokes(d.strokes, SIZE, 18, box=box)) for d in digits]
+        widths = [estimate_stroke_width(x.reshape(28, 28)) for x in drawn]
+        print(f"box {box}: median stroke {np.median(widths):.2f}, MNIST's {target:.2f}")
+        assert abs(float(np.median(widths)) - target) < 0.15
