@@ -60,15 +60,45 @@ def test_continental_forms_mark_each_digit_where_it_belongs():
     # A flag goes down and to the left from the top of the 1: ink left of the stem in the upper half.
     flag_ink = np.array([one[3:14, : np.argmax(one[18]) - 1].sum() for one in ones])
     assert (flag_ink > 0.5).mean() > 0.9
-    # A crossbar crosses the stem in its middle: a wide run of ink in a row where the stem is thin.
-    widest = (sevens[:, 10:20] > 0.3).sum(axis=2).max(axis=1)
+    # A crossbar crosses the stem from its middle down: a wide run of ink in a row where the stem is thin.
+    widest = (sevens[:, 10:24] > 0.3).sum(axis=2).max(axis=1)
     assert (widest >= 6).mean() > 0.9
     # A hook turns the 9's tail to the left at the bottom: ink left of the stem in the lowest rows.
     assert (nines[:, 19:, :12].sum(axis=(1, 2)) > 0.5).mean() > 0.9
     plain = centre_by_mass(X.reshape(-1, 28, 28))
     bare, seven = plain[y == 1][0], plain[y == 7][0]
     assert bare[3:14, : np.argmax(bare[18]) - 1].sum() < 0.5  # the bare 1 had none of it
-    assert (seven[10:20] > 0.3).sum(axis=1).max() < 6  # nor the plain 7
+    assert (seven[10:24] > 0.3).sum(axis=1).max() < 6  # nor the plain 7
+
+
+def _tail_lean(nines: np.ndarray) -> np.ndarray:
+    """How far left of the loop each 9's tail ends: the ink's mean column in the top third minus in the
+    bottom quarter of its rows."""
+    cols = np.arange(28)
+
+    def mean_col(block: np.ndarray) -> float:
+        return float(block.sum(axis=0) @ cols) / max(float(block.sum()), 1e-9)
+
+    out = []
+    for image in nines:
+        rows = np.flatnonzero((image > 0.3).any(axis=1))
+        top, bottom = rows[0], rows[-1]
+        span = bottom - top + 1
+        loop, tail = image[top : top + span // 3], image[bottom + 1 - span // 4 : bottom + 1]
+        out.append(mean_col(loop) - mean_col(tail))
+    return np.array(out)
+
+
+def test_every_second_copy_of_a_nine_has_its_tail_swept_left():
+    X, y = _digits()
+    nine = np.repeat(X[y == 9], 40, axis=0)
+    marked, labels = continental_forms(nine, np.full(40, 9), per_digit=2, seed=2)
+    assert len(marked) == 80 and (labels == 9).all()
+    _in_mnist_frame(marked)
+    hooked, swept = marked[:40].reshape(-1, 28, 28), marked[40:].reshape(-1, 28, 28)
+    # The sweep moves the lower tail further left of the loop than the hook alone does.
+    assert np.median(_tail_lean(swept)) > np.median(_tail_lean(hooked)) + 1.0
+    assert (_tail_lean(swept) > 0).mean() > 0.9
 
 
 def test_continental_forms_are_reproducible_and_leave_other_digits_alone():

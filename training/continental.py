@@ -4,8 +4,10 @@ MNIST's writers were American: their 1s are a bare stroke, their 7s have no cros
 a straight tail. Much of the world writes a 1 with a long flag, crosses its 7s and hooks the tail of its
 9s, and a model that never saw those forms reads them as 7, 2 and 3. So each MNIST 1, 7 and 9 is given
 that mark, drawn with the digit's own stroke width where its geometry says it goes (the top of the 1,
-the middle of the 7's stem, the end of the 9's tail), and the result is brought back into MNIST's frame
-as MNIST itself did: the longer side scaled to 20 pixels and the centre of mass put at the centre.
+the 7's stem anywhere from its middle down, the end of the 9's tail), and the result is brought back
+into MNIST's frame as MNIST itself did: the longer side scaled to 20 pixels and the centre of mass put
+at the centre. Every other hooked 9 also has its tail swept to the left along its whole length, the
+small-headed, curved 9 that otherwise reads as a 3.
 
 Everything is vectorised over the batch; marks are drawn as anti-aliased capsules by their distance to
 each pixel, so no picture goes through Pillow one at a time.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.threads import MIN_ROWS_PER_THREAD, row_parallel
-from training.mnist_frame import BOX, CENTRE, SIDE, centre_by_mass, resample
+from training.mnist_frame import BOX, CENTRE, SIDE, centre_by_mass, resample, sample
 
 INK = 0.5  # what counts as ink when measuring a digit's geometry
 _CHUNK = 2048
@@ -32,8 +34,9 @@ def continental_forms(
     """``per_digit`` marked copies of every 1, 7 and 9 in ``X`` (n, 784), with their labels.
 
     The marks vary at random (seeded): flag length and angle, with a foot now and then; crossbar height,
-    length and tilt; hook size and turn, or a tail that runs off to the left. Digits whose geometry
-    cannot carry the mark (no ink where it would attach) are left out.
+    length and tilt; hook size and turn, or a tail that runs off to the left, and in every second copy
+    of a 9 a tail curved to the left (:func:`_swept`). Digits whose geometry cannot carry the mark (no
+    ink where it would attach) are left out.
     """
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)
     y = np.asarray(y)
@@ -50,15 +53,15 @@ def continental_forms(
     # not depend on the number of threads.
     measured = list(zip(pieces, _in_parallel(lambda piece: _Geometry(piece[1]), pieces), strict=True))
     jobs = [
-        (chunk, g, mark(g, rng), digit)
+        (chunk, g, mark(g, rng), digit, rng.random((len(chunk), 3)) if digit == 9 and copy % 2 else None)
         for digit, mark in marks
-        for _ in range(per_digit)
+        for copy in range(per_digit)
         for (of, chunk), g in measured
         if of == digit
     ]
     if not jobs:
         return np.zeros((0, SIDE * SIDE), np.float32), np.zeros(0, dtype=y.dtype)
-    images = _in_parallel(lambda job: _drawn(*job[:3]), jobs)
+    images = _in_parallel(lambda job: _swept(_drawn(*job[:3]), job[4]), jobs)
     labels = [np.full(len(image), job[3], dtype=y.dtype) for image, job in zip(images, jobs, strict=True)]
     return np.concatenate(images).reshape(-1, SIDE * SIDE), np.concatenate(labels)
 
@@ -155,7 +158,7 @@ def _flag(g: _Geometry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 def _crossbar(g: _Geometry, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     n = len(g.imgs)
-    y = g.top + g.height * rng.uniform(0.45, 0.62, n)
+    y = g.top + g.height * rng.uniform(0.45, 0.8, n)  # many cross low on the stem
     x, ok = g.ink_centre_in_row(y)
     left = g.width * rng.uniform(0.18, 0.38, n)
     right = g.width * rng.uniform(0.18, 0.38, n)
@@ -215,6 +218,50 @@ def _drawn(imgs: np.ndarray, g: _Geometry, marked: tuple[np.ndarray, np.ndarray,
     strokes = (path - centre[:, None, :]) * scale[:, None, None] + CENTRE
     drawn = np.maximum(drawn, _capsules(strokes, ends, stroke * scale))
     return centre_by_mass(drawn)
+
+
+def _swept(imgs: np.ndarray, u: np.ndarray | None) -> np.ndarray:
+    """The 9s ``imgs`` (n, 28, 28) with the tail curved to the left along its length, in MNIST's frame.
+
+    Below a point between a third and a half of the way down (under the loop), each row moves left by
+    ``amount * depth ** power``, where depth runs from 0 there to 1 at the bottom: the tail sweeps left
+    more and more, as a pen that starts the tail straight down and ends it in a curve. ``u`` holds
+    three uniform numbers per image (where the sweep starts, how far, how curved); ``None`` leaves the
+    images as they are.
+    """
+    if u is None or not len(imgs):
+        return imgs
+    u = u[: len(imgs)]
+    g = _Geometry(imgs)
+    height = np.maximum(g.height, 1.0)
+    start = g.top + height * (0.35 + 0.2 * u[:, 0])
+    depth = np.maximum(g.bottom - start, 1.0)
+    amount = height * (0.3 + 0.5 * u[:, 1])
+    power = 1.5 + 1.5 * u[:, 2]
+
+    def shift(rows: np.ndarray) -> np.ndarray:  # rows (n, ...) -> how far left each moves
+        at = (slice(None),) + (None,) * (rows.ndim - 1)
+        down = np.clip((rows - start[at]) / depth[at], 0.0, None)
+        return amount[at] * down ** power[at]
+
+    grid = np.arange(SIDE, dtype=np.float64)
+    moved = grid[None, None, :] - shift(np.broadcast_to(grid, (len(imgs), SIDE)))[:, :, None]
+    edge = imgs > 0.1  # the box is measured on the faint edge too: sheared strokes spread sideways
+    left = np.where(edge, moved, np.inf).min(axis=(1, 2), initial=np.inf)
+    right = np.where(edge, moved, -np.inf).max(axis=(1, 2), initial=-np.inf)
+    faint = ~np.isfinite(left)  # no pixel above INK: nothing to measure, the picture stays put
+    left, right = np.where(faint, g.left, left), np.where(faint, g.right, right)
+    amount[faint] = 0.0
+    lo = np.stack([left, g.top], axis=1)
+    hi = np.stack([right, g.bottom.astype(np.float64)], axis=1)
+    scale = BOX / np.maximum((hi - lo).max(axis=1) + 1, 1)
+    centre = (lo + hi) / 2
+    # Output pixel p shows the swept picture's point centre + (p - CENTRE) / scale, which is the
+    # source point moved back right by the shift of its row.
+    qx = centre[:, 0, None, None] + (grid[None, None, :] - CENTRE) / scale[:, None, None]
+    qy = centre[:, 1, None, None] + (grid[None, :, None] - CENTRE) / scale[:, None, None]
+    qx, qy = np.broadcast_arrays(qx, qy)
+    return centre_by_mass(sample(imgs, qx + shift(qy), qy))
 
 
 def _capsules(points: np.ndarray, ends: np.ndarray, width: np.ndarray) -> np.ndarray:

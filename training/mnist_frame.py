@@ -13,7 +13,7 @@ SIDE = 28
 BOX = 20.0  # MNIST scales a digit's longer side to this
 CENTRE = 14.0  # and puts its centre of mass on this pixel (row and column)
 
-__all__ = ["BOX", "CENTRE", "SIDE", "centre_by_mass", "resample"]
+__all__ = ["BOX", "CENTRE", "SIDE", "centre_by_mass", "resample", "sample"]
 
 
 def resample(imgs: np.ndarray, centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -33,6 +33,19 @@ def resample(imgs: np.ndarray, centre: np.ndarray, scale: np.ndarray) -> np.ndar
     top = padded[idx, r0, c0] * (1 - wx) + padded[idx, r0, c1] * wx
     bottom = padded[idx, r1, c0] * (1 - wx) + padded[idx, r1, c1] * wx
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
+
+
+def sample(imgs: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Bilinear reads of each image at source points ``(sx, sy)`` (n, 28, 28); outside is background."""
+    n = len(imgs)
+    x0, y0 = np.floor(sx).astype(np.intp), np.floor(sy).astype(np.intp)
+    fx, fy = (sx - x0).astype(np.float32), (sy - y0).astype(np.float32)
+    padded = np.pad(imgs, ((0, 0), (1, 2), (1, 2)))
+    x0, y0 = np.clip(x0 + 1, 0, SIDE + 1), np.clip(y0 + 1, 0, SIDE + 1)
+    idx = np.arange(n)[:, None, None]
+    top = padded[idx, y0, x0] * (1 - fx) + padded[idx, y0, x0 + 1] * fx
+    bottom = padded[idx, y0 + 1, x0] * (1 - fx) + padded[idx, y0 + 1, x0 + 1] * fx
+    return np.clip(top * (1 - fy) + bottom * fy, 0.0, 1.0).astype(np.float32)
 
 
 def centre_by_mass(imgs: np.ndarray) -> np.ndarray:
