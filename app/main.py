@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from app.boot.session import prepare
+
+prepare()  # before any Qt: numpy first, then Qt and its refcount guard (see app.boot.session)
+
 RESUME_COLLECTION_MS = 5000  # garbage collection resumes by then even if the window has not painted
 
 
