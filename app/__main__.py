@@ -4,6 +4,6 @@ from app.boot.session import prepare
 
 prepare()  # first, as importing the app always did: numpy, then Qt and its guard (see app.boot.session)
 
-from launcher.command_line import main  # noqa: E402
+from app.launcher.command_line import main  # noqa: E402
 
 raise SystemExit(main())

@@ -35,10 +35,10 @@ def _build_script() -> Any:
 
 
 def pip_command() -> list[str]:
-    """The pip-installed ``digit-canvas`` beside this Python, else ``python -m launcher`` (the same code)."""
+    """The pip-installed ``digit-canvas`` beside this Python, else ``python -m app.launcher`` (the same)."""
     python = os.path.abspath(sys.executable)
     found = shutil.which("digit-canvas", path=os.path.dirname(python))
-    return [found] if found else [python, "-m", "launcher"]
+    return [found] if found else [python, "-m", "app.launcher"]
 
 
 def _spread(values: list[float]) -> str:

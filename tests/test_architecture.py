@@ -7,13 +7,16 @@ counts: at the top, inside functions (the lazy ones) and under ``TYPE_CHECKING``
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("app", "launcher", "model", "training")
-FORBIDDEN = {"model": {"app", "training", "launcher"}, "training": {"app", "launcher"}}
+PACKAGES = ("app", "model", "training")
+FORBIDDEN = {"model": {"app", "training"}, "training": {"app"}}
+LAUNCHER = "app.launcher"  # the digit-canvas command: no numpy, no Qt until it hands over to the app
 PREPARE = "app.boot.session"  # prepare(): numpy before Qt, then Qt's refcount guard, once per process
 # Parts of the app that must stand alone: what each may import of the app besides itself.
 SELF_CONTAINED = {
@@ -198,7 +201,7 @@ def _qt_subpackages() -> set[str]:
 
 def test_the_app_package_and_boot_import_nothing_when_imported():
     """``import app`` (and the start-up package) load no numpy and no Qt: the command answers without."""
-    for package in ("app", "app.boot"):
+    for package in ("app", "app.boot", LAUNCHER):
         assert _body(MODULES[package]) == [], f"{package}/__init__.py must hold its docstring only"
 
 
@@ -242,3 +245,63 @@ def test_the_apps_qt_modules_outside_those_packages_call_prepare_before_qt():
         assert calls, f"{module} does not call prepare()"
         first = next((i for i, node in enumerate(body) if _imports_qt_or_the_app(node)), len(body))
         assert calls[0] < first, f"{module} imports Qt (or the app) before it calls prepare()"
+
+
+# ------------------------------------------------------------------------------ the command, light
+
+
+def _module_level_imports(path: Path) -> list[str]:
+    """The modules imported when ``path`` is imported: not those inside functions, nor for type hints."""
+    found = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                continue
+            if isinstance(child, ast.Import):
+                found.extend(alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                found.append(child.module)
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_command_imports_neither_numpy_nor_qt_and_the_app_only_when_it_hands_over():
+    modules = {name for name in GRAPH if _inside(name, LAUNCHER)}
+    assert {f"{LAUNCHER}.command_line", f"{LAUNCHER}.desktop_entry", f"{LAUNCHER}.__main__"} <= modules
+    for module in sorted(modules):
+        heavy = sorted({n for n, _ in GRAPH[module] if n.split(".")[0] in ("numpy", "PySide6", "shiboken6")})
+        assert heavy == [], f"{module} imports {heavy}"
+        eager = [
+            name
+            for name in _module_level_imports(MODULES[module])
+            if name.split(".")[0] not in sys.stdlib_module_names and not _inside(name, LAUNCHER)
+        ]
+        assert eager == [], f"{module} imports {eager} when it is imported, not when it hands over"
+
+
+def test_python_m_app_launcher_version_leaves_numpy_and_qt_unimported():
+    """What the command really imports, from ``python -X importtime``: neither numpy nor Qt."""
+    for option in ("--version", "--help"):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", LAUNCHER, option],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.startswith("digit-canvas") or "usage: digit-canvas" in result.stdout
+        imported = {
+            line.rsplit("|", 1)[1].strip()
+            for line in result.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+        assert f"{LAUNCHER}.command_line" in imported  # the timing lines are there to be read
+        assert (
+            sorted(m for m in imported if m.split(".")[0] in ("numpy", "PySide6", "shiboken6", "model")) == []
+        )

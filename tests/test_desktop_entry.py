@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from launcher import desktop_entry
-from launcher.desktop_entry import APP_ID, ICON_SIZES
+from app.launcher import desktop_entry
+from app.launcher.desktop_entry import APP_ID, ICON_SIZES
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = REPO / "assets" / "linux"
@@ -174,13 +174,13 @@ def test_exec_arguments_are_quoted_as_the_desktop_entry_spec_says(argument, writ
 
 
 def test_the_command_installs_an_entry_that_starts_this_same_app(tmp_path):
-    """Run as ``python -m launcher``, the entry starts the venv's ``digit-canvas`` beside that python
+    """Run as ``python -m app.launcher``, the entry starts the venv's ``digit-canvas`` beside that python
     (the venv's python itself is never resolved to the interpreter it links to)."""
     data = tmp_path / "share"
     env = {**os.environ, "XDG_DATA_HOME": str(data)}
-    command = [sys.executable, "-m", "launcher"]
+    command = [sys.executable, "-m", "app.launcher"]
     script = shutil.which("digit-canvas", path=os.path.dirname(os.path.abspath(sys.executable)))
-    expected = [script] if script else [os.path.abspath(sys.executable), "-m", "launcher"]
+    expected = [script] if script else [os.path.abspath(sys.executable), "-m", "app.launcher"]
     result = subprocess.run(
         [*command, "--install-desktop-entry"], cwd=REPO, env=env, capture_output=True, text=True
     )
