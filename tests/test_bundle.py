@@ -1,6 +1,6 @@
 """The standalone bundle, built as the README says and started as a person without Python would.
 
-The build (``scripts/build_bundle.py``: a fresh venv from requirements.lock, then PyInstaller) runs
+The build (``app/bundle/build_bundle.py``: a fresh venv from requirements.lock, then PyInstaller) runs
 once per session into a temporary folder; a failed build fails these tests, in CI and everywhere.
 """
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The executable of a bundle built from this checkout."""
     out = tmp_path_factory.mktemp("bundle")
-    command = [sys.executable, str(REPO / "scripts" / "build_bundle.py"), "--no-self-test"]
+    command = [sys.executable, str(REPO / "app" / "bundle" / "build_bundle.py"), "--no-self-test"]
     result = subprocess.run(
         [*command, "--dist", str(out / "dist"), "--work", str(out / "work")],
         cwd=REPO,
