@@ -90,14 +90,11 @@ def test_desktop_file_validate_accepts_the_entry(tmp_path, installed):
 
 @pytest.mark.gui
 def test_the_icon_files_are_the_windows_icon(qapp, tmp_path):
-    """The committed PNGs and SVG are what scripts/make_icons.py draws from app.widgets.icons today."""
+    """The committed PNGs and SVG are what app.testing.make_icons draws from app.widgets.icons today."""
     from PySide6.QtGui import QImage
 
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import make_icons
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
+    from app.testing import make_icons
+
     for size in ICON_SIZES:
         committed = QImage(str(REPO / "assets" / "icons" / f"digit-canvas-{size}.png"))
         drawn = make_icons.render_png(size)

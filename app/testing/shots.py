@@ -1,6 +1,6 @@
 """The main window as the screenshot scripts photograph it: offscreen, a fresh data folder, shown.
 
-Each script in ``scripts/*_shots.py`` sets up the same window; this is that set-up once. It runs on a
+Each of ``app/testing/*_shots.py`` sets up the same window; this is that set-up once. It runs on a
 temporary ``DIGIT_CANVAS_HOME`` (unless one is set), so the bundled models are the ones shown and a
 person's own models, samples and settings are neither used nor touched.
 """
