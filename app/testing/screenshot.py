@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--take", type=int, default=0, help="0 or 1: each writer wrote each digit twice")
     parser.add_argument("--model", choices=("ovr", "binary"), default="ovr")
     parser.add_argument("--size", default="1000x680", help="window size, WIDTHxHEIGHT")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--out", type=Path, default=ROOT / "assets" / "screenshots" / "screenshot.png")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
