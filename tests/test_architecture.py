@@ -7,6 +7,7 @@ counts: at the top, inside functions (the lazy ones) and under ``TYPE_CHECKING``
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,19 @@ GRAPH = {name: _imports(path) for name, path in MODULES.items()}
 
 def _inside(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
+
+
+# The developers' guide: these top-level folders and no others (files such as requirements.lock aside).
+TOP_LEVEL_FOLDERS = {"app", "model", "training", "assets", "tests", "benchmarks"}
+
+
+def test_the_top_level_folders_are_the_fixed_ones():
+    git = shutil.which("git")
+    listed = git and subprocess.run([git, "ls-files"], cwd=REPO, capture_output=True, text=True)
+    if not listed or listed.returncode != 0:
+        pytest.skip("not a git checkout: which files are the project's is git's to say")
+    folders = {Path(name).parts[0] for name in listed.stdout.splitlines() if len(Path(name).parts) > 1}
+    assert {f for f in folders if not f.startswith(".")} <= TOP_LEVEL_FOLDERS
 
 
 def test_every_subpackage_is_read():
