@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from app.boot.session import prepare
+
+prepare()  # before any Qt: numpy first, then Qt and its refcount guard (see app.boot.session)
+
 RESUME_COLLECTION_MS = 5000  # garbage collection resumes by then even if the window has not painted
 
 
@@ -26,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("io.github.digitcanvas.DigitCanvas")  # launcher.desktop_entry.APP_ID
+    app.setDesktopFileName("io.github.digitcanvas.DigitCanvas")  # app.launcher.desktop_entry.APP_ID
     hold_early_records()  # problems found while the window starts (a broken model) reach the log too
     window = build_main_window()
     # A bug shows a dialog and a log entry, not a crash. The log file opens after the first paint.

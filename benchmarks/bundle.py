@@ -1,6 +1,6 @@
 """Row 8: the standalone bundle, its size on disk and its start-up against the pip-installed app.
 
-The bundle is the one ``python scripts/build_bundle.py`` leaves in ``dist/`` (the row is skipped,
+The bundle is the one ``python app/bundle/build_bundle.py`` leaves in ``dist/`` (the row is skipped,
 saying so, when there is none: building it takes a minute and downloads the locked wheels). Both
 programs are launched alternately in shuffled rounds, after a warm-up launch each
 (:func:`benchmarks.startup.launch_alternately`), with the same
@@ -10,7 +10,6 @@ any ``PYTHON*`` variable, as on a machine without Python.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import statistics
@@ -24,21 +23,20 @@ from benchmarks.common import REPO_ROOT, Options, Row, fmt_seconds
 from benchmarks.startup import PROBE, launch_alternately
 
 TITLE = "8. Standalone bundle: size and start-up"
-BUILD = "python scripts/build_bundle.py"
+BUILD = "python app/bundle/build_bundle.py"
 
 
 def _build_script() -> Any:
-    spec = importlib.util.spec_from_file_location("build_bundle", REPO_ROOT / "scripts" / "build_bundle.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from app.bundle import build_bundle  # imports nothing but the standard library
+
+    return build_bundle
 
 
 def pip_command() -> list[str]:
-    """The pip-installed ``digit-canvas`` beside this Python, else ``python -m launcher`` (the same code)."""
+    """The pip-installed ``digit-canvas`` beside this Python, else ``python -m app.launcher`` (the same)."""
     python = os.path.abspath(sys.executable)
     found = shutil.which("digit-canvas", path=os.path.dirname(python))
-    return [found] if found else [python, "-m", "launcher"]
+    return [found] if found else [python, "-m", "app.launcher"]
 
 
 def _spread(values: list[float]) -> str:

@@ -2,8 +2,9 @@
 
 The "what the model sees" view sets the user's drawing, as the model receives it, beside MNIST's mean
 digit and its typical height, width and stroke width. These come from the training set and are
-shipped beside the bundled models (``assets/mnist-facts.json``, written by ``scripts/mnist_facts.py``),
-so the view needs no data download; a test recomputes them from MNIST so they cannot go stale.
+shipped beside the bundled models (``assets/mnist-facts.json``, written by
+``python -m training.mnist_facts``), so the view needs no data download; a test recomputes them from
+MNIST so they cannot go stale.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The standalone bundle, built as the README says and started as a person without Python would.
 
-The build (``scripts/build_bundle.py``: a fresh venv from requirements.lock, then PyInstaller) runs
+The build (``app/bundle/build_bundle.py``: a fresh venv from requirements.lock, then PyInstaller) runs
 once per session into a temporary folder; a failed build fails these tests, in CI and everywhere.
+The wheel ``pip install .`` makes is checked here too: the models and icons in, the README's
+screenshots (``assets/screenshots/``) out, as they are out of the bundle.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,7 +28,7 @@ pytestmark = pytest.mark.slow
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The executable of a bundle built from this checkout."""
     out = tmp_path_factory.mktemp("bundle")
-    command = [sys.executable, str(REPO / "scripts" / "build_bundle.py"), "--no-self-test"]
+    command = [sys.executable, str(REPO / "app" / "bundle" / "build_bundle.py"), "--no-self-test"]
     result = subprocess.run(
         [*command, "--dist", str(out / "dist"), "--work", str(out / "work")],
         cwd=REPO,
@@ -37,6 +40,26 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exe = out / "dist" / "digit-canvas" / EXE_NAME  # where the README says the bundle is
     assert exe.is_file() and os.access(exe, os.X_OK)
     return exe
+
+
+def test_the_wheel_carries_the_models_and_icons_but_not_the_readmes_screenshots(tmp_path: Path) -> None:
+    # Built from a copy: setuptools would pack whatever an earlier build left in the checkout's build/.
+    source = tmp_path / "source"
+    left_out = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis")
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*left_out))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp_path / "wheel", source],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {"ovr.joblib", "binary.joblib", "digests.json", "mnist-facts.json", "icons/digit-canvas.svg"}
+    assert {f"assets/{name}" for name in shipped} | {"app/launcher/command_line.py"} <= names
+    assert (REPO / "assets" / "screenshots" / "screenshot.png").is_file()
+    assert sorted(name for name in names if "screenshots" in name) == []
 
 
 def without_python() -> dict[str, str]:
@@ -54,6 +77,7 @@ def test_the_bundle_carries_the_models_and_no_training_libraries(bundle: Path) -
     for name in ("ovr.joblib", "binary.joblib", "digests.json"):
         assert (internal / "assets" / name).read_bytes() == (REPO / "assets" / name).read_bytes()
     assert not (internal / "sklearn").exists() and not (internal / "scipy").exists()
+    assert (REPO / "assets" / "screenshots").is_dir() and not (internal / "assets" / "screenshots").exists()
     assert not [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]  # no dangling links
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from launcher import desktop_entry
-from launcher.desktop_entry import APP_ID, ICON_SIZES
+from app.launcher import desktop_entry
+from app.launcher.desktop_entry import APP_ID, ICON_SIZES
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = REPO / "assets" / "linux"
@@ -90,14 +90,11 @@ def test_desktop_file_validate_accepts_the_entry(tmp_path, installed):
 
 @pytest.mark.gui
 def test_the_icon_files_are_the_windows_icon(qapp, tmp_path):
-    """The committed PNGs and SVG are what scripts/make_icons.py draws from app.widgets.icons today."""
+    """The committed PNGs and SVG are what app.testing.make_icons draws from app.widgets.icons today."""
     from PySide6.QtGui import QImage
 
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import make_icons
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
+    from app.testing import make_icons
+
     for size in ICON_SIZES:
         committed = QImage(str(REPO / "assets" / "icons" / f"digit-canvas-{size}.png"))
         drawn = make_icons.render_png(size)
@@ -174,13 +171,13 @@ def test_exec_arguments_are_quoted_as_the_desktop_entry_spec_says(argument, writ
 
 
 def test_the_command_installs_an_entry_that_starts_this_same_app(tmp_path):
-    """Run as ``python -m launcher``, the entry starts the venv's ``digit-canvas`` beside that python
+    """Run as ``python -m app.launcher``, the entry starts the venv's ``digit-canvas`` beside that python
     (the venv's python itself is never resolved to the interpreter it links to)."""
     data = tmp_path / "share"
     env = {**os.environ, "XDG_DATA_HOME": str(data)}
-    command = [sys.executable, "-m", "launcher"]
+    command = [sys.executable, "-m", "app.launcher"]
     script = shutil.which("digit-canvas", path=os.path.dirname(os.path.abspath(sys.executable)))
-    expected = [script] if script else [os.path.abspath(sys.executable), "-m", "launcher"]
+    expected = [script] if script else [os.path.abspath(sys.executable), "-m", "app.launcher"]
     result = subprocess.run(
         [*command, "--install-desktop-entry"], cwd=REPO, env=env, capture_output=True, text=True
     )

@@ -18,7 +18,7 @@ def test_the_shipped_facts_are_those_of_mnist(mnist):
         fresh.width,
         fresh.stroke,
         fresh.n_digits,
-    ), "assets/mnist-facts.json is stale: rerun scripts/mnist_facts.py"
+    ), "assets/mnist-facts.json is stale: rerun python -m training.mnist_facts"
 
 
 def test_facts_survive_a_round_trip_and_describe_a_digit(tmp_path):

@@ -6,8 +6,10 @@ import subprocess
 import sys
 import textwrap
 
-import app  # noqa: F401  (installs the byte search, as the app does when it starts)
 from app.boot import qt_feature_scan
+from app.boot.session import prepare
+
+prepare()  # installs the byte search, as the app does when it starts (and any Qt part of it on import)
 
 
 def test_importing_the_app_installs_the_byte_search_once():
@@ -61,6 +63,6 @@ def test_a_module_that_opts_into_snake_case_gets_it_as_without_the_app(tmp_path)
         assert result.returncode == 0, result.stderr
         return result.stdout.split()
 
-    with_app = run("import app")
+    with_app = run("import app.widgets")  # a Qt part of the app: its import prepares the process
     assert with_app[0] == "pen"  # snake_case names work inside the module that asked for them
     assert with_app == run("import PySide6.QtCore")  # and everything is as PySide6 alone does it

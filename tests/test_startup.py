@@ -137,9 +137,37 @@ def test_the_app_keeps_numpy_off_huge_pages():
     """A retrain's arrays must not wait for the kernel to compact memory while the window waits."""
     import numpy as np
 
-    import app  # noqa: F401
+    import app.window  # noqa: F401  (importing any Qt part of the app prepares the process)
     from app.boot import numpy_pages
 
     assert numpy_pages.use_small_pages() is False  # importing the app already switched them off
     switch = np._core.multiarray._set_madvise_hugepage
     assert switch(True) is False and numpy_pages.use_small_pages() is True  # and it does switch
+
+
+@pytest.mark.parametrize(
+    "first", ["app.widgets.canvas", "app.window.assembly", "app.main", "app.boot.startup"]
+)
+def test_importing_a_qt_part_of_the_app_prepares_the_process_once_numpy_before_qt(first):
+    """``import app`` loads nothing; the first Qt part of the app imported loads numpy, then Qt, installs
+    the refcount guard, the byte search and small pages, and a second ``prepare()`` does nothing."""
+    code = (
+        "import sys\n"
+        "import app\n"
+        "print('BARE', sorted(m for m in ('numpy', 'PySide6', 'model') if m in sys.modules))\n"
+        f"import {first}\n"
+        "names = list(sys.modules)\n"
+        "print('NUMPY_FIRST', names.index('numpy') < names.index('PySide6'))\n"
+        "from app.boot import numpy_pages, qt_compat, qt_feature_scan, session\n"
+        "print('AGAIN', qt_feature_scan.install(), numpy_pages.use_small_pages())\n"
+        "def once_only(*args):\n"
+        "    raise AssertionError('prepare() ran twice')\n"
+        "qt_compat.install_refcount_guard = qt_feature_scan.install = once_only\n"
+        "numpy_pages.use_small_pages = once_only\n"
+        "session.prepare()\n"
+        "print('OK')\n"
+    )
+    result = _launch(code)
+    assert result.returncode == 0, result.stderr
+    assert "BARE []" in result.stdout and "NUMPY_FIRST True" in result.stdout, result.stdout
+    assert "AGAIN False False" in result.stdout and "OK" in result.stdout, result.stdout

@@ -16,9 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from app.boot.session import prepare
 
-from model.paths import user_data_dir
+prepare()  # before Qt, as everywhere in the app (see app.boot.session)
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot  # noqa: E402
+
+from model.paths import user_data_dir  # noqa: E402
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox, QWidget

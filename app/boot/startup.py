@@ -16,7 +16,11 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from app.boot.session import prepare
+
+prepare()  # before Qt, as everywhere in the app (see app.boot.session)
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal  # noqa: E402
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow, QWidget

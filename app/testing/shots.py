@@ -1,6 +1,6 @@
 """The main window as the screenshot scripts photograph it: offscreen, a fresh data folder, shown.
 
-Each script in ``scripts/*_shots.py`` sets up the same window; this is that set-up once. It runs on a
+Each of ``app/testing/*_shots.py`` sets up the same window; this is that set-up once. It runs on a
 temporary ``DIGIT_CANVAS_HOME`` (unless one is set), so the bundled models are the ones shown and a
 person's own models, samples and settings are neither used nor touched.
 """
@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
 SIZE = (1000, 680)  # the window size of every screenshot in the README
-DOCS = Path(__file__).resolve().parents[2] / "docs"  # where the README's screenshots live
+# The README's pictures: in the checkout, left out of the wheel and the bundle (pyproject, the spec).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "assets" / "screenshots"
 
 
 def shot_parser(doc: str | None) -> argparse.ArgumentParser:
-    """A script's command line with the option they all share: ``--out`` (the README's ``docs/``)."""
+    """A script's command line with the option they all share: ``--out`` (``assets/screenshots/``)."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DOCS, help="the folder to save the pictures in")
+    parser.add_argument("--out", type=Path, default=SCREENSHOTS, help="the folder to save the pictures in")
     return parser
 
 

@@ -1,6 +1,6 @@
 """Screenshots of the window reading continental digits, refusing a letter, and learning a hand.
 
-    QT_QPA_PLATFORM=offscreen python scripts/handwriting_shots.py [--out docs]
+    QT_QPA_PLATFORM=offscreen python -m app.testing.handwriting_shots [--out DIR]
 
 Each drawing is a real pen trajectory (pendigits, UJI) drawn on the canvas with mouse events, as in
 the GUI tests. The drawings are found, not picked by hand: the first crossed 7 and hooked 9 of the
@@ -13,8 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 
 

@@ -1,10 +1,10 @@
 """Build the standalone bundle: a folder with an executable that runs on a machine without Python.
 
-    python scripts/build_bundle.py [--dist DIR] [--work DIR] [--no-self-test]
+    python app/bundle/build_bundle.py [--dist DIR] [--work DIR] [--no-self-test]
 
 It makes a fresh virtual environment in the work folder from ``requirements.lock`` (exact versions,
 checked against their hashes), installs this project into it without resolving anything, and runs
-PyInstaller there on ``scripts/digit-canvas.spec``. The result is ``DIST/digit-canvas/``, whose
+PyInstaller there on ``app/bundle/digit-canvas.spec``. The result is ``DIST/digit-canvas/``, whose
 ``digit-canvas`` executable (``digit-canvas.exe`` on Windows) carries Python, Qt, the code and the
 bundled models; copy the whole folder. Last, the executable runs its own ``--self-test`` offscreen.
 Defaults: ``dist/`` and ``build/bundle/`` in the repository (both ignored by git).
@@ -21,9 +21,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.lock"
-SPEC = ROOT / "scripts" / "digit-canvas.spec"
+SPEC = ROOT / "app" / "bundle" / "digit-canvas.spec"
 NAME = "digit-canvas"
 
 
@@ -71,7 +71,7 @@ def self_test(exe: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python scripts/build_bundle.py", description=__doc__.split("\n", 1)[0]
+        prog="python app/bundle/build_bundle.py", description=__doc__.split("\n", 1)[0]
     )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the bundle folder goes")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bundle", help="venv and work files")

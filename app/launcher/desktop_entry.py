@@ -3,7 +3,7 @@
 ``digit-canvas --install-desktop-entry`` copies the ``.desktop`` file, the icon at each size and the
 AppStream metainfo from ``assets`` into the user's data folder (``$XDG_DATA_HOME``, else
 ``~/.local/share``), with the desktop file's ``Exec`` pointing at the command that ran it: the
-bundle's executable, the venv's ``digit-canvas`` or ``python -m launcher``, so the menu entry starts
+bundle's executable, the venv's ``digit-canvas`` or ``python -m app.launcher``, so the menu entry starts
 the same app wherever it was installed. ``--uninstall-desktop-entry`` removes exactly those files.
 """
 
@@ -59,7 +59,7 @@ def launch_command() -> list[str]:
     # A venv's python is a symbolic link that must not be resolved: the link is what makes it the venv's.
     python = os.path.abspath(sys.executable)
     found = shutil.which(COMMAND, path=os.path.dirname(python))
-    return [os.path.abspath(found)] if found else [python, "-m", "launcher"]
+    return [os.path.abspath(found)] if found else [python, "-m", "app.launcher"]
 
 
 def exec_quote(argument: str) -> str:

@@ -1,4 +1,8 @@
-"""Write assets/mnist-facts.json from MNIST's training digits: ``python scripts/mnist_facts.py [DIR]``."""
+"""Write assets/mnist-facts.json from MNIST's training digits: ``python -m training.mnist_facts [DIR]``.
+
+The facts themselves (:mod:`model.mnist_facts`) are model code without the data; reading MNIST is
+training's, so the command that measures them lives here.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Save a screenshot of the real window with a real handwritten digit drawn by mouse events.
 
-    QT_QPA_PLATFORM=offscreen python scripts/screenshot.py [--label 3] [--writer w03] [--out PNG]
+    QT_QPA_PLATFORM=offscreen python -m app.testing.screenshot [--label 3] [--writer w03] [--out PNG]
 
 The digit comes from the UJI Pen Characters (``../shared/data/uji_penchars``) and is drawn on the canvas
 with press, moves and release, exactly like the GUI tests, so the picture shows what a person sees.
@@ -13,8 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_UJI = ROOT.parent / "shared" / "data" / "uji_penchars"
 
 
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--take", type=int, default=0, help="0 or 1: each writer wrote each digit twice")
     parser.add_argument("--model", choices=("ovr", "binary"), default="ovr")
     parser.add_argument("--size", default="1000x680", help="window size, WIDTHxHEIGHT")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--out", type=Path, default=ROOT / "assets" / "screenshots" / "screenshot.png")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

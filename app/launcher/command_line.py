@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as done:  # --help and --version answer, and exit, from argparse
             return int(done.code or 0)
         if options.desktop_entry:
-            from launcher import desktop_entry
+            from app.launcher import desktop_entry
 
             return desktop_entry.main(options.desktop_entry)
         if options.self_test:

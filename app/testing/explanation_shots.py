@@ -1,6 +1,6 @@
 """Screenshots of the views that explain the classifier, made through the real windows.
 
-    QT_QPA_PLATFORM=offscreen python scripts/explanation_shots.py [--out docs] [--mnist DIR]
+    QT_QPA_PLATFORM=offscreen python -m app.testing.explanation_shots [--out DIR] [--mnist DIR]
 
 The drawings are pendigits pen trajectories drawn on the canvas with mouse events: the first hooked 9
 the window misreads (why 3, and why 3 rather than 9) and the first crossed 7 (what the model sees).
@@ -11,12 +11,10 @@ twelve steps, the weights and evaluation windows once their workers are done.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 
 

@@ -1,6 +1,6 @@
 """Write the app's icon files for the desktop, from the drawing the window uses as its own icon.
 
-    QT_QPA_PLATFORM=offscreen python scripts/make_icons.py
+    QT_QPA_PLATFORM=offscreen python -m app.testing.make_icons
 
 ``app.widgets.icons.app_icon()`` paints the icon with QPainter; here the same painting is rendered into
 ``assets/icons/digit-canvas-<size>.png`` at the freedesktop sizes and, through QSvgGenerator, into
@@ -14,8 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "assets" / "icons"
 SIZES = (16, 32, 48, 64, 128, 256)
 NAME = "digit-canvas"

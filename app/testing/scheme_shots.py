@@ -1,6 +1,6 @@
 """Screenshots of the window in the light and the dark scheme, with the same digit drawn.
 
-    QT_QPA_PLATFORM=offscreen python scripts/scheme_shots.py [--out docs]
+    QT_QPA_PLATFORM=offscreen python -m app.testing.scheme_shots [--out DIR]
 
 Saves ``window-light.png`` and ``window-dark.png``: the main window reading a drawn 3, with a message
 in the banner, first in Qt's light palette, then switched while it runs to a dark one (what a dark
@@ -8,12 +8,6 @@ system scheme gives the app; ``app.widgets.colours.dark_palette``). Needs no dat
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def three() -> list:
