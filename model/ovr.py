@@ -8,7 +8,8 @@ the model, so ``predict_proba`` takes raw MNIST-format pixels.
 Given pictures that are no digit (``fit(..., negatives=...)``), every digit's model also learns to say
 "not me" to them, and one more logistic model, solved alongside, learns to say "no digit": a drawing is
 rejected when that model's log-odds exceed the best digit's by more than the margin that only
-``not_digit_rate`` of the training digits exceed.
+``not_digit_rate`` of the training digits exceed (or of those ``fit`` is told are real, when some are
+made up in unusual forms on purpose).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
     deskew, n_components, degree, orientations : the feature map, see
         :class:`model.features.MnistFeatureMap`.
     not_digit_rate : with negatives, the share of training digits the rejection may call "no digit";
-        it sets the rejection's threshold.
+        it sets the rejection's threshold (see ``fit``'s ``real``).
 
     A fitted model keeps ``REHEARSAL`` of its training digits (``rehearsal_``, uint8): when it learns a
     person's handwriting (:func:`model.personal.personalised`) it rehearses them, so it does not
@@ -70,11 +71,16 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         sample_weight: object = None,
         callback: Callable[[int, np.ndarray], None] | None = None,
         negatives: object = None,
+        real: object = None,
     ) -> OneVsRestLogisticRegression:
         """Fit on images ``X`` (n, 784) in [0, 1] and digit labels ``y``.
 
         ``negatives`` are images (m, 784) of things that are no digit; with them the model also learns
-        to reject such drawings (:meth:`predict_not_digit`). ``callback(iteration, losses)`` runs after
+        to reject such drawings (:meth:`predict_not_digit`). ``real`` (n booleans, default all) marks
+        the digits people wrote, as opposed to pictures made up in rare forms on purpose: only the real
+        ones set the rejection's threshold, which the made-up ones would otherwise push down, so that
+        real digits would be called "no digit" more often than ``not_digit_rate``.
+        ``callback(iteration, losses)`` runs after
         every L-BFGS iteration with the losses, and with ``(0, None)`` while the feature map is being
         prepared; it may raise to abort the fit.
         """
@@ -82,6 +88,15 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
         y = check_labels(y, len(X))
         weights = check_sample_weight(sample_weight, len(X))
         n_digits = len(X)
+        if real is None:
+            real = np.ones(n_digits, dtype=bool)
+        else:
+            real = np.asarray(real)
+            if real.shape != (n_digits,) or real.dtype != bool or not real.any():
+                raise ValueError(
+                    f"real must be {n_digits} booleans (one per image in X), at least one of them True; "
+                    f"got {real.dtype} of shape {real.shape}"
+                )
         if negatives is not None:
             negatives = check_images(negatives, name="negatives")
             if not 0 < self.not_digit_rate < 0.5:
@@ -125,7 +140,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
             self.reject_intercept_ = float(result.intercept[k])
             # The margin only ``not_digit_rate`` of the training digits exceed (they are read best, so
             # new digits exceed it a little more often).
-            scores = F[:n_digits] @ result.coef.astype(F.dtype) + result.intercept.astype(F.dtype)
+            scores = (F[:n_digits] @ result.coef.astype(F.dtype) + result.intercept.astype(F.dtype))[real]
             margins = self._reject_margin(scores)  # in F's float32: a float64 product copied all of F
             self.reject_threshold_ = float(np.quantile(margins, 1.0 - self.not_digit_rate))
         picked = np.random.default_rng(0).choice(n_digits, min(REHEARSAL, n_digits), replace=False)

@@ -138,6 +138,29 @@ def test_learns_to_reject_pictures_that_are_no_digit(small):
         OneVsRestLogisticRegression(not_digit_rate=0.9).fit(X[:100], y[:100], negatives=negatives[:10])
 
 
+@pytest.mark.mnist
+def test_only_the_real_digits_set_the_rejections_threshold(small):
+    """Made-up digits in odd forms train the model but do not move the "no digit" threshold: that stays
+    the quantile of the real ones, so real digits are flagged at the rate asked for."""
+    from training.continental import continental_forms
+    from training.negatives import not_digits
+
+    X, y, _, _ = small
+    made_up, made_up_y = continental_forms(X, y, per_digit=1)
+    both, both_y = np.concatenate([X, made_up]), np.concatenate([y, made_up_y])
+    real = np.arange(len(both)) < len(X)
+    negatives = not_digits(X, y, 1500, seed=0)
+    rate = 0.01
+    clf = OneVsRestLogisticRegression(orientations=8, not_digit_rate=rate, max_iter=60)
+    clf.fit(both, both_y, negatives=negatives, real=real)
+    assert clf.predict_not_digit(X).mean() == pytest.approx(rate, abs=0.002)
+    print(f"made-up digits flagged: {clf.predict_not_digit(made_up).mean():.1%}")
+    with pytest.raises(ValueError, match="real must be"):
+        clf.fit(both, both_y, negatives=negatives, real=real[:-1])
+    with pytest.raises(ValueError, match="real must be"):
+        clf.fit(both, both_y, negatives=negatives, real=np.zeros(len(both), dtype=bool))
+
+
 @pytest.mark.parametrize(
     ("X", "words"),
     [

@@ -140,6 +140,8 @@ def train_model(
         fit_kwargs["negatives"] = not_digits(X_fit, y_fit, round(NOT_DIGIT_SHARE * len(y_fit)))
         reporter.check()
         X_fit, y_fit = np.concatenate([X_fit, X_cont]), np.concatenate([y_fit, y_cont])
+        # MNIST's digits (and the user's, below) set the rejection's threshold; the made-up forms do not.
+        fit_kwargs["real"] = np.arange(len(y_fit)) < len(y_mnist)
         del X_cont  # copied into X_fit
         data_meta = {"n_continental": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
     user_meta: dict[str, Any] = {}
@@ -164,6 +166,8 @@ def train_model(
             weights = np.concatenate([np.ones(len(y_fit)), np.full(n_extra, float(extra[2]))])
             X_fit = np.concatenate([X_fit, X_extra.astype(np.float32)])
             y_fit = np.concatenate([y_fit, y_extra])
+            if "real" in fit_kwargs:
+                fit_kwargs["real"] = np.concatenate([fit_kwargs["real"], np.ones(n_extra, dtype=bool)])
             user_meta["user_sample_weight"] = float(extra[2])
     estimator = make_estimator(kind, params)
     max_iter = int(estimator.max_iter)
