@@ -4,7 +4,7 @@ Retraining on all of MNIST takes seconds; a person who just pressed "this is a 4
 read better at once. So the one-vs-rest model's linear layer (each digit's weights, and the "no digit"
 weights) is corrected on the person's own drawings: the correction minimises the logistic loss on
 those drawings, plus ``PERSONAL_ALPHA / 2`` times its squared size, so it stays as small as it can. It
-also rehearses the few hundred training digits the model keeps (``rehearsal_``), asking to give them
+also rehearses the thousand training digits the model keeps (``rehearsal_``), asking to give them
 the scores the model gave them (a soft target), so that it does not forget how everyone else writes.
 Each drawing is also learned turned a little either way (``TAUGHT_TURNS``): nobody holds the pen at
 the same angle twice, and deskewing straightens slant but not rotation, so three drawings of a digit
@@ -15,6 +15,7 @@ a fraction of a second.
 from __future__ import annotations
 
 import copy
+import weakref
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from model.validation import check_images, check_labels
 
 __all__ = ["PERSONAL_ALPHA", "REHEARSAL_SHARE", "TAUGHT_TURNS", "personalised", "turned"]
 
-PERSONAL_ALPHA = 2e-4  # how strongly the correction is kept small
+PERSONAL_ALPHA = 4e-4  # how strongly the correction is kept small
 REHEARSAL_SHARE = 0.4  # the rehearsed digits' share of the objective; the person's drawings have the rest
 TAUGHT_TURNS = (-12.0, -6.0, 6.0, 12.0)  # degrees (anticlockwise) each taught drawing is also learned at
 
@@ -37,6 +38,22 @@ def turned(X: np.ndarray, degrees: float) -> np.ndarray:
         picture = Image.fromarray(image, mode="F").rotate(degrees, resample=Image.Resampling.BILINEAR)
         out[i] = np.asarray(picture, dtype=np.float32).ravel()
     return np.clip(out, 0.0, 1.0, out=out)
+
+
+# The rehearsed digits' features, per model: the same for every drawing taught to that model, and a
+# fifth of each teach's work. Dropped with the model's rehearsal array.
+_REHEARSAL_FEATURES: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _rehearsal_features(model, rehearsal: np.ndarray) -> np.ndarray:
+    key = (id(rehearsal), id(model.features_))
+    features = _REHEARSAL_FEATURES.get(key)
+    if features is None:
+        features = model.transform_features(rehearsal.astype(np.float32) / 255.0)
+        features.flags.writeable = False
+        _REHEARSAL_FEATURES[key] = features
+        weakref.finalize(rehearsal, _REHEARSAL_FEATURES.pop, key, None)
+    return features
 
 
 def personalised(model, X: object, y: object):
@@ -72,7 +89,7 @@ def personalised(model, X: object, y: object):
     weights = np.full(len(X), 1.0 / len(X))
     rehearsal = getattr(model, "rehearsal_", None)
     if rehearsal is not None and len(rehearsal):
-        A = model.transform_features(rehearsal.astype(np.float32) / 255.0)
+        A = _rehearsal_features(model, rehearsal)
         F = np.concatenate([F, A])
         targets = np.concatenate([targets, sigmoid((A @ W + b).astype(np.float64)).astype(np.float32)])
         weights = np.concatenate([weights * (1 - REHEARSAL_SHARE), np.full(len(A), REHEARSAL_SHARE / len(A))])

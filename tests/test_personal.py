@@ -33,3 +33,22 @@ def test_a_taught_drawing_is_read_as_taught_and_counted_once():
     assert taught.predict(turned(bar, TAUGHT_TURNS[0]))[0] == wrong
     assert taught.metadata_["personal_samples"] == 3
     assert model.predict(bar)[0] != wrong  # the bundled model itself is left alone
+
+
+def test_the_rehearsed_digits_features_are_computed_once_per_model_and_dropped_with_it():
+    import gc
+
+    import model.personal as personal
+
+    model = load_model("ovr")
+    bar = np.repeat(_bar(), 3, axis=0)
+    first = personalised(model, bar, [4] * 3)
+    key = (id(model.rehearsal_), id(model.features_))
+    cached = personal._REHEARSAL_FEATURES[key]
+    np.testing.assert_array_equal(cached, model.transform_features(model.rehearsal_.astype(np.float32) / 255))
+    again = personalised(model, bar, [4] * 3)
+    assert personal._REHEARSAL_FEATURES[key] is cached  # not computed again
+    np.testing.assert_array_equal(first.coef_, again.coef_)
+    del model, first, again, cached
+    gc.collect()
+    assert key not in personal._REHEARSAL_FEATURES
