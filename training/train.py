@@ -28,7 +28,9 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "binary": {"alpha": 1e-4, "max_iter": 50},
     "ovr": {
         "alpha": 1e-4,
-        "max_iter": 200,
+        # At tol 1e-4 the iterations past about 55 move neither MNIST's test accuracy nor the pen
+        # digits' (measured in benchmarks/README.md), so the retrain stops at 60.
+        "max_iter": 60,
         "tol": 1e-4,
         "deskew": True,
         "n_components": 40,
