@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 TAUGHT_PER_DIGIT = 3
 WRITERS = ("p14", "p28", "p02", "p07", "p19")  # the three hardest writers for the bundled model, two others
-MEAN_REQUIRED = 0.96  # measured 97.0% on these five (the issue asks 99% on average over all 30)
-WORST_REQUIRED = 0.93  # measured 94.1% (the issue asks 97% for the worst of all 30)
+MEAN_REQUIRED = 0.96  # measured 97.5% on these five (the issue asks 99% on average over all 30)
+WORST_REQUIRED = 0.93  # measured 94.5% (the issue asks 97% for the worst of all 30)
 SECONDS_PER_TEACH = 1.0
 
 
@@ -84,7 +84,7 @@ def test_taught_drawings_are_read_better_at_once(window, by_writer, mnist, capsy
     with capsys.disabled():
         print(
             f"\nteaching {TAUGHT_PER_DIGIT} of each digit: mean {np.mean(accuracies):.1%}, worst "
-            f"{min(accuracies):.1%}; MNIST {base_mnist:.2%} before, at most {max(mnist_drops):.2f} points "
+            f"{min(accuracies):.1%}; MNIST {base_mnist:.2%} before, at most {max(mnist_drops) * 100:.2f} points "
             f"lower after; key press to new bars: median {np.median(all_seconds) * 1000:.0f} ms, "
             f"longest {max(all_seconds) * 1000:.0f} ms\n  " + "; ".join(lines)
         )

@@ -22,7 +22,7 @@ from training.uji import PenSample, load_uji_digits
 
 pytestmark = pytest.mark.gui
 
-REQUIRED = 0.97  # the bundled model reads 97.3-97.7%; the handwriting issue's goal is 97.5%
+REQUIRED = 0.975  # the handwriting issue's goal in each placement; the bundled model reads 98.2% in each
 
 
 @pytest.fixture(scope="module")
