@@ -84,7 +84,8 @@ def test_taught_drawings_are_read_better_at_once(window, by_writer, mnist, capsy
     with capsys.disabled():
         print(
             f"\nteaching {TAUGHT_PER_DIGIT} of each digit: mean {np.mean(accuracies):.1%}, worst "
-            f"{min(accuracies):.1%}; MNIST {base_mnist:.2%} before, at most {max(mnist_drops) * 100:.2f} points "
+            f"{min(accuracies):.1%}; MNIST {base_mnist:.2%} before, at most "
+            f"{max(mnist_drops) * 100:.2f} points "
             f"lower after; key press to new bars: median {np.median(all_seconds) * 1000:.0f} ms, "
             f"longest {max(all_seconds) * 1000:.0f} ms\n  " + "; ".join(lines)
         )
