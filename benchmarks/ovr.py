@@ -167,6 +167,26 @@ def fit_full_child(folder: str) -> dict[str, Any]:
     }
 
 
+def menu_retrain(data_dir: Path | None, out_dir: Path, max_train: int | None = None) -> dict[str, Any]:
+    """The menu's retrain as the app runs it, timed from this side: a spawned child process
+    (:func:`training.child_process.run_in_child`, the retrain dialog's) that imports the training
+    code, reads MNIST from ``data_dir``, trains the one-vs-rest model, evaluates and saves it (into
+    ``out_dir``, not the user's folder). ``max_train`` keeps the first images only (``--quick``)."""
+    from training.child_process import run_in_child as run_like_the_app
+    from training.retrain import RetrainRequest, retrain
+
+    request = RetrainRequest(kinds=("ovr",), data_dir=data_dir, out_dir=out_dir, max_train=max_train)
+    start = time.perf_counter()
+    [result] = run_like_the_app(retrain, request)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "train_seconds": float(result.seconds),
+        "accuracy": float(result.evaluation.accuracy),
+        "n_iter": int(result.estimator.n_iter_),
+    }
+
+
 def training_set(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the shipped one-vs-rest model learns from, with the pictures that are no digit as label 10."""
     from training.continental import continental_forms
@@ -219,8 +239,20 @@ def bench_ovr(mnist: tuple[np.ndarray, ...], opts: Options, want_full: bool, wan
             for name, array in (("F", X), ("y", y), ("Ft", Xt), ("yt", yt)):
                 np.save(Path(tmp) / f"{name}.npy", array)
             full = _combine([run_in_child(fit_full_child, tmp) for _ in range(rounds)])
-            rows.append(_full_row(full, fit_seconds, transform_seconds, main_row))
+            quick = len(X) if opts.quick else None
+            menu = _timings([menu_retrain(opts.data_dir, Path(tmp) / "models", quick) for _ in range(rounds)])
+            rows.append(_full_row(full, menu, fit_seconds, transform_seconds, main_row))
     return rows
+
+
+def _timings(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several timed runs as one: the first run's figures with the median, fastest and all times."""
+    times = [r["seconds"] for r in runs]
+    return {**runs[0], "seconds": min(times), "median_seconds": float(np.median(times)), "all_seconds": times}
+
+
+def _span(result: dict[str, Any]) -> str:
+    return f"{fmt_seconds(min(result['all_seconds']))}-{fmt_seconds(max(result['all_seconds']))}"
 
 
 def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -310,11 +342,14 @@ def _features_desc(feature_map: Any) -> str:
     return f"features: {feature_map.describe()} ({feature_map.n_features_out_} float32 columns)"
 
 
-def _full_row(full: dict[str, Any], fit_s: float, transform_s: float, main_row: Row | None) -> Row:
+def _full_row(
+    full: dict[str, Any], menu: dict[str, Any], fit_s: float, transform_s: float, main_row: Row | None
+) -> Row:
     alternative = "n/a"
     ratio = ""
     data: dict[str, Any] = {
         "ours": full,
+        "menu": menu,
         "feature_fit_transform_seconds": fit_s,
         "feature_transform_test_seconds": transform_s,
     }
@@ -325,9 +360,10 @@ def _full_row(full: dict[str, Any], fit_s: float, transform_s: float, main_row: 
         data["sklearn_sum_of_parts_seconds"] = sk_total
     return Row(
         id="ovr-full",
-        title="1b. A full retrain from the menu (train_model, on MNIST in memory)",
+        title="1b. A full retrain from the menu (child process, MNIST read from disk, saved)",
         ours=(
-            f"{fmt_seconds(full['seconds'])} (median {fmt_seconds(full['median_seconds'])}), "
+            f"median {fmt_seconds(menu['median_seconds'])} ({_span(menu)}); of which train_model on "
+            f"MNIST in memory: median {fmt_seconds(full['median_seconds'])} ({_span(full)}), "
             f"{full['peak_mb']:.0f} MB, {full['accuracy']:.2%}"
         ),
         alternative=alternative,
@@ -335,9 +371,9 @@ def _full_row(full: dict[str, Any], fit_s: float, transform_s: float, main_row: 
         notes=(
             f"drawing the made-up pictures and the feature map (in the parent): {fmt_seconds(fit_s)}, "
             f"transform of the test images {fmt_seconds(transform_s)}; {full['n_iter']} L-BFGS "
-            f"iterations; the retrain also evaluates on the test set; time = fastest of "
-            f"{len(full['all_seconds'])}, median {fmt_seconds(full['median_seconds'])} "
-            f"(all: {', '.join(fmt_seconds(t) for t in full['all_seconds'])})"
+            f"iterations; the retrain also evaluates on the test set; the menu's figure adds starting "
+            f"the child process, its imports, reading and checking MNIST's files and saving the model, "
+            f"as the retrain dialog runs it; {len(menu['all_seconds'])} runs of each"
         ),
         data=data,
     )
