@@ -27,6 +27,9 @@ class PerClassTable(QTableWidget):
         super().__init__(0, len(self.COLUMNS), parent)
         self.setObjectName("perClassTable")
         self.setAccessibleName("Precision, recall and F1 of each digit")
+        self.setAccessibleDescription(
+            "One row per digit: precision, recall, F1 and how many test digits it has"
+        )
         self.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
