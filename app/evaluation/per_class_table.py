@@ -33,6 +33,7 @@ class PerClassTable(QTableWidget):
         self.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab goes on to the next control; arrow keys move in the table
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         header = self.horizontalHeader()
