@@ -1,4 +1,9 @@
-"""The confusion matrix as a clickable heat map, with the count in every cell."""
+"""The confusion matrix as a clickable heat map, with the count in every cell.
+
+The keyboard reaches every cell too: Tab to the matrix, the arrow keys (Home, End, Page Up, Page Down)
+move a focus ring from cell to cell, and Enter or Space does what a click does. The cell under the ring
+is told to screen readers (the accessible description, and an announcement as the ring moves).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.widgets import colours
+from app.widgets.focus_ring import paint_focus_ring
 from app.widgets.heatmap import blend, readable_text_colour
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QColor, QMouseEvent, QPaintEvent
+    from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QPaintEvent
+
+HOW = "Rows are the true digit, columns what the model read. Arrow keys move, Enter shows those test digits."
 
 # Diagonal cells are green, stronger the higher the recall; off-diagonal cells red, stronger the more
 # often that confusion happens. Both scales start at the background's shade (white, or near-black in a
@@ -35,6 +43,8 @@ class ConfusionMatrixView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("confusionMatrix")
+        self.setAccessibleName("Confusion matrix")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(280, 300)
@@ -42,7 +52,9 @@ class ConfusionMatrixView(QWidget):
         self.classes: list[int] = []
         self.selected: tuple[int, int] | None = None  # (row, column)
         self._hover: tuple[int, int] | None = None
+        self.cursor_cell: tuple[int, int] | None = None  # (row, column) the keys act on
         self.placeholder = "Evaluating…"  # shown while there is no matrix
+        self._describe()
 
     def sizeHint(self) -> QSize:
         return QSize(480, 500)
@@ -51,12 +63,31 @@ class ConfusionMatrixView(QWidget):
         self.matrix = np.asarray(matrix, dtype=int)
         self.classes = [int(c) for c in classes]
         self.selected = None
+        self.cursor_cell = (0, 0) if self.classes else None
+        self._describe()
         self.update()
 
     def set_placeholder(self, text: str) -> None:
         """What the empty matrix says ("Evaluating…" while work goes on, nothing after a failure)."""
         self.placeholder = text
+        self._describe()
         self.update()
+
+    def cell_text(self, row: int, column: int) -> str:
+        """One cell in words, as its tooltip and a screen reader say it."""
+        count = int(self.matrix[row, column])
+        total = max(int(self.matrix[row].sum()), 1)
+        t, p = self.classes[row], self.classes[column]
+        what = f"{t} read correctly" if row == column else f"true {t} read as {p}"
+        return f"{what}: {count:,} test digits ({count / total:.1%} of the {t}s)"
+
+    def _describe(self) -> None:
+        if not self.classes:
+            self.setAccessibleDescription(self.placeholder or "No evaluation to show.")
+        elif self.cursor_cell is None:
+            self.setAccessibleDescription(HOW)
+        else:
+            self.setAccessibleDescription(f"{self.cell_text(*self.cursor_cell)}. {HOW}")
 
     def select(self, true_label: int | None, predicted_label: int | None = None) -> None:
         """Outline one cell (by labels), or none."""
@@ -193,6 +224,10 @@ class ConfusionMatrixView(QWidget):
         if self.selected is not None:
             painter.setPen(QPen(self._colour("outline"), 3))
             painter.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -2, -2))
+        if self.hasFocus() and self.cursor_cell is not None:
+            paint_focus_ring(
+                painter, self.cell_rect(*self.cursor_cell).adjusted(-2, -2, 2, 2), self.palette()
+            )
 
         self._paint_legend(painter, first.left(), last.bottom() + 14, last.right() - first.left())
         painter.end()
@@ -230,12 +265,7 @@ class ConfusionMatrixView(QWidget):
             self._hover = cell
             self.update()
         if cell is not None:
-            i, j = cell
-            count = int(self.matrix[i, j])
-            total = max(int(self.matrix[i].sum()), 1)
-            t, p = self.classes[i], self.classes[j]
-            what = f"{t} read correctly" if i == j else f"true {t} read as {p}"
-            tip = f"{what}: {count:,} test digits ({count / total:.1%} of the {t}s). Click to see them."
+            tip = f"{self.cell_text(*cell)}. Click to see them."
             QToolTip.showText(event.globalPosition().toPoint(), tip, self)
 
     def leaveEvent(self, event: Any) -> None:
@@ -248,6 +278,62 @@ class ConfusionMatrixView(QWidget):
         if cell is None or event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
+        self.cursor_cell = cell
+        self._describe()
+        self._pick(cell)
+
+    def _pick(self, cell: tuple[int, int]) -> None:
         self.selected = cell
         self.update()
         self.cellClicked.emit(self.classes[cell[0]], self.classes[cell[1]])
+
+    # keyboard
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        k = len(self.classes)
+        if k == 0 or self.cursor_cell is None or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        key = Qt.Key(event.key())
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select):
+            self._pick(self.cursor_cell)
+            event.accept()
+            return
+        row, column = self.cursor_cell
+        moves = {
+            Qt.Key.Key_Left: (row, column - 1),
+            Qt.Key.Key_Right: (row, column + 1),
+            Qt.Key.Key_Up: (row - 1, column),
+            Qt.Key.Key_Down: (row + 1, column),
+            Qt.Key.Key_Home: (row, 0),
+            Qt.Key.Key_End: (row, k - 1),
+            Qt.Key.Key_PageUp: (0, column),
+            Qt.Key.Key_PageDown: (k - 1, column),
+        }
+        if key not in moves:
+            super().keyPressEvent(event)
+            return
+        row, column = moves[key]
+        self.move_cursor(min(max(row, 0), k - 1), min(max(column, 0), k - 1))
+        event.accept()
+
+    def move_cursor(self, row: int, column: int) -> None:
+        """Put the focus ring on a cell and tell a screen reader which cell it is."""
+        if (row, column) == self.cursor_cell:
+            return
+        self.cursor_cell = (row, column)
+        self._describe()
+        self.update()
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, self.cell_text(row, column)))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self.selected is not None:
+            self.cursor_cell = self.selected
+            self._describe()
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)

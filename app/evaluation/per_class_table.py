@@ -27,9 +27,13 @@ class PerClassTable(QTableWidget):
         super().__init__(0, len(self.COLUMNS), parent)
         self.setObjectName("perClassTable")
         self.setAccessibleName("Precision, recall and F1 of each digit")
+        self.setAccessibleDescription(
+            "One row per digit: precision, recall, F1 and how many test digits it has"
+        )
         self.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab goes on to the next control; arrow keys move in the table
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         header = self.horizontalHeader()

@@ -174,6 +174,10 @@ class EvaluationWindow(QWidget):
         self.gallery.setModel(self.gallery.gallery_model)
         self.gallery.setObjectName("misclassifiedGallery")
         self.gallery.setAccessibleName("Test digits")
+        self.gallery.setAccessibleDescription(
+            "The test digits of the chosen confusion-matrix cell (at first every mistake), each with "
+            "its true and predicted digit and the model's confidence"
+        )
         self.gallery_title = heading("", "galleryTitle")
         self.show_all = QPushButton("Show all mistakes")
         self.show_all.setObjectName("showAllMistakes")

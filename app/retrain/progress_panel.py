@@ -34,6 +34,7 @@ class ProgressPanel(QGroupBox):
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelButton")
         self.cancel.setEnabled(False)
+        self.cancel.setToolTip("Stop the training; nothing is saved and the current model stays in use")
         self.result = ThemedLabel("")
         self.result.setObjectName("resultLabel")
         self.result.setWordWrap(True)

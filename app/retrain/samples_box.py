@@ -100,5 +100,7 @@ class SamplesBox(QGroupBox):
         self.include.setEnabled(n > 0)
         self.include.setChecked(n > 0 and (self._chosen if self._chosen is not None else True))
         self.include.setToolTip(
-            "" if n else "Save drawings as samples first: a digit key on the canvas or a click on its bar"
+            "Train on your samples too, weighted to count next to MNIST's digits; the note below says more"
+            if n
+            else "Save drawings as samples first: a digit key on the canvas or a click on its bar"
         )

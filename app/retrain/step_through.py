@@ -93,6 +93,7 @@ class StepThroughWindow(QWidget):
         self.play_button.setToolTip("Take a step every fraction of a second until the descent converges")
         self.reset_button = QPushButton("Start again")
         self.reset_button.setObjectName("resetButton")
+        self.reset_button.setToolTip("Forget the steps taken and start again from zero weights")
         buttons = QHBoxLayout()
         for button in (self.step_button, self.play_button, self.reset_button):
             buttons.addWidget(button)

@@ -62,6 +62,9 @@ class SamplesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("My samples")
         self.setObjectName("samplesDialog")
+        self.setAccessibleDescription(
+            "The drawings you taught, by digit: select some and press Delete to forget them"
+        )
         self.store = store if store is not None else SampleStore()
         self._all: list[Sample] = []
         self._held: set[str] = set()
@@ -78,6 +81,8 @@ class SamplesDialog(QDialog):
         self.tabs.setObjectName("labelTabs")
         self.tabs.setExpanding(False)
         self.tabs.setDrawBase(False)
+        self.tabs.setAccessibleName("Digit")
+        self.tabs.setAccessibleDescription("Which digit's samples to show (left and right arrows)")
         self.tabs.addTab("All")
         for digit in range(10):
             self.tabs.addTab(str(digit))
@@ -87,6 +92,10 @@ class SamplesDialog(QDialog):
         self.delegate = SampleDelegate(THUMB, WIDEST_CAPTION)
         self.gallery = DigitGallery(self.delegate, multiple=True)
         self.gallery.setObjectName("samplesGallery")
+        self.gallery.setAccessibleName("Your samples")
+        self.gallery.setAccessibleDescription(
+            "The drawings you taught, each with its digit; arrow keys move, Delete deletes the selected"
+        )
         self.gallery.setModel(self.model)
         self.empty = QLabel()
         self.empty.setObjectName("samplesEmpty")
@@ -115,6 +124,7 @@ class SamplesDialog(QDialog):
         self.import_button.setToolTip(f"Add the samples of a folder with a {LABELS_FILE} (as exported)")
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
+        self.close_button.setToolTip("Close this window")
         buttons = QHBoxLayout()
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)

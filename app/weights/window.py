@@ -120,6 +120,11 @@ class WeightMap(QWidget):
         self.label = label
         self.weights = np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)
         self.vmax = colour_limit(self.weights, active)
+        self.setAccessibleName(f"Weights of {label}")
+        self.setAccessibleDescription(
+            f"Red where ink counts for {label}, blue where against, colour scale ±{self.vmax:.3g}; "
+            "point at a pixel for its weight"
+        )
         self._images: dict[bool, QImage] = {}  # by "is the scheme dark?"
         self.setMouseTracking(True)
         self.setMinimumSize(112, 140)
@@ -191,6 +196,10 @@ class ScaleBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFixedHeight(34)
+        self.setAccessibleName("Colour key")
+        self.setAccessibleDescription(
+            "Blue: ink here counts against the digit; white: not at all; red: for it"
+        )
         self.setMinimumWidth(320)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -268,6 +277,8 @@ class WeightsWindow(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setAccessibleName("Weight maps")
+        scroll.setAccessibleDescription("One map per digit; arrow keys scroll")
         scroll.setWidget(grid_host)
         layout.addWidget(scroll, 1)
         rows = (len(self.maps) + columns - 1) // columns
@@ -321,6 +332,10 @@ class WeightsWindow(QWidget):
         for n, (label, parts) in enumerate(zip(self.result.labels, means, strict=True)):
             heat = WeightMap(label, parts)
             heat.setObjectName("meanExplanationMap")
+            heat.setAccessibleName(f"Where ink counted for {label}")
+            heat.setAccessibleDescription(
+                f"Red where ink counted for {label} on average over its test digits, blue where against"
+            )
             self.mean_maps.append(heat)
             self._mean_grid.addWidget(heat, n // self._mean_columns, n % self._mean_columns)
 

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.widgets.focus_ring import paint_focus_ring
 from app.widgets.qimages import pil_to_qimage, qimage_to_pil
 from app.widgets.strokes import DOC_SIZE, CanvasState, Stroke, draw_stroke, fit_picture
 
@@ -303,12 +304,11 @@ class DrawingCanvas(QWidget):
             painter.scale(scale, scale)
             draw_stroke(painter, Stroke(tuple(self._current), self._brush))
             painter.restore()
-        frame = QColor(self.palette().color(QPalette.ColorRole.Mid))
-        if self.hasFocus():
-            frame = self.palette().color(QPalette.ColorRole.Highlight)
-        painter.setPen(QPen(frame, 1))
+        painter.setPen(QPen(QColor(self.palette().color(QPalette.ColorRole.Mid)), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        if self.hasFocus():  # the keys (digits teach, Esc clears) act here: show it plainly
+            paint_focus_ring(painter, rect, self.palette(), radius=2.0)
         if self.is_empty():
             painter.setPen(PAPER_HINT)  # on the paper, which stays white in a dark scheme too
             font = painter.font()

@@ -34,6 +34,11 @@ class ExplanationLayer(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName("Why this digit, over the drawing")
+        self.setAccessibleDescription(
+            "Orange where the ink counted for the answer, blue where it counted against; "
+            "the caption under the bars says it in words"
+        )
         self._image: QImage | None = None
         self._parts: np.ndarray | None = None
         self._to_widget: Callable[[float, float], QPointF] | None = None

@@ -2,7 +2,9 @@
 
 Painted as a single widget (not ten progress bars) so sixty updates a second stay cheap and the rows
 line up exactly. Clicking a row emits ``classClicked(digit)``; the window teaches the drawing as that
-digit.
+digit (or, with "Why this digit?" on, compares the answer with it). The keyboard does the same: Tab to
+the bars, Up and Down (Home, End, or a digit key) move a focus ring from row to row, and Enter or
+Space is a click on that row.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.text.numbers import format_percent
+from app.widgets.focus_ring import paint_focus_ring
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent, QPaintEvent
+    from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QPaintEvent
 
 ROW_MIN = 22  # pixels per class row at least
 ROW_MAX = 40
 GAP = 6
+HOW = (
+    "Click a row, or choose it with the arrow keys and press Enter: this drawing is that digit "
+    "(with View > Why this digit? on: why not that digit?)."
+)
 
 
 class ProbabilityBars(QWidget):
@@ -34,11 +41,15 @@ class ProbabilityBars(QWidget):
         super().__init__(parent)
         self.setObjectName("probabilities")
         self.setAccessibleName("Class probabilities")
+        # Tab reaches the bars, a click does not take the focus: the canvas keeps it, so a digit key
+        # after clicking a bar still teaches.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(True)
         self._classes: list[int] = list(range(10))
         self._probs: np.ndarray | None = None
         self._hover: int | None = None
+        self._cursor: int | None = None  # the row the keys act on
         self._update_text()
 
     # ------------------------------------------------------------------------------------ public API
@@ -51,6 +62,7 @@ class ProbabilityBars(QWidget):
         self._classes = [int(c) for c in classes]
         self._probs = None
         self._hover = None
+        self._cursor = None
         self.updateGeometry()
         self._update_text()
         self.update()
@@ -76,6 +88,10 @@ class ProbabilityBars(QWidget):
         if self._probs is None:
             return None
         return self._classes[int(np.argmax(self._probs))]
+
+    def cursor_class(self) -> int | None:
+        """The class of the row the keys act on (shown by the focus ring), or ``None`` before any."""
+        return None if self._cursor is None else self._classes[self._cursor]
 
     def row_rect(self, index: int) -> QRectF:
         """Where the row of the ``index``-th class is, in widget coordinates (tests click it)."""
@@ -111,8 +127,13 @@ class ProbabilityBars(QWidget):
         else:
             order = np.argsort(-self._probs)[:3]
             text = ", ".join(f"{self._classes[i]}: {self._probs[i]:.0%}" for i in order)
-        self.setAccessibleDescription(text)
-        self.setToolTip(f"{text}\nClick a row to teach the model that this drawing is that digit.")
+        row = "" if self._cursor is None else f"Row {self._row_text(self._cursor)}. "
+        self.setAccessibleDescription(f"{row}{text} {HOW}")
+        self.setToolTip(f"{text}\n{HOW}\nWith no view on, that teaches the model this drawing.")
+
+    def _row_text(self, index: int) -> str:
+        value = "no drawing" if self._probs is None else format_percent(float(self._probs[index]))
+        return f"{self._classes[index]}: {value}"
 
     # -------------------------------------------------------------------------------------- Qt events
 
@@ -169,11 +190,65 @@ class ProbabilityBars(QWidget):
             painter.setPen(text if self._probs is not None else muted)
             value = "–" if self._probs is None else format_percent(float(self._probs[i]))
             painter.drawText(
-                QRectF(row.right() - value_w, row.top(), value_w, height),
+                QRectF(row.right() - value_w, row.top(), value_w - 6, height),  # clear of the ring
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 value,
             )
+        if self.hasFocus() and self._cursor is not None and self._cursor < len(self._classes):
+            ring = self.row_rect(self._cursor).adjusted(0, -GAP / 2 + 0.5, 0, GAP / 2 - 0.5)
+            paint_focus_ring(painter, ring, palette, radius=6.0)
         painter.end()
+
+    # ------------------------------------------------------------------------------------- keyboard
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        n = len(self._classes)
+        key = event.key()
+        if n == 0 or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        at = self._cursor if self._cursor is not None else 0
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select):
+            self.move_cursor(at)
+            self.classClicked.emit(self._classes[at])
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
+            self.move_cursor(max(at - 1, 0))
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
+            self.move_cursor(min(at + 1, n - 1))
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_PageUp):
+            self.move_cursor(0)
+        elif key in (Qt.Key.Key_End, Qt.Key.Key_PageDown):
+            self.move_cursor(n - 1)
+        elif Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and int(key - Qt.Key.Key_0) in self._classes:
+            self.move_cursor(self._classes.index(int(key - Qt.Key.Key_0)))
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def move_cursor(self, index: int) -> None:
+        """Put the focus ring on the ``index``-th row and tell a screen reader which it is."""
+        if index == self._cursor:
+            return
+        self._cursor = index
+        self._update_text()
+        self.update()
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent  # see PredictionView
+
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, self._row_text(index)))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self._cursor is None and self._classes:
+            top = self.top_class()
+            self._cursor = self._classes.index(top) if top is not None else 0
+            self._update_text()
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         row = self._row_at(event.position().y())
@@ -194,6 +269,8 @@ class ProbabilityBars(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             row = self._row_at(event.position().y())
             if row is not None:
+                self._cursor = row
+                self._update_text()
                 self.classClicked.emit(self._classes[row])
                 event.accept()
                 return

@@ -3,7 +3,8 @@
 Each time the drawing is read, the answer's score is split over the model's 28x28 input
 (:func:`model.explain.explain`, parts that add up exactly to the score minus a blank canvas's) and
 painted over the strokes, orange where the ink counted for the answer and blue where against. With
-the view on, clicking another digit's bar asks "why this rather than that?"; clicking the answer's
+the view on, clicking another digit's bar (or Enter on it, the bars focused) asks "why this rather than
+that?"; clicking the answer's
 own bar (or drawing something read differently) goes back to the answer alone. Digit keys still teach.
 """
 
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from app.window.host import WindowHost
     from model.reading import Reading
 
-EXPLAIN_TIP = "Show over the drawing which parts counted for the answer (orange) and against it (blue)"
+EXPLAIN_TIP = (
+    "Show over the drawing which parts counted for the answer (orange) and against it (blue); then a "
+    "click on another digit's bar, or Enter on it (Tab to the bars, arrow keys), asks why not that one"
+)
 
 
 class Explainer(QObject):
@@ -132,9 +136,10 @@ def caption(explanation: Any) -> str:
     if b is None:
         return (
             f"Why {a}: orange ink counted for {a}, blue against (together {gain:+.1f} in log-odds over a "
-            "blank canvas). Click another digit's bar to ask why not that one; a digit key still teaches."
+            "blank canvas). Click another digit's bar (or pick it on the bars with the arrow keys and "
+            "press Enter) to ask why not that one; a digit key on the canvas still teaches."
         )
     return (
         f"Why {a} rather than {b}: orange counted for {a} over {b}, blue for {b} (together {gain:+.1f}). "
-        f"Click {b}'s bar again to go back."
+        f"Click {b}'s bar again (or press Enter on it) to go back."
     )

@@ -220,8 +220,10 @@ class ModelMenu(QObject):
         )
         download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
         download.setObjectName("downloadMnist")
+        download.setToolTip("Download MNIST now, with progress and Cancel")
         choose = box.addButton("Choose folder…", QMessageBox.ButtonRole.ActionRole)
         choose.setObjectName("chooseMnist")
+        choose.setToolTip("Choose a folder that already holds MNIST's four files")
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(download)
 
