@@ -191,7 +191,7 @@ def _targets_of(rows: list[Row]) -> list[dict[str, Any]]:
         ratio = by_id["startup"]["ratio"]
         add("startup", "start-up below 2x a bare PySide6 window", f"{ratio:.1f}x", ratio < 2)
     if "ovr-full" in by_id:
-        median = by_id["ovr-full"]["ours"]["median_seconds"]
+        median = by_id["ovr-full"]["menu"]["median_seconds"]
         add("ovr-full", "a full retrain from the menu, median <= 10 s", fmt_seconds(median), median <= 10)
     if "hand" in by_id:
         d = by_id["hand"]
