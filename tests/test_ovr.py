@@ -178,3 +178,29 @@ def test_break_14_complex_object_and_string_input_is_refused(X, words):
     for kind in ("ovr", "binary"):
         with pytest.raises(ValueError, match=words):
             load_model(kind).predict_proba(X)
+
+
+def test_a_backtracked_step_costs_no_pass_of_its_own_and_each_problem_steps_as_if_alone(monkeypatch):
+    """The problem whose trial step fails waits for its gradient until the next pass: one pass over X
+    per iteration whatever the line searches do, and each problem's iterates are its own."""
+    import model.lbfgs as lbfgs
+
+    rng = np.random.default_rng(0)
+    n, d, k = 800, 30, 4
+    scale = np.logspace(0, 0.5, d)[None, :]  # unequal feature scales: quasi-Newton steps overshoot
+    X = rng.standard_normal((n, d)) * scale
+    labels = (X[:, :k] / scale[:, :k] + 0.5 * rng.standard_normal((n, k))).argmax(axis=1)
+    Y = (labels[:, None] == np.arange(k)).astype(np.float64)
+    passes = []
+    backtracks = []
+    evaluate, backtrack = lbfgs._Objective.evaluate, lbfgs._backtrack
+    monkeypatch.setattr(lbfgs._Objective, "evaluate", lambda self, *a: passes.append(1) or evaluate(self, *a))
+    monkeypatch.setattr(lbfgs, "_backtrack", lambda *a: backtracks.append(1) or backtrack(*a))
+    together = fit_logistic_lbfgs(X, Y, 1e-3, max_iter=300, tol=1e-6)
+    assert backtracks, "the test needs a line search that fails somewhere"
+    assert len(passes) == together.n_iter + 1  # the first evaluation, then one per iteration
+    assert together.converged.all()
+    for j in range(k):
+        alone = fit_logistic_lbfgs(X, Y[:, [j]], 1e-3, max_iter=300, tol=1e-6)
+        np.testing.assert_allclose(together.coef[:, j], alone.coef[:, 0], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(together.intercept[j], alone.intercept[0], rtol=1e-6, atol=1e-8)
