@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +42,10 @@ from training.user_eval import UserReport, UserSamples, load_user_samples, user_
 
 if TYPE_CHECKING:
     from collections.abc import Callable as Report
+
+    from PySide6.QtGui import QCloseEvent
+
+    from training.progress import CancelFlag
 
 log = logging.getLogger(__name__)
 
@@ -82,30 +85,40 @@ def _error_message(exc: BaseException) -> str:
 
 def evaluate_everything(
     estimator: Any,
-    test_data: Callable[[], TestData],
+    test_data: Callable[..., TestData],
     user_samples: Callable[[], UserSamples] | None,
     report: Report[[tuple[str, Any]], None],
-    cancel: Any = None,
+    cancel: CancelFlag | None = None,
 ) -> None:
     """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
 
     Runs in a worker thread. ``report`` receives ``("done", (evaluation, images))`` or
     ``("failed", message)``, then, whatever MNIST gave, ``("user done", UserReport)`` or
-    ``("user failed", message)``. While MNIST downloads, ``("progress", Progress)`` comes first;
-    ``cancel`` (a :class:`threading.Event`) stops the download.
+    ``("user failed", message)``. While MNIST downloads, ``("progress", Progress)`` comes first.
+    ``cancel`` (the job's :attr:`~app.workers.background_job.BackgroundJob.cancel_event`) stops the
+    download and skips what has not begun; the work then raises :class:`training.progress.Cancelled`.
     """
+    from training.progress import Cancelled
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled by the user")
+
     try:
         if getattr(test_data, "reports_progress", False):
             X, y = test_data(progress=lambda p: report(("progress", p)), cancel=cancel)
         else:
             X, y = test_data()
+        check()
         evaluation = evaluate(estimator, X, y)
     except Exception as exc:  # shown in the window; the app keeps running
-        log.exception("evaluation failed")
+        if not isinstance(exc, Cancelled):
+            log.exception("evaluation failed")
         report(("failed", _error_message(exc)))
     else:
         report(("done", (evaluation, X)))
     if user_samples is not None:
+        check()
         try:
             mine = user_report(estimator, user_samples())
         except Exception as exc:
@@ -164,7 +177,6 @@ class EvaluationWindow(QWidget):
         self.cancel_button.setObjectName("cancelEvaluation")
         self.cancel_button.setToolTip("Stop downloading MNIST")
         self.cancel_button.hide()
-        self._cancel = threading.Event()
 
         self.matrix = ConfusionMatrixView()
         self.table = PerClassTable()
@@ -245,16 +257,24 @@ class EvaluationWindow(QWidget):
         self._job.reported.connect(self._on_reported)
         self._job.failed.connect(self._on_failed)
         estimator, test_data, user_samples = self.estimator, self.test_data, self.user_samples
-        self._cancel.clear()
-        cancel = self._cancel
-        self._job.start(
-            lambda: evaluate_everything(estimator, test_data, user_samples, self._job.report, cancel)
+        self._job.start_with_progress(
+            lambda progress, cancel: evaluate_everything(estimator, test_data, user_samples, progress, cancel)
         )
 
     def cancel(self) -> None:
-        """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short)."""
-        self._cancel.set()
+        """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short).
+
+        This sets the job's own cancel flag, the one the app's quit sets too.
+        """
+        if self._job is not None:
+            self._job.cancel()
         self.cancel_button.setEnabled(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """A closed window has no one to show the numbers to: stop a download or what is left."""
+        if self._job is not None and self._job.is_running():
+            self._job.cancel()  # the job keeps itself alive until its thread ends
+        super().closeEvent(event)
 
     def is_running(self) -> bool:
         return self._job is not None and self.evaluation is None and not self.busy.isHidden()

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.widgets.headings import heading
 from app.widgets.heatmap import WeightsPicture
@@ -27,14 +35,20 @@ PLAY_INTERVAL_MS = 120  # a step every so often while playing: slow enough to wa
 WEIGHTS_SIDE = 224
 
 
-def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callable[[], ZeroOneData]:
-    """A loader of MNIST's zeros and ones (training and test), to hand to :class:`StepThroughWindow`."""
+def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callable[..., ZeroOneData]:
+    """A loader of MNIST's zeros and ones (training and test), to hand to :class:`StepThroughWindow`.
 
-    def load() -> ZeroOneData:
+    The window passes it ``progress`` and ``cancel``, so loading (or downloading) shows and stops
+    when the window closes or the app quits.
+    """
+
+    def load(progress: Any = None, cancel: Any = None) -> ZeroOneData:
         from training.data import load_mnist
         from training.train import select_kind_data
 
-        X_train, y_train, X_test, y_test = load_mnist(data_dir, download=download)
+        X_train, y_train, X_test, y_test = load_mnist(
+            data_dir, download=download, progress=progress, cancel=cancel
+        )
         return (*select_kind_data("binary", X_train, y_train), *select_kind_data("binary", X_test, y_test))
 
     return load
@@ -64,6 +78,11 @@ class StepThroughWindow(QWidget):
             "1 where there is ink, blue ones say 0."
         )
         self.explainer.setWordWrap(True)
+        self.loading = QProgressBar()
+        self.loading.setObjectName("stepLoading")
+        self.loading.setRange(0, 0)  # busy until the first report with a fraction
+        self.loading.setMaximumHeight(6)
+        self.loading.setTextVisible(False)
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
         for row, (key, title) in enumerate(
@@ -115,6 +134,7 @@ class StepThroughWindow(QWidget):
         body.addWidget(self.weights, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.loading)
         layout.addWidget(self.explainer)
         layout.addLayout(body, 1)
         self.resize(760, 480)
@@ -126,18 +146,31 @@ class StepThroughWindow(QWidget):
         self.play_button.toggled.connect(self.play)
         self.reset_button.clicked.connect(self.reset)
         self._job = BackgroundJob("digit-canvas-step-data", self)
+        self._job.reported.connect(self._on_progress)
         self._job.done.connect(self._loaded)
         self._job.failed.connect(self._failed)
-        self._job.start(data)
+        self._job.start_with_progress(data)
 
     def is_ready(self) -> bool:
         return self.descent is not None
 
+    def _on_progress(self, progress: Any) -> None:
+        """Show how loading (or downloading) MNIST goes, in the headline and the bar under it."""
+        message = getattr(progress, "message", "")
+        if message:
+            self.headline.setText(f"Loading MNIST's zeros and ones… {message}")
+        fraction = getattr(progress, "fraction", None)
+        if fraction is not None:
+            self.loading.setRange(0, 1000)
+            self.loading.setValue(round(1000 * fraction))
+
     def _loaded(self, data: ZeroOneData) -> None:
         self._data = data
+        self.loading.hide()
         self.reset()
 
     def _failed(self, message: str) -> None:
+        self.loading.hide()
         self.headline.setText("Could not load MNIST's zeros and ones")
         self.explainer.setText(message)
 
@@ -200,5 +233,5 @@ class StepThroughWindow(QWidget):
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()
-        self._job.cancel_and_wait(5000)
+        self._job.cancel_and_wait(5000)  # loading looks at the job's cancel flag as it goes
         super().closeEvent(event)

@@ -26,10 +26,15 @@ from app.widgets.heatmap import diverging_rgb, heat_ends
 from app.widgets.qimages import rgb_to_qimage
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtGui import QImage, QMouseEvent, QPaintEvent
+
+    from training.progress import CancelFlag
 
 SIDE = 28
 MEAN_PER_CLASS = 200  # test digits per class averaged for the mean explanations
+REPORT_EVERY = 50  # explained digits between two progress reports
 ACTIVE_PIXEL_STD = 0.1  # pixels whose ink varies less than this over the training digits are "rarely used"
 
 
@@ -107,6 +112,32 @@ def colour_limit(weights: np.ndarray, active: np.ndarray | None = None) -> float
     if active is not None and active.any():
         magnitude = magnitude[active]
     return float(magnitude.max(initial=0.0))
+
+
+def average_explanations(
+    estimator: Any, test_data: Any, progress: Callable[[Any], None], cancel: CancelFlag
+) -> np.ndarray:
+    """:func:`model.explain.mean_explanations` on MNIST's test digits, reporting and stopping when asked.
+
+    ``progress`` receives the loader's :class:`training.progress.Progress` while MNIST loads, then
+    ``(explained, of)`` every :data:`REPORT_EVERY` digits; once ``cancel`` is set the work raises
+    :class:`training.progress.Cancelled` within one digit's explanation.
+    """
+    from model.explain import mean_explanations
+    from training.progress import Cancelled
+
+    if getattr(test_data, "reports_progress", False):
+        X, y = test_data(progress=progress, cancel=cancel)
+    else:
+        X, y = test_data()
+
+    def each(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled("cancelled by the user")
+        if done % REPORT_EVERY == 0 or done == total:
+            progress((done, total))
+
+    return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS, progress=each)
 
 
 class WeightMap(QWidget):
@@ -300,18 +331,25 @@ class WeightsWindow(QWidget):
             return 0
         self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
         from app.workers.background_job import BackgroundJob
-        from model.explain import mean_explanations
 
         self._job = BackgroundJob("digit-canvas-mean-explanations", self)
+        self._job.reported.connect(self._on_progress)
         self._job.done.connect(self._show_means)
         self._job.failed.connect(lambda message: self.mean_note.setText(f"Could not average them: {message}"))
-
-        def work() -> np.ndarray:
-            X, y = test_data()
-            return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS)
-
-        self._job.start(work)
+        self._job.start_with_progress(
+            lambda progress, cancel: average_explanations(estimator, test_data, progress, cancel)
+        )
         return 1
+
+    def _on_progress(self, value: Any) -> None:
+        if isinstance(value, tuple):  # (explained, of), from the averaging
+            done, total = value
+            self.mean_note.setText(
+                f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit… "
+                f"{done:,} of {total:,}"
+            )
+        elif getattr(value, "stage", "") == "downloading":
+            self.mean_note.setText(f"Downloading MNIST's test digits… {value.message}")
 
     def _show_means(self, means: np.ndarray) -> None:
         self.mean_note.setText(
@@ -325,7 +363,7 @@ class WeightsWindow(QWidget):
             self._mean_grid.addWidget(heat, n // self._mean_columns, n % self._mean_columns)
 
     def closeEvent(self, event: Any) -> None:
-        if self._job is not None:
+        if self._job is not None:  # the averaging looks at the flag after every digit
             self._job.cancel_and_wait(5000)
         super().closeEvent(event)
 
