@@ -81,6 +81,9 @@ class ModelMenu(QObject):
             remembered = AppSettings().mnist_dir()
             if self.dialog.data_box.found_dir is None and remembered is not None:
                 self.dialog.data_box.set_folder(remembered)  # the folder chosen last time
+            # A folder chosen here is remembered at once: Evaluate and the next retrain use it,
+            # trained with or not.
+            self.dialog.data_box.folderChosen.connect(self._remember_mnist_dir)
             self.dialog.modelTrained.connect(self._model_trained)
             self.dialog.trainingStarted.connect(self._update_reset)
             self.dialog.trainingStopped.connect(self._training_stopped)
@@ -92,6 +95,10 @@ class ModelMenu(QObject):
         self.dialog.activateWindow()
         return self.dialog
 
+    @Slot(Path)
+    def _remember_mnist_dir(self, folder: Path) -> None:
+        AppSettings().set_mnist_dir(folder)
+
     @Slot(str)
     def _model_trained(self, kind: str) -> None:
         self.window.models.reload(kind)
@@ -101,10 +108,6 @@ class ModelMenu(QObject):
         self._update_reset()
         if outcome == "finished" and self.dialog is not None:
             from app.retrain.summary import summary_line
-
-            box = self.dialog.data_box
-            if box.folder.isChecked() and box.data_dir() is not None:
-                AppSettings().set_mnist_dir(box.data_dir())  # Evaluate and the next retrain use it
 
             lines = [summary_line(r) for r in self.dialog.results]
             self.window.show_status("; ".join(lines), 15000)
