@@ -153,3 +153,21 @@ def test_confidence_never_rounds_up_to_certainty() -> None:
     assert format_confidence(0.9996) == "99.9%"
     assert format_confidence(0.97) == "97%"
     assert format_confidence(0.5049) == "50%"
+
+
+def test_the_reliability_diagram_has_room_beside_its_note(qtbot) -> None:
+    from app.evaluation.window import RELIABILITY_MINIMUM
+
+    rng = np.random.default_rng(1)
+    X = (rng.random((300, 784)) * (rng.random((300, 784)) > 0.8)).astype(np.float32)
+    y = rng.integers(0, 10, 300)
+    window = EvaluationWindow(load_model("ovr", bundled_model_path("ovr")), lambda: (X, y), user_samples=None)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.evaluated, timeout=30000):
+        pass
+    diagram, note = window.reliability, window.calibration_note
+    assert diagram.height() >= RELIABILITY_MINIMUM and diagram.width() >= RELIABILITY_MINIMUM
+    assert not diagram.geometry().intersects(note.geometry())  # the axis labels stay clear of the note
+    # and the note, once laid out with its text, is not cut short
+    qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()), timeout=5000)

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TestData = tuple[np.ndarray, np.ndarray]
+RELIABILITY_MINIMUM = 240  # pixels: the diagram's square, its axis labels and their titles fit
 
 
 def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[..., TestData]:
@@ -202,10 +203,14 @@ class EvaluationWindow(QWidget):
         self.calibration_note.setObjectName("calibrationNote")
         self.calibration_note.setWordWrap(True)
         calibration = QWidget()
-        calibration_layout = QVBoxLayout(calibration)
+        # The note goes beside the square diagram, in the room its square leaves, so the diagram's
+        # axis labels never run into the note's lines however the splitters share the height.
+        calibration_layout = QHBoxLayout(calibration)
         calibration_layout.setContentsMargins(0, 0, 0, 0)
-        calibration_layout.addWidget(self.reliability, 1)
-        calibration_layout.addWidget(self.calibration_note)
+        self.reliability.setMinimumSize(RELIABILITY_MINIMUM, RELIABILITY_MINIMUM)
+        calibration_layout.addWidget(self.reliability, 3)
+        self.calibration_note.setMinimumWidth(160)
+        calibration_layout.addWidget(self.calibration_note, 2, Qt.AlignmentFlag.AlignTop)
         calibration_box = _stacked(
             self._caption("Calibration: is it right as often as it is sure?"), calibration
         )
@@ -322,7 +327,7 @@ class EvaluationWindow(QWidget):
         self.reliability.set_reliability(*ev.reliability())
         self.calibration_note.setText(
             self.reliability.summary() + " Bars: the share read right among the digits answered with "
-            "that confidence; red: the gap to the diagonal, where a calibrated model's bars end."
+            "that confidence; orange: the gap to the diagonal, where a calibrated model's bars end."
         )
         self.show_mistakes()
         self.evaluated.emit(ev)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.widgets import colours
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
@@ -109,7 +111,7 @@ class ReliabilityDiagram(QWidget):
             return
         bar = palette.color(QPalette.ColorRole.Highlight)
         bar.setAlpha(170)
-        gap_colour = QColor("#e15759")
+        gap_colour = colours.colour("calibration_gap", palette)
         gap_colour.setAlpha(110)
         for i, (lo, hi) in enumerate(zip(self._edges[:-1], self._edges[1:], strict=True)):
             if self._counts[i] == 0:
