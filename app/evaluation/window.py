@@ -33,6 +33,7 @@ from app.evaluation.confusion_matrix import ConfusionMatrixView
 from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
+from app.text.errors import EVALUATE, failure_message
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
 from app.widgets.reliability_diagram import ReliabilityDiagram
@@ -71,17 +72,8 @@ def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -
 
 
 def _error_message(exc: BaseException) -> str:
-    from training.data import DATA_ENV_VAR, MnistNotFoundError
-    from training.progress import Cancelled
-
-    if isinstance(exc, Cancelled):
-        return "The evaluation was cancelled; nothing was downloaded half-way."
-    if isinstance(exc, MnistNotFoundError):
-        return (
-            f"{exc} (In the app: Model > Evaluate… offers to download MNIST or to choose its folder, "
-            f"or set {DATA_ENV_VAR} before starting it.)"
-        )
-    return f"{exc}" if str(exc) else type(exc).__name__
+    """A failure said in the evaluation window's words (:func:`app.text.errors.failure_message`)."""
+    return failure_message(exc, EVALUATE)
 
 
 def evaluate_everything(
