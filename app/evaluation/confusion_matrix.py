@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets import colours
 from app.widgets.heatmap import blend, readable_text_colour
 
@@ -250,7 +251,8 @@ class ConfusionMatrixView(QWidget):
             total = max(int(self.matrix[i].sum()), 1)
             t, p = self.classes[i], self.classes[j]
             what = f"{t} read correctly" if i == j else f"true {t} read as {p}"
-            tip = f"{what}: {count:,} test digits ({count / total:.1%} of the {t}s). Click to see them."
+            share = percent(count / total, RESULT_DIGITS)
+            tip = f"{what}: {count:,} test digits ({share} of the {t}s). Click to see them."
             QToolTip.showText(event.globalPosition().toPoint(), tip, self)
 
     def leaveEvent(self, event: Any) -> None:

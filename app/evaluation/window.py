@@ -34,6 +34,7 @@ from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
 from app.text.errors import EVALUATE, failure_message
+from app.text.numbers import RESULT_DIGITS, format_seconds, percent
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
 from app.widgets.reliability_diagram import ReliabilityDiagram
@@ -309,10 +310,10 @@ class EvaluationWindow(QWidget):
         n = len(ev.labels)
         errors = int((ev.predicted != ev.labels).sum())
         what = "test digits" if len(ev.classes) > 2 else f"test {'s and '.join(map(str, ev.classes))}s"
-        self.headline.setText(f"{ev.accuracy:.2%} of {n:,} MNIST {what} read correctly")
+        self.headline.setText(f"{percent(ev.accuracy, RESULT_DIGITS)} of {n:,} MNIST {what} read correctly")
         self.details.setText(
             f"{errors:,} mistakes · {html.escape(self.model_title)} · features: {self.model_features} · "
-            f"evaluated in {ev.seconds:.1f} s"
+            f"evaluated in {format_seconds(ev.seconds)}"
         )
         self.matrix.set_matrix(ev.confusion, ev.classes)
         self.table.set_evaluation(ev)

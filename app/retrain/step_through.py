@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets.headings import heading
 from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
@@ -216,7 +217,7 @@ class StepThroughWindow(QWidget):
         self.values["size"].setText(
             f"{step.step_size:.4g}" + (" (momentum restarted)" if step.restarted else "")
         )
-        self.values["accuracy"].setText(f"{accuracy:.2%}")
+        self.values["accuracy"].setText(percent(accuracy, RESULT_DIGITS))
         self.plot.append(step.iteration, [step.loss])
         self._draw_weights(step.coef)
         if step.converged:
@@ -225,7 +226,7 @@ class StepThroughWindow(QWidget):
             )
             self.play_button.setChecked(False)
         else:
-            self.headline.setText(f"Step {step.iteration}: test accuracy {accuracy:.2%}")
+            self.headline.setText(f"Step {step.iteration}: test accuracy {percent(accuracy, RESULT_DIGITS)}")
         return step
 
     def _draw_weights(self, coef: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.text.numbers import format_percent
+from app.text.numbers import LIVE_DIGITS, percent
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QMouseEvent, QPaintEvent
@@ -110,7 +110,7 @@ class ProbabilityBars(QWidget):
             text = "No drawing yet."
         else:
             order = np.argsort(-self._probs)[:3]
-            text = ", ".join(f"{self._classes[i]}: {self._probs[i]:.0%}" for i in order)
+            text = ", ".join(f"{self._classes[i]}: {percent(self._probs[i], 0)}" for i in order)  # spoken
         self.setAccessibleDescription(text)
         self.setToolTip(f"{text}\nClick a row to teach the model that this drawing is that digit.")
 
@@ -167,7 +167,7 @@ class ProbabilityBars(QWidget):
             value_font.setBold(is_top)
             painter.setFont(value_font)
             painter.setPen(text if self._probs is not None else muted)
-            value = "–" if self._probs is None else format_percent(float(self._probs[i]))
+            value = "–" if self._probs is None else percent(float(self._probs[i]), LIVE_DIGITS)
             painter.drawText(
                 QRectF(row.right() - value_w, row.top(), value_w, height),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
