@@ -11,9 +11,7 @@ widget owning one thing; the numbers all come from :func:`training.evaluate.eval
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,87 +37,19 @@ from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
 from app.widgets.reliability_diagram import ReliabilityDiagram
 from app.workers.background_job import BackgroundJob
-from training.evaluate import Evaluation, evaluate
-from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
+from training.evaluate import Evaluation, evaluate_everything
+from training.loaders import TestData, mnist_test_set
+from training.user_eval import UserReport, UserSamples, load_user_samples
 
 if TYPE_CHECKING:
-    from collections.abc import Callable as Report
-
     from PySide6.QtGui import QCloseEvent
 
-    from training.progress import CancelFlag
-
-log = logging.getLogger(__name__)
-
-TestData = tuple[np.ndarray, np.ndarray]
 RELIABILITY_MINIMUM = 240  # pixels: the diagram's square, its axis labels and their titles fit
-
-
-def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[..., TestData]:
-    """A loader for the MNIST test images and labels, to hand to :class:`EvaluationWindow`.
-
-    With ``download`` it fetches MNIST when it is not on the computer; the window passes it
-    ``progress`` and ``cancel`` so the download shows and can be stopped.
-    """
-
-    def load(progress: Any = None, cancel: Any = None) -> TestData:
-        from training.data import load_mnist
-
-        _, _, X_test, y_test = load_mnist(data_dir, download=download, progress=progress, cancel=cancel)
-        return X_test, y_test
-
-    load.reports_progress = True  # type: ignore[attr-defined]
-    return load
 
 
 def _error_message(exc: BaseException) -> str:
     """A failure said in the evaluation window's words (:func:`app.text.errors.failure_message`)."""
     return failure_message(exc, EVALUATE)
-
-
-def evaluate_everything(
-    estimator: Any,
-    test_data: Callable[..., TestData],
-    user_samples: Callable[[], UserSamples] | None,
-    report: Report[[tuple[str, Any]], None],
-    cancel: CancelFlag | None = None,
-) -> None:
-    """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
-
-    Runs in a worker thread. ``report`` receives ``("done", (evaluation, images))`` or
-    ``("failed", message)``, then, whatever MNIST gave, ``("user done", UserReport)`` or
-    ``("user failed", message)``. While MNIST downloads, ``("progress", Progress)`` comes first.
-    ``cancel`` (the job's :attr:`~app.workers.background_job.BackgroundJob.cancel_event`) stops the
-    download and skips what has not begun; the work then raises :class:`training.progress.Cancelled`.
-    """
-    from training.progress import Cancelled
-
-    def check() -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("cancelled by the user")
-
-    try:
-        if getattr(test_data, "reports_progress", False):
-            X, y = test_data(progress=lambda p: report(("progress", p)), cancel=cancel)
-        else:
-            X, y = test_data()
-        check()
-        evaluation = evaluate(estimator, X, y)
-    except Exception as exc:  # shown in the window; the app keeps running
-        if not isinstance(exc, Cancelled):
-            log.exception("evaluation failed")
-        report(("failed", _error_message(exc)))
-    else:
-        report(("done", (evaluation, X)))
-    if user_samples is not None:
-        check()
-        try:
-            mine = user_report(estimator, user_samples())
-        except Exception as exc:
-            log.exception("evaluating the user's samples failed")
-            report(("user failed", _error_message(exc)))
-        else:
-            report(("user done", mine))
 
 
 class EvaluationWindow(QWidget):
@@ -285,11 +215,11 @@ class EvaluationWindow(QWidget):
         elif kind == "done":
             self._on_done(*payload)
         elif kind == "failed":
-            self._on_failed(payload)
+            self._on_failed(_error_message(payload))
         elif kind == "user done":
             self._on_user_done(payload)
         else:
-            self.user_strip.set_failure(payload)
+            self.user_strip.set_failure(_error_message(payload))
 
     def _on_progress(self, progress: Any) -> None:
         if progress.stage != "downloading":

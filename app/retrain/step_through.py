@@ -30,29 +30,10 @@ from app.widgets.headings import heading
 from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
 from app.workers.background_job import BackgroundJob
+from training.loaders import ZeroOneData
 
-ZeroOneData = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y_train, X_test, y_test
 PLAY_INTERVAL_MS = 120  # a step every so often while playing: slow enough to watch
 WEIGHTS_SIDE = 224
-
-
-def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callable[..., ZeroOneData]:
-    """A loader of MNIST's zeros and ones (training and test), to hand to :class:`StepThroughWindow`.
-
-    The window passes it ``progress`` and ``cancel``, so loading (or downloading) shows and stops
-    when the window closes or the app quits.
-    """
-
-    def load(progress: Any = None, cancel: Any = None) -> ZeroOneData:
-        from training.data import load_mnist
-        from training.train import select_kind_data
-
-        X_train, y_train, X_test, y_test = load_mnist(
-            data_dir, download=download, progress=progress, cancel=cancel
-        )
-        return (*select_kind_data("binary", X_train, y_train), *select_kind_data("binary", X_test, y_test))
-
-    return load
 
 
 class StepThroughWindow(QWidget):
@@ -60,7 +41,7 @@ class StepThroughWindow(QWidget):
 
     def __init__(
         self,
-        data: Callable[[], ZeroOneData],
+        data: Callable[..., ZeroOneData],
         params: dict[str, Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:

@@ -162,7 +162,7 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded to evaluate.")
         if in_use is None:
             return None
-        from app.evaluation.window import mnist_test_set
+        from training.loaders import mnist_test_set
 
         folder = self.mnist_dir()
         if folder is None:
@@ -183,7 +183,8 @@ class ModelMenu(QObject):
         return self._open_steps(folder, False)
 
     def _open_steps(self, data_dir: Path | None, download: bool) -> StepThroughWindow:
-        from app.retrain.step_through import StepThroughWindow, mnist_zeros_and_ones
+        from app.retrain.step_through import StepThroughWindow
+        from training.loaders import mnist_zeros_and_ones
 
         view = StepThroughWindow(mnist_zeros_and_ones(data_dir, download), parent=self.window.window())
         self._keep(view)
@@ -267,8 +268,8 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded.")
         if in_use is None:
             return None
-        from app.evaluation.window import mnist_test_set
         from app.weights.window import WeightsWindow
+        from training.loaders import mnist_test_set
 
         estimator, name = in_use
         folder = self.mnist_dir()
