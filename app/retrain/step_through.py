@@ -3,8 +3,8 @@
 This is the descent :meth:`model.binary.BinaryLogisticRegression.fit` runs (the same object takes the
 same steps), shown one step per click or as a slow play: the loss, the largest gradient entry, the
 step size and the test accuracy after each step, the loss curve, and the 28x28 weights as they form.
-MNIST's zeros and ones are loaded in a worker; each step on its 12,665 pictures takes milliseconds, so
-it runs on the GUI thread.
+MNIST's zeros and ones are loaded in a worker (with progress; closing the window stops it); one step
+on its 12,665 pictures is a pair of matrix-vector products, so it runs on the GUI thread.
 """
 
 from __future__ import annotations
