@@ -55,6 +55,9 @@ _COLOURS = {
         "heat_zero": "#ffffff",  # no evidence either way: the light background
         "heat_positive": "#b2182b",  # for
         "series_extra": "#333333",  # an eleventh curve of a line plot
+        "missing_picture": "#787878",  # a thumbnail whose picture file could not be read
+        "held_out": "#e69f00",  # a sample kept aside for testing: its frame and badge (Okabe-Ito orange)
+        "held_out_text": "#281c00",  # the badge's word, dark on the orange
     },
     "dark": {
         "error_text": "#ff8a80",
@@ -75,6 +78,9 @@ _COLOURS = {
         "heat_zero": "#1c1c1e",  # near-black: the dark background
         "heat_positive": "#d6604d",
         "series_extra": "#c8c8c8",
+        "missing_picture": "#5a5a5a",
+        "held_out": "#f0b429",  # a touch lighter: it frames a thumbnail on a near-black background
+        "held_out_text": "#281c00",
     },
 }
 
