@@ -1,8 +1,9 @@
 """Model > Step through gradient descent…: the from-scratch training of the 0-vs-1 model, a step at a time.
 
 This is the descent :meth:`model.binary.BinaryLogisticRegression.fit` runs (the same object takes the
-same steps), shown one step per click or as a slow play: the loss, the largest gradient entry, the
-step size and the test accuracy after each step, the loss curve, and the 28x28 weights as they form.
+same steps), shown one step per click or as a slow play: the loss, the gradient's norm and its
+largest entry (which the stopping rule compares with the tolerance), the step size and the test
+accuracy after each step, the loss curve, and the 28x28 weights as they form.
 MNIST's zeros and ones are loaded in a worker (with progress; closing the window stops it); one step
 on its 12,665 pictures is a pair of matrix-vector products, so it runs on the GUI thread.
 """
@@ -71,7 +72,8 @@ class StepThroughWindow(QWidget):
             (
                 ("step", "Step"),
                 ("loss", "Loss"),
-                ("gradient", "Largest gradient entry"),
+                ("gradient", "Gradient norm (L2)"),
+                ("gradient_max", "Largest gradient entry"),
                 ("size", "Step size"),
                 ("accuracy", "Test accuracy (0s and 1s)"),
             )
@@ -195,6 +197,7 @@ class StepThroughWindow(QWidget):
         self.values["step"].setText(f"{step.iteration}")
         self.values["loss"].setText(f"{step.loss:.5f}")
         self.values["gradient"].setText(f"{step.gradient_norm:.2e}")
+        self.values["gradient_max"].setText(f"{step.gradient_max:.2e}")
         self.values["size"].setText(
             f"{step.step_size:.4g}" + (" (momentum restarted)" if step.restarted else "")
         )
@@ -203,7 +206,7 @@ class StepThroughWindow(QWidget):
         self._draw_weights(step.coef)
         if step.converged:
             self.headline.setText(
-                f"Converged after {step.iteration} steps: the gradient is below the tolerance"
+                f"Converged after {step.iteration} steps: the largest gradient entry is below the tolerance"
             )
             self.play_button.setChecked(False)
         else:
