@@ -182,8 +182,12 @@ class GradientDescent:
     """
 
     def __init__(
-        self, model: BinaryLogisticRegression, X: np.ndarray, positive: np.ndarray, sample_weight=None
-    ):
+        self,
+        model: BinaryLogisticRegression,
+        X: np.ndarray,
+        positive: np.ndarray,
+        sample_weight: object = None,
+    ) -> None:
         w_sample = check_sample_weight(sample_weight, len(X))
         weights = np.full(len(X), 1.0 / len(X)) if w_sample is None else w_sample / w_sample.sum()
         self.model = model

@@ -15,11 +15,15 @@ a fraction of a second.
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.binary import sigmoid
 from model.validation import check_images, check_labels
+
+if TYPE_CHECKING:
+    from model.ovr import OneVsRestLogisticRegression
 
 __all__ = ["PERSONAL_ALPHA", "REHEARSAL_SHARE", "TAUGHT_TURNS", "personalised", "turned"]
 
@@ -39,7 +43,7 @@ def turned(X: np.ndarray, degrees: float) -> np.ndarray:
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def personalised(model, X: object, y: object):
+def personalised(model: OneVsRestLogisticRegression, X: object, y: object) -> OneVsRestLogisticRegression:
     """A copy of the one-vs-rest ``model`` corrected to read the drawings ``X`` as ``y``.
 
     ``X`` are MNIST-format images (n, 784) and ``y`` their digits; labels the model does not know are

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from training.calibration import Reliability
     from training.progress import CancelFlag
     from training.user_eval import UserSamples
 
@@ -41,7 +42,7 @@ class Evaluation:
         wrong = np.flatnonzero(self.predicted != self.labels)
         return wrong[np.argsort(-self.confidence[wrong], kind="stable")]
 
-    def reliability(self, bins: int = 10):
+    def reliability(self, bins: int = 10) -> Reliability:
         """The reliability diagram and calibration error of the confidences (:mod:`training.calibration`)."""
         from training.calibration import reliability
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.text.numbers import LIVE_DIGITS, percent
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QMouseEvent, QPaintEvent
 
 ROW_MIN = 22  # pixels per class row at least
@@ -185,7 +186,7 @@ class ProbabilityBars(QWidget):
             self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         self._hover = None
         self.update()
         super().leaveEvent(event)
