@@ -163,12 +163,13 @@ class DescentStep(NamedTuple):
 
     iteration: int
     loss: float  # the objective at the new weights
-    gradient_norm: float  # the largest gradient entry at the point the step was taken from
+    gradient_norm: float  # the gradient's Euclidean (L2) norm at the point the step was taken from
     step_size: float  # the step length (1 / L)
     coef: np.ndarray  # (784,) the new weights (a copy)
     intercept: float
     restarted: bool  # the momentum pointed uphill and was dropped
-    converged: bool  # the gradient was below ``tol``
+    converged: bool  # the largest gradient entry was below ``tol`` (the stopping rule)
+    gradient_max: float = 0.0  # that largest entry in absolute value (the max-norm), weights and bias
 
 
 class GradientDescent:
@@ -181,8 +182,12 @@ class GradientDescent:
     """
 
     def __init__(
-        self, model: BinaryLogisticRegression, X: np.ndarray, positive: np.ndarray, sample_weight=None
-    ):
+        self,
+        model: BinaryLogisticRegression,
+        X: np.ndarray,
+        positive: np.ndarray,
+        sample_weight: object = None,
+    ) -> None:
         w_sample = check_sample_weight(sample_weight, len(X))
         weights = np.full(len(X), 1.0 / len(X)) if w_sample is None else w_sample / w_sample.sum()
         self.model = model
@@ -225,16 +230,17 @@ class GradientDescent:
         loss = float(
             (self.weights * (np.logaddexp(0.0, z) - self.target * z)).sum() + 0.5 * alpha * self.w @ self.w
         )
-        gradient_norm = float(max(np.abs(grad_w).max(), abs(grad_b)))
+        gradient_max = float(max(np.abs(grad_w).max(), abs(grad_b)))
         return DescentStep(
-            self.iteration,
-            loss,
-            gradient_norm,
-            step,
-            self.w.copy(),
-            float(self.b),
-            restarted,
-            gradient_norm < self.model.tol,
+            iteration=self.iteration,
+            loss=loss,
+            gradient_norm=float(np.sqrt(grad_w @ grad_w + grad_b * grad_b)),
+            step_size=step,
+            coef=self.w.copy(),
+            intercept=float(self.b),
+            restarted=restarted,
+            converged=gradient_max < self.model.tol,
+            gradient_max=gradient_max,
         )
 
     def snapshot(self) -> BinaryLogisticRegression:

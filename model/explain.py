@@ -20,6 +20,7 @@ exactly: what was drawn counted for the class (positive parts) or against it (ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -171,11 +172,18 @@ def linear_pictures(model: Any) -> np.ndarray | None:
     return (lin @ C.T).reshape(-1, SIDE, SIDE)
 
 
-def mean_explanations(model: Any, X: object, y: object, per_class: int = 200, progress=None) -> np.ndarray:
+def mean_explanations(
+    model: Any,
+    X: object,
+    y: object,
+    per_class: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
     """Each class's explanation averaged over (up to ``per_class`` of) its own digits in ``X``.
 
     Shape (n_classes, 28, 28), on the drawn (not deskewed) frame: where, on a typical digit of the
-    class, the ink counted for it. ``progress(done, total)`` is called now and then; it may raise to stop.
+    class, the ink counted for it. ``progress(done, total)`` is called after every digit; it may
+    raise to stop (the app's job raises its ``Cancelled`` there when the window closes).
     """
     X = check_images(X)
     y = np.asarray(y)
@@ -187,7 +195,7 @@ def mean_explanations(model: Any, X: object, y: object, per_class: int = 200, pr
         for row in rows:
             out[i] += explain(model, X[row], label).parts
             done += 1
-            if progress is not None and done % 50 == 0:
+            if progress is not None:
                 progress(done, total)
         if len(rows):
             out[i] /= len(rows)

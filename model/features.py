@@ -11,6 +11,7 @@ Everything is stored in the fitted transformer, so the saved model takes raw MNI
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -58,7 +59,9 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
         self.fit_transform(X)
         return self
 
-    def fit_transform(self, X: object, y: object = None, callback=None) -> np.ndarray:
+    def fit_transform(
+        self, X: object, y: object = None, callback: Callable[[], None] | None = None
+    ) -> np.ndarray:
         """Fit the map and return the transformed training data, computing each stage only once.
 
         ``callback()`` runs between chunks of work so a caller can report progress or abort.
@@ -123,7 +126,7 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
                 f"got {self.n_components}"
             )
 
-    def _base(self, X: np.ndarray, callback=None) -> np.ndarray:
+    def _base(self, X: np.ndarray, callback: Callable[[], None] | None = None) -> np.ndarray:
         if not self.deskew:
             return X
         if len(X) < MIN_ROWS_PER_THREAD and callback is None:  # a drawing read live: no threads

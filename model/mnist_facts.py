@@ -46,7 +46,7 @@ def compute_facts(X: np.ndarray) -> MnistFacts:
     height, width = ink_extent(images)
     strokes = [estimate_stroke_width(image) for image in images[::_STROKE_SAMPLE]]
 
-    def spread(values) -> tuple[float, float, float]:
+    def spread(values: np.ndarray) -> tuple[float, float, float]:
         return tuple(round(float(v), 2) for v in np.percentile(values, _PERCENTILES))
 
     mean = np.round(images.mean(axis=0) * 255) / 255  # as stored: whole levels of 255

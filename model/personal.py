@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import copy
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.binary import sigmoid
 from model.validation import check_images, check_labels
+
+if TYPE_CHECKING:
+    from model.ovr import OneVsRestLogisticRegression
 
 __all__ = ["PERSONAL_ALPHA", "REHEARSAL_SHARE", "TAUGHT_TURNS", "personalised", "turned"]
 
@@ -45,7 +49,7 @@ def turned(X: np.ndarray, degrees: float) -> np.ndarray:
 _REHEARSAL_FEATURES: dict[tuple[int, int], np.ndarray] = {}
 
 
-def _rehearsal_features(model, rehearsal: np.ndarray) -> np.ndarray:
+def _rehearsal_features(model: OneVsRestLogisticRegression, rehearsal: np.ndarray) -> np.ndarray:
     key = (id(rehearsal), id(model.features_))
     features = _REHEARSAL_FEATURES.get(key)
     if features is None:
@@ -56,7 +60,7 @@ def _rehearsal_features(model, rehearsal: np.ndarray) -> np.ndarray:
     return features
 
 
-def personalised(model, X: object, y: object):
+def personalised(model: OneVsRestLogisticRegression, X: object, y: object) -> OneVsRestLogisticRegression:
     """A copy of the one-vs-rest ``model`` corrected to read the drawings ``X`` as ``y``.
 
     ``X`` are MNIST-format images (n, 784) and ``y`` their digits; labels the model does not know are

@@ -402,7 +402,9 @@ def is_trusted_location(path: Path) -> bool:
     return parent in (bundled_model_dir().resolve(), user_model_dir().resolve())
 
 
-def load_model(kind: str, path: str | os.PathLike[str] | None = None, *, trusted: bool = False):
+def load_model(
+    kind: str, path: str | os.PathLike[str] | None = None, *, trusted: bool = False
+) -> BinaryLogisticRegression | OneVsRestLogisticRegression:
     """Load a model of ``kind`` (``"binary"`` or ``"ovr"``), validated, with ``metadata_`` attached.
 
     Without ``path`` this is the user's current model of that kind or, if they have none, the bundled

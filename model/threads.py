@@ -21,6 +21,8 @@ import numpy as np
 if TYPE_CHECKING:  # imported when a pool is made: the window's start-up never needs one
     from concurrent.futures import ThreadPoolExecutor
 
+    from threadpoolctl import ThreadpoolController
+
 MIN_ROWS_PER_THREAD = 8192  # below this a thread's share is too small to pay for the thread
 MAX_THREADS = 8
 
@@ -36,7 +38,7 @@ def available_cpus() -> int:
 
 
 @functools.cache
-def _blas_controller():
+def _blas_controller() -> ThreadpoolController:
     """threadpoolctl's view of the loaded BLAS libraries, made once.
 
     Making it walks every shared library in the process (Qt's included) while holding the interpreter
@@ -47,7 +49,7 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def one_blas_thread():
+def one_blas_thread() -> contextlib.AbstractContextManager[object]:
     """A context in which BLAS runs on the calling thread alone."""
     return _blas_controller().limit(limits=1, user_api="blas")
 

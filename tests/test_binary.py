@@ -169,3 +169,27 @@ def test_the_descent_refuses_anything_but_two_classes():
 
     with pytest.raises(ValueError, match="exactly two classes"):
         BinaryLogisticRegression().descent(np.zeros((3, 784)), [1, 1, 1])
+
+
+def test_each_step_reports_the_gradients_l2_norm_and_its_largest_entry():
+    """The step-through shows the gradient norm: the Euclidean norm of (dL/dw, dL/db) at the point the
+    step was taken from, checked here against numpy; the max-norm (the stopping rule's) comes too."""
+    rng = np.random.default_rng(3)
+    X = rng.random((400, 784)) * (rng.random((400, 784)) > 0.7)
+    y = (X[:, :392].sum(axis=1) > X[:, 392:].sum(axis=1)).astype(int)
+    model = BinaryLogisticRegression(alpha=1e-3)
+    descent = model.descent(X, y)
+    n = len(X)
+    for _ in range(6):
+        k = descent._k + 1
+        mix = (k - 1) / (k + 2)
+        v = descent.w + mix * (descent.w - descent._w_prev)
+        c = descent.b + mix * (descent.b - descent._b_prev)
+        residual = (1 / (1 + np.exp(-(X @ v + c))) - y) / n
+        gradient = np.r_[X.T @ residual + model.alpha * v, residual.sum()]
+        step = descent.step()
+        # rel 1e-6: the descent updates its scores X @ w step by step instead of recomputing them
+        assert step.gradient_norm == pytest.approx(np.linalg.norm(gradient), rel=1e-6)
+        assert step.gradient_max == pytest.approx(np.abs(gradient).max(), rel=1e-6)
+        assert step.gradient_max <= step.gradient_norm <= np.sqrt(gradient.size) * step.gradient_max
+        assert step.converged == (step.gradient_max < model.tol)

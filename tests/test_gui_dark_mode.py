@@ -131,7 +131,8 @@ def test_the_canvas_stays_paper_white_with_ink_on_it_in_a_dark_scheme(window, qt
 
 
 def test_heat_maps_centre_on_the_background_in_both_schemes(qtbot, scheme) -> None:
-    from app.weights.window import ScaleBar, WeightMap
+    from app.widgets.scale_bar import ScaleBar
+    from app.widgets.weight_map import WeightMap
 
     values = np.array([[-2.0, 0.0, 2.0]])
     light = diverging_rgb(values, vmax=2.0, ends=heat_ends())

@@ -127,3 +127,20 @@ def test_a_folder_without_mnist_is_refused_in_one_sentence(qtbot, no_mnist, tmp_
     qtbot.mouseClick(_question(window).findChild(QPushButton, "chooseMnist"), Qt.MouseButton.LeftButton)
     assert window.model_menu.evaluations == []
     assert "lacks" in window.banner.text() and "MNIST" in window.banner.text()
+
+
+def test_a_folder_chosen_in_retrain_is_remembered_without_training(qtbot, no_mnist, mnist_dir, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(mnist_dir))
+    window = new_window(qtbot)
+    dialog = window.model_menu.open_retrain()
+    assert dialog.data_box.found_dir is None and not dialog.data_box.folder.isChecked()
+    qtbot.mouseClick(dialog.data_box.browse, Qt.MouseButton.LeftButton)
+    assert dialog.data_box.data_dir() == mnist_dir
+    dialog.close()  # nothing trained
+    view = window.model_menu.evaluate()
+    assert view is not None and window.model_menu.mnist_question is None  # no question: the folder is known
+    qtbot.waitUntil(lambda: view.evaluation is not None, timeout=60000)
+    assert view.evaluation.accuracy > 0.98
+    close_what_it_opened(window)

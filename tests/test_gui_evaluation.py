@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from app.evaluation.window import EvaluationWindow
-from app.text.numbers import format_confidence
+from app.text.numbers import percent
 from model.store import bundled_model_path, load_model
 from training.data import MnistNotFoundError
 
@@ -144,12 +144,42 @@ def test_missing_data_is_reported_in_the_window(qtbot) -> None:
     with qtbot.waitSignal(window.failed, timeout=10000) as failed:
         pass
     assert "/nowhere" in failed.args[0] and "offers to download MNIST" in failed.args[0]
+    assert "Close this window and choose Model > Evaluate… again" in failed.args[0]
     assert window.headline.text() == "Could not evaluate the model"
     assert window.evaluation is None
     assert window.reliability.summary() == "No evaluation yet." and window.calibration_note.text() == ""
 
 
 def test_confidence_never_rounds_up_to_certainty() -> None:
-    assert format_confidence(0.9996) == "99.9%"
-    assert format_confidence(0.97) == "97%"
-    assert format_confidence(0.5049) == "50%"
+    assert percent(0.99996, 2) == ">99.99%"
+    assert percent(0.97, 2) == "97.00%"
+    assert percent(0.5049, 2) == "50.49%"
+
+
+def test_the_reliability_diagram_has_room_beside_its_note(qtbot) -> None:
+    from app.evaluation.window import RELIABILITY_MINIMUM
+
+    rng = np.random.default_rng(1)
+    X = (rng.random((300, 784)) * (rng.random((300, 784)) > 0.8)).astype(np.float32)
+    y = rng.integers(0, 10, 300)
+    window = EvaluationWindow(load_model("ovr", bundled_model_path("ovr")), lambda: (X, y), user_samples=None)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.evaluated, timeout=30000):
+        pass
+    diagram, note = window.reliability, window.calibration_note
+    assert diagram.height() >= RELIABILITY_MINIMUM and diagram.width() >= RELIABILITY_MINIMUM
+    assert not diagram.geometry().intersects(note.geometry())  # the axis labels stay clear of the note
+    # Every percentage in the window has the same two decimals: captions, table, headline, calibration.
+    import re
+
+    two = re.compile(r"[<>]?\d+\.\d\d%")
+    model = window.gallery.gallery_model
+    captions = [model.caption(row) for row in range(model.rowCount())]
+    texts = [*captions, window.headline.text(), window.calibration_note.text()]
+    texts += [window.table.item(r, c).text() for r in range(window.table.rowCount()) for c in (1, 2, 3)]
+    for text in texts:
+        shares = re.findall(r"[<>]?[\d.]+%", text)
+        assert shares and all(two.fullmatch(share) for share in shares), text
+    # and the note, once laid out with its text, is not cut short
+    qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()), timeout=5000)

@@ -35,6 +35,8 @@ def test_each_click_is_one_step_of_the_real_descent(qtbot, mnist, mnist_dir, mon
     np.testing.assert_allclose(step.coef, fitted.coef_[0], rtol=1e-12, atol=1e-15)
     assert step.loss == pytest.approx(fitted.loss_curve_[-1])
     assert view.values["loss"].text() == f"{step.loss:.5f}"
+    assert view.values["gradient"].text() == f"{step.gradient_norm:.2e}"  # the L2 norm
+    assert view.values["gradient_max"].text() == f"{step.gradient_max:.2e}"
     test = np.isin(mnist[3], (0, 1))
     assert accuracy == pytest.approx(fitted.score(mnist[2][test], mnist[3][test]))
     assert view.values["accuracy"].text() == f"{accuracy:.2%}"

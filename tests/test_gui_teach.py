@@ -353,7 +353,7 @@ def test_done_when_a_taught_digit_is_read_right_after_retraining(
     assert result.metadata["n_user_samples"] == len(VARIANTS) - 1  # the fifth is held out
     assert result.user_heldout == 1.0 and result.previous_user_heldout == 0.0
     assert abs(result.accuracy - result.previous_accuracy) <= 0.005  # MNIST within half a point
-    assert "Your samples: before 0% → after 100% (held out, n=1)" in dialog.panel.result.text()
+    assert "Your samples: before 0.00% → after 100.00% (held out, n=1)" in dialog.panel.result.text()
 
     # The window uses the new model at once and reads the drawing it was never taught.
     assert window.predictor.model().metadata_["n_user_samples"] == len(VARIANTS) - 1
@@ -371,7 +371,7 @@ def test_done_when_a_taught_digit_is_read_right_after_retraining(
     report = reported.args[0]
     assert (report.n_trained, report.n_unseen, report.unseen_accuracy) == (len(VARIANTS) - 1, 1, 1.0)
     headline = view.user_strip.headline.text()
-    assert headline.startswith("Your handwriting: 100% of the 1 sample this model never trained on")
+    assert headline.startswith("Your handwriting: 100.00% of the 1 sample this model never trained on")
     assert "Cross-validated when it was trained" in view.user_strip.detail.text()
 
 

@@ -7,9 +7,10 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from app.weights.window import MEAN_PER_CLASS, WeightMap, WeightsWindow, colour_limit
+from app.weights.window import MEAN_PER_CLASS, WeightsWindow
 from app.widgets.heatmap import digit_qimage, diverging_rgb
 from app.widgets.qimages import rgb_to_qimage
+from app.widgets.weight_map import WeightMap, colour_limit
 from model.store import bundled_model_path, load_model
 from training.train import train_model
 

@@ -10,7 +10,7 @@ from broken_models import plant_user_model
 from PIL import Image
 from PySide6.QtCore import QObject, Qt
 
-from app.text.numbers import format_percent
+from app.text.numbers import format_seconds, percent
 from app.widgets.prediction import HINT, PredictionView
 from app.widgets.preview import PreviewView
 from app.widgets.probabilities import ProbabilityBars
@@ -58,11 +58,30 @@ def test_clicking_a_bar_reports_its_class(qtbot) -> None:
 
 
 def test_percent_format_never_claims_certainty() -> None:
-    assert format_percent(0.9996) == ">99.9%"
-    assert format_percent(1.0) == "100.0%"
-    assert format_percent(0.5) == "50.0%"
-    assert format_percent(0.0004) == "<0.1%"
-    assert format_percent(0.0) == "0.0%"
+    assert percent(0.9996) == ">99.9%"
+    assert percent(1.0) == "100.0%"
+    assert percent(0.5) == "50.0%"
+    assert percent(0.0004) == "<0.1%"
+    assert percent(0.0) == "0.0%"
+    assert percent(None) == "n/a"
+
+
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_percent_rounds_as_usual_between_its_two_bounds(digits) -> None:
+    rng = np.random.default_rng(digits)
+    step = 10.0**-digits
+    for p in rng.random(2000):
+        shown = percent(float(p), digits)
+        if shown.startswith((">", "<")):
+            assert (shown[0] == ">" and round(100 * p, digits) >= 100) or (shown[0] == "<" and 100 * p < step)
+        else:
+            assert shown == f"{100 * p:.{digits}f}%"
+    assert percent(0.99996, 2) == ">99.99%" and percent(0.0000001, 2) == "<0.01%"
+    assert percent(0.98, 2) == "98.00%" and percent(0.999, 0) == ">99%"
+
+
+def test_seconds_are_written_one_way() -> None:
+    assert [format_seconds(s) for s in (0.0023, 0.372, 2.345, 11.6)] == ["2.3 ms", "372 ms", "2.3 s", "12 s"]
 
 
 # ------------------------------------------------------------------------------------ prediction, preview

@@ -1,8 +1,8 @@
 """requirements.lock keeps up with pyproject.toml: every dependency pinned, within its range, hashed.
 
-Refreshing it needs the package index (README: "Refresh the lock"); this test only reads the files, so
-a dependency added or narrowed in pyproject.toml without a refresh fails here, before a bundle is built
-from a lock that no longer matches.
+Refreshing it needs the package index (README, "A standalone bundle": "To refresh the lock"); this
+test only reads the files, so a dependency added or narrowed in pyproject.toml without a refresh
+fails here, before a bundle is built from a lock that no longer matches.
 """
 
 from __future__ import annotations

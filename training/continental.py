@@ -15,6 +15,9 @@ each pixel, so no picture goes through Pillow one at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from model.threads import MIN_ROWS_PER_THREAD, row_parallel
@@ -66,7 +69,7 @@ def continental_forms(
     return np.concatenate(images).reshape(-1, SIDE * SIDE), np.concatenate(labels)
 
 
-def _in_parallel(work, items: list) -> list:
+def _in_parallel(work: Callable[[Any], Any], items: list) -> list:
     """``[work(item) for item in items]``, the items shared out over threads one at a time.
 
     Each item is a chunk of 2,048 pictures, as much as a thread's share of rows elsewhere.

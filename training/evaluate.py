@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from training.calibration import Reliability
+    from training.progress import CancelFlag
+    from training.user_eval import UserSamples
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,7 +42,7 @@ class Evaluation:
         wrong = np.flatnonzero(self.predicted != self.labels)
         return wrong[np.argsort(-self.confidence[wrong], kind="stable")]
 
-    def reliability(self, bins: int = 10):
+    def reliability(self, bins: int = 10) -> Reliability:
         """The reliability diagram and calibration error of the confidences (:mod:`training.calibration`)."""
         from training.calibration import reliability
 
@@ -115,3 +124,50 @@ def evaluate(estimator: Any, X: np.ndarray, y: np.ndarray, batch_size: int = 500
         index=index,
         seconds=time.perf_counter() - start,
     )
+
+
+def evaluate_everything(
+    estimator: Any,
+    test_data: Callable[..., tuple[np.ndarray, np.ndarray]],
+    user_samples: Callable[[], UserSamples] | None,
+    report: Callable[[tuple[str, Any]], None],
+    cancel: CancelFlag | None = None,
+) -> None:
+    """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
+
+    What the Evaluate window runs in its worker thread. ``report`` receives ``("done", (evaluation,
+    images))`` or ``("failed", exception)``, then, whatever the test set gave, ``("user done",
+    UserReport)`` or ``("user failed", exception)``; the window words the exceptions. While MNIST
+    downloads, ``("progress", Progress)`` comes first (when ``test_data.reports_progress``).
+    ``cancel`` stops the download and skips what has not begun: the test set's part then fails with
+    :class:`training.progress.Cancelled`, and the work raises it instead of going on.
+    """
+    from training.progress import Cancelled
+    from training.user_eval import user_report
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled by the user")
+
+    try:
+        if getattr(test_data, "reports_progress", False):
+            X, y = test_data(progress=lambda p: report(("progress", p)), cancel=cancel)
+        else:
+            X, y = test_data()
+        check()
+        evaluation = evaluate(estimator, X, y)
+    except Exception as exc:  # shown in the window; the app keeps running
+        if not isinstance(exc, Cancelled):
+            log.exception("evaluation failed")
+        report(("failed", exc))
+    else:
+        report(("done", (evaluation, X)))
+    if user_samples is not None:
+        check()
+        try:
+            mine = user_report(estimator, user_samples())
+        except Exception as exc:
+            log.exception("evaluating the user's samples failed")
+            report(("user failed", exc))
+        else:
+            report(("user done", mine))

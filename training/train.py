@@ -19,7 +19,7 @@ from model.binary import BinaryLogisticRegression
 from model.ovr import OneVsRestLogisticRegression
 from model.store import KINDS, build_metadata, check_kind, dump_model_file, save_model
 from training.evaluate import Evaluation, evaluate
-from training.progress import CancelFlag, ProgressCallback, Reporter
+from training.progress import CancelFlag, Progress, ProgressCallback, Reporter
 from training.samples import auto_weight
 from training.user_eval import UserSamples, should_cross_validate, split
 from training.user_eval import accuracy as user_accuracy
@@ -120,7 +120,7 @@ def train_model(
     if mnist is None:
         from training.data import load_mnist
 
-        def data_progress(p):  # downloads report inside the loading share of the bar
+        def data_progress(p: Progress) -> None:  # downloads report inside the loading share of the bar
             frac = None if p.fraction is None else _LOAD * p.fraction
             reporter.report(p.stage, p.message, frac)
 

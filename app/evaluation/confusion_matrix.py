@@ -12,9 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QFont,
+    QFontMetrics,
+    QLinearGradient,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets import colours
 from app.widgets.focus_ring import paint_focus_ring
 from app.widgets.heatmap import blend, readable_text_colour
@@ -24,16 +33,16 @@ if TYPE_CHECKING:
 
 HOW = "Rows are the true digit, columns what the model read. Arrow keys move, Enter shows those test digits."
 
-# Diagonal cells are green, stronger the higher the recall; off-diagonal cells red, stronger the more
-# often that confusion happens. Both scales start at the background's shade (white, or near-black in a
-# dark scheme): see app.widgets.colours ("correct_low" ... "wrong_high").
+# Diagonal cells are blue, stronger the higher the recall; off-diagonal cells vermillion, stronger the
+# more often that confusion happens (a colour-blind-safe pair). Both scales start at the background's
+# shade (white, or near-black in a dark scheme): see app.widgets.colours ("correct_low" ... "wrong_high").
 
 
 class ConfusionMatrixView(QWidget):
     """The confusion matrix as a heat map with the count in every cell; click a cell to pick it.
 
     Rows are the true digit, columns what the model read. Correct cells (the diagonal) are green by
-    recall; mistakes are red, scaled to the most frequent confusion so rare ones still show.
+    recall; mistakes are vermillion, scaled to the most frequent confusion so rare ones still show.
     """
 
     cellClicked = Signal(int, int)  # true label, predicted label
@@ -55,6 +64,7 @@ class ConfusionMatrixView(QWidget):
         self.cursor_cell: tuple[int, int] | None = None  # (row, column) the keys act on
         self.placeholder = "Evaluating…"  # shown while there is no matrix
         self._describe()
+        self.legend_items: list[QRect] = []  # where the two keys were last painted (tests look)
 
     def sizeHint(self) -> QSize:
         return QSize(480, 500)
@@ -79,7 +89,7 @@ class ConfusionMatrixView(QWidget):
         total = max(int(self.matrix[row].sum()), 1)
         t, p = self.classes[row], self.classes[column]
         what = f"{t} read correctly" if row == column else f"true {t} read as {p}"
-        return f"{what}: {count:,} test digits ({count / total:.1%} of the {t}s)"
+        return f"{what}: {count:,} test digits ({percent(count / total, RESULT_DIGITS)} of the {t}s)"
 
     def _describe(self) -> None:
         if not self.classes:
@@ -233,20 +243,30 @@ class ConfusionMatrixView(QWidget):
         painter.end()
 
     def _paint_legend(self, painter: QPainter, x: int, y: int, width: int) -> None:
-        """Two keys: the green of correct reads and the background-to-red scale of mistakes."""
+        """Two keys side by side: the blue of correct reads, and the background-to-vermillion scale of
+        mistakes from 0 to the most frequent one; each text is measured, so the two never run together."""
         off = self.matrix.copy()
         np.fill_diagonal(off, 0)
         worst = int(off.max())
         font = QFont(self.font())
         font.setPixelSize(11)
         painter.setFont(font)
+        metrics = QFontMetrics(font)
+        gap = 6  # between a swatch or bar and its text
+        middle = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        correct, mistakes, high_text = "correct (by recall)", "mistakes 0", f"{worst:,}"
+        correct_w = 12 + gap + metrics.horizontalAdvance(correct)
+        label_w, high_w = metrics.horizontalAdvance(mistakes), metrics.horizontalAdvance(high_text)
+        fixed = correct_w + 3 * gap + label_w + gap + gap + high_w  # all but the bar
+        room = self.width() - 8  # the legend may reach into the margins, never past the widget
+        bar_w = max(min(width - fixed, room - fixed), 24)
+        x = max(4, min(x, self.width() - 4 - (fixed + bar_w)))
         painter.setPen(self.palette().text().color())
         painter.fillRect(QRect(x, y + 3, 12, 12), self._colour("correct_high"))
-        painter.drawText(QRect(x + 16, y, 120, 18), Qt.AlignmentFlag.AlignVCenter, "correct (by recall)")
-        bar_x = x + max(width // 2, 140)
-        bar_w = max(width - (bar_x - x) - 40, 40)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(QRect(bar_x - 64, y, 60, 18), right, "mistakes 0")
+        painter.drawText(QRect(x + 12 + gap, y, correct_w - 12 - gap + 2, 18), middle, correct)
+        start = x + correct_w + 3 * gap
+        bar_x = start + label_w + gap
+        painter.drawText(QRect(start, y, label_w + 2, 18), middle, mistakes)
         gradient = QLinearGradient(bar_x, 0, bar_x + bar_w, 0)
         low, high = self._colour("wrong_low"), self._colour("wrong_high")
         for t in np.linspace(0.0, 1.0, 9):
@@ -255,7 +275,11 @@ class ConfusionMatrixView(QWidget):
         painter.setPen(self._colour("frame"))
         painter.drawRect(QRectF(bar_x, y + 3, bar_w, 12))
         painter.setPen(self.palette().text().color())
-        painter.drawText(QRect(bar_x + bar_w + 4, y, 40, 18), Qt.AlignmentFlag.AlignVCenter, f"{worst:,}")
+        painter.drawText(QRect(bar_x + bar_w + gap, y, high_w + 2, 18), middle, high_text)
+        self.legend_items = [
+            QRect(x, y, correct_w, 18),
+            QRect(start, y, bar_x + bar_w + gap + high_w - start, 18),
+        ]
 
     # mouse
 

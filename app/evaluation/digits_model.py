@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 
-from app.text.numbers import format_confidence
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets.heatmap import digit_pixmap
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from training.evaluate import Evaluation
 
-WIDEST_CAPTION = "true 8 · read 8 · 99.9%"  # the gallery's cells are sized for this
+WIDEST_CAPTION = "true 8 · read 8 · >99.99%"  # the gallery's cells are sized for this
 
 
 class TestDigitsModel(QAbstractListModel):
@@ -47,7 +47,7 @@ class TestDigitsModel(QAbstractListModel):
         ev = self._evaluation
         assert ev is not None
         k = int(self._rows[row])
-        confidence = format_confidence(float(ev.confidence[k]))
+        confidence = percent(float(ev.confidence[k]), RESULT_DIGITS)  # as the rest of the window
         return f"true {int(ev.labels[k])} · read {int(ev.predicted[k])} · {confidence}"
 
     def data(

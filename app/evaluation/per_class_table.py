@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget, QTableWidgetItem
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets import colours
 
 if TYPE_CHECKING:
@@ -48,9 +49,9 @@ class PerClassTable(QTableWidget):
         for i, c in enumerate(ev.classes):
             values: list[tuple[str, Any]] = [
                 (str(int(c)), int(c)),
-                (f"{ev.precision[i]:.2%}", float(ev.precision[i])),
-                (f"{ev.recall[i]:.2%}", float(ev.recall[i])),
-                (f"{ev.f1[i]:.2%}", float(ev.f1[i])),
+                (percent(ev.precision[i], RESULT_DIGITS), float(ev.precision[i])),
+                (percent(ev.recall[i], RESULT_DIGITS), float(ev.recall[i])),
+                (percent(ev.f1[i], RESULT_DIGITS), float(ev.f1[i])),
                 (f"{int(ev.support[i]):,}", int(ev.support[i])),
             ]
             for column, (text, value) in enumerate(values):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets.cards import Card
 from app.widgets.headings import heading
 
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from training.user_eval import UserReport
+
+
+def _percent(value: float | None) -> str:
+    """Written as every other share in the evaluation window."""
+    return percent(value, RESULT_DIGITS)
 
 
 def _samples(n: int | None) -> str:
@@ -36,14 +42,14 @@ def describe_user_report(report: UserReport) -> tuple[str, str]:
     details = []
     if report.n_unseen and report.n_trained == 0:
         headline = (
-            f"Your handwriting: {report.unseen_accuracy:.0%} of your {_samples(report.n_unseen)} read "
+            f"Your handwriting: {_percent(report.unseen_accuracy)} of your {_samples(report.n_unseen)} read "
             "correctly (this model never trained on them)"
         )
         details.append("Retrain with them (Model > Retrain…) to teach it your hand.")
     elif report.n_unseen:
         headline = (
-            f"Your handwriting: {report.unseen_accuracy:.0%} of the {_samples(report.n_unseen)} this model "
-            "never trained on read correctly"
+            f"Your handwriting: {_percent(report.unseen_accuracy)} of the {_samples(report.n_unseen)} this "
+            "model never trained on read correctly"
         )
     else:
         headline = (
@@ -52,11 +58,12 @@ def describe_user_report(report: UserReport) -> tuple[str, str]:
         )
     if report.cv_accuracy is not None:
         details.append(
-            f"Cross-validated when it was trained: {report.cv_accuracy:.0%} ({report.cv_folds} folds, "
+            f"Cross-validated when it was trained: {_percent(report.cv_accuracy)} ({report.cv_folds} folds, "
             f"{_samples(report.n_cv)})."
         )
     if report.n_trained:
-        details.append(f"On the {_samples(report.n_trained)} it trained on: {report.trained_accuracy:.0%}.")
+        trained = _percent(report.trained_accuracy)
+        details.append(f"On the {_samples(report.n_trained)} it trained on: {trained}.")
     return headline, " ".join(details)
 
 

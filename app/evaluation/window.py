@@ -11,10 +11,7 @@ widget owning one thing; the numbers all come from :func:`training.evaluate.eval
 from __future__ import annotations
 
 import html
-import logging
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,85 +31,25 @@ from app.evaluation.confusion_matrix import ConfusionMatrixView
 from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
+from app.text.errors import EVALUATE, failure_message
+from app.text.numbers import RESULT_DIGITS, format_seconds, percent
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
 from app.widgets.reliability_diagram import ReliabilityDiagram
 from app.workers.background_job import BackgroundJob
-from training.evaluate import Evaluation, evaluate
-from training.user_eval import UserReport, UserSamples, load_user_samples, user_report
+from training.evaluate import Evaluation, evaluate_everything
+from training.loaders import TestData, mnist_test_set
+from training.user_eval import UserReport, UserSamples, load_user_samples
 
 if TYPE_CHECKING:
-    from collections.abc import Callable as Report
+    from PySide6.QtGui import QCloseEvent
 
-log = logging.getLogger(__name__)
-
-TestData = tuple[np.ndarray, np.ndarray]
-
-
-def mnist_test_set(data_dir: str | Path | None = None, download: bool = False) -> Callable[..., TestData]:
-    """A loader for the MNIST test images and labels, to hand to :class:`EvaluationWindow`.
-
-    With ``download`` it fetches MNIST when it is not on the computer; the window passes it
-    ``progress`` and ``cancel`` so the download shows and can be stopped.
-    """
-
-    def load(progress: Any = None, cancel: Any = None) -> TestData:
-        from training.data import load_mnist
-
-        _, _, X_test, y_test = load_mnist(data_dir, download=download, progress=progress, cancel=cancel)
-        return X_test, y_test
-
-    load.reports_progress = True  # type: ignore[attr-defined]
-    return load
+RELIABILITY_MINIMUM = 240  # pixels: the diagram's square, its axis labels and their titles fit
 
 
 def _error_message(exc: BaseException) -> str:
-    from training.data import DATA_ENV_VAR, MnistNotFoundError
-    from training.progress import Cancelled
-
-    if isinstance(exc, Cancelled):
-        return "The evaluation was cancelled; nothing was downloaded half-way."
-    if isinstance(exc, MnistNotFoundError):
-        return (
-            f"{exc} (In the app: Model > Evaluate… offers to download MNIST or to choose its folder, "
-            f"or set {DATA_ENV_VAR} before starting it.)"
-        )
-    return f"{exc}" if str(exc) else type(exc).__name__
-
-
-def evaluate_everything(
-    estimator: Any,
-    test_data: Callable[[], TestData],
-    user_samples: Callable[[], UserSamples] | None,
-    report: Report[[tuple[str, Any]], None],
-    cancel: Any = None,
-) -> None:
-    """Evaluate on the test set, then on the user's samples, reporting each part as it is ready.
-
-    Runs in a worker thread. ``report`` receives ``("done", (evaluation, images))`` or
-    ``("failed", message)``, then, whatever MNIST gave, ``("user done", UserReport)`` or
-    ``("user failed", message)``. While MNIST downloads, ``("progress", Progress)`` comes first;
-    ``cancel`` (a :class:`threading.Event`) stops the download.
-    """
-    try:
-        if getattr(test_data, "reports_progress", False):
-            X, y = test_data(progress=lambda p: report(("progress", p)), cancel=cancel)
-        else:
-            X, y = test_data()
-        evaluation = evaluate(estimator, X, y)
-    except Exception as exc:  # shown in the window; the app keeps running
-        log.exception("evaluation failed")
-        report(("failed", _error_message(exc)))
-    else:
-        report(("done", (evaluation, X)))
-    if user_samples is not None:
-        try:
-            mine = user_report(estimator, user_samples())
-        except Exception as exc:
-            log.exception("evaluating the user's samples failed")
-            report(("user failed", _error_message(exc)))
-        else:
-            report(("user done", mine))
+    """A failure said in the evaluation window's words (:func:`app.text.errors.failure_message`)."""
+    return failure_message(exc, EVALUATE)
 
 
 class EvaluationWindow(QWidget):
@@ -164,7 +101,6 @@ class EvaluationWindow(QWidget):
         self.cancel_button.setObjectName("cancelEvaluation")
         self.cancel_button.setToolTip("Stop downloading MNIST")
         self.cancel_button.hide()
-        self._cancel = threading.Event()
 
         self.matrix = ConfusionMatrixView()
         self.table = PerClassTable()
@@ -194,10 +130,14 @@ class EvaluationWindow(QWidget):
         self.calibration_note.setObjectName("calibrationNote")
         self.calibration_note.setWordWrap(True)
         calibration = QWidget()
-        calibration_layout = QVBoxLayout(calibration)
+        # The note goes beside the square diagram, in the room its square leaves, so the diagram's
+        # axis labels never run into the note's lines however the splitters share the height.
+        calibration_layout = QHBoxLayout(calibration)
         calibration_layout.setContentsMargins(0, 0, 0, 0)
-        calibration_layout.addWidget(self.reliability, 1)
-        calibration_layout.addWidget(self.calibration_note)
+        self.reliability.setMinimumSize(RELIABILITY_MINIMUM, RELIABILITY_MINIMUM)
+        calibration_layout.addWidget(self.reliability, 3)
+        self.calibration_note.setMinimumWidth(160)
+        calibration_layout.addWidget(self.calibration_note, 2, Qt.AlignmentFlag.AlignTop)
         calibration_box = _stacked(
             self._caption("Calibration: is it right as often as it is sure?"), calibration
         )
@@ -249,16 +189,24 @@ class EvaluationWindow(QWidget):
         self._job.reported.connect(self._on_reported)
         self._job.failed.connect(self._on_failed)
         estimator, test_data, user_samples = self.estimator, self.test_data, self.user_samples
-        self._cancel.clear()
-        cancel = self._cancel
-        self._job.start(
-            lambda: evaluate_everything(estimator, test_data, user_samples, self._job.report, cancel)
+        self._job.start_with_progress(
+            lambda progress, cancel: evaluate_everything(estimator, test_data, user_samples, progress, cancel)
         )
 
     def cancel(self) -> None:
-        """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short)."""
-        self._cancel.set()
+        """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short).
+
+        This sets the job's own cancel flag, the one the app's quit sets too.
+        """
+        if self._job is not None:
+            self._job.cancel()
         self.cancel_button.setEnabled(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """A closed window has no one to show the numbers to: stop a download or what is left."""
+        if self._job is not None and self._job.is_running():
+            self._job.cancel()  # the job keeps itself alive until its thread ends
+        super().closeEvent(event)
 
     def is_running(self) -> bool:
         return self._job is not None and self.evaluation is None and not self.busy.isHidden()
@@ -271,11 +219,11 @@ class EvaluationWindow(QWidget):
         elif kind == "done":
             self._on_done(*payload)
         elif kind == "failed":
-            self._on_failed(payload)
+            self._on_failed(_error_message(payload))
         elif kind == "user done":
             self._on_user_done(payload)
         else:
-            self.user_strip.set_failure(payload)
+            self.user_strip.set_failure(_error_message(payload))
 
     def _on_progress(self, progress: Any) -> None:
         if progress.stage != "downloading":
@@ -296,17 +244,17 @@ class EvaluationWindow(QWidget):
         n = len(ev.labels)
         errors = int((ev.predicted != ev.labels).sum())
         what = "test digits" if len(ev.classes) > 2 else f"test {'s and '.join(map(str, ev.classes))}s"
-        self.headline.setText(f"{ev.accuracy:.2%} of {n:,} MNIST {what} read correctly")
+        self.headline.setText(f"{percent(ev.accuracy, RESULT_DIGITS)} of {n:,} MNIST {what} read correctly")
         self.details.setText(
             f"{errors:,} mistakes · {html.escape(self.model_title)} · features: {self.model_features} · "
-            f"evaluated in {ev.seconds:.1f} s"
+            f"evaluated in {format_seconds(ev.seconds)}"
         )
         self.matrix.set_matrix(ev.confusion, ev.classes)
         self.table.set_evaluation(ev)
         self.reliability.set_reliability(*ev.reliability())
         self.calibration_note.setText(
             self.reliability.summary() + " Bars: the share read right among the digits answered with "
-            "that confidence; red: the gap to the diagonal, where a calibrated model's bars end."
+            "that confidence; orange: the gap to the diagonal, where a calibrated model's bars end."
         )
         self.show_mistakes()
         self.evaluated.emit(ev)

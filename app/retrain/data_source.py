@@ -27,11 +27,18 @@ if TYPE_CHECKING:
         QWidget,
     )
 
+FOLDER_COMPLETE = "✓ all four MNIST files are there"
+
 
 class DataSourceBox(QGroupBox):
-    """Where MNIST comes from: the folder found, a folder the person picks, or a download."""
+    """Where MNIST comes from: the folder found, a folder the person picks, or a download.
+
+    ``folderChosen(path)`` fires as soon as "another folder" names a folder with all four MNIST
+    files (browsed to or typed), so the app can remember it before anything is trained.
+    """
 
     changed = Signal()
+    folderChosen = Signal(Path)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Data", parent)
@@ -132,6 +139,8 @@ class DataSourceBox(QGroupBox):
         self.folder_status.setText(state)
         self.folder_status.setVisible(bool(state))
         self.changed.emit()
+        if state == FOLDER_COMPLETE:
+            self.folderChosen.emit(Path(text.strip()).expanduser())
 
     @staticmethod
     def _folder_state(text: str) -> str:
@@ -145,4 +154,4 @@ class DataSourceBox(QGroupBox):
             return "✗ none of the four MNIST files is there"
         if missing:
             return f"✗ lacks {', '.join(missing)}"
-        return "✓ all four MNIST files are there"
+        return FOLDER_COMPLETE

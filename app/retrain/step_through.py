@@ -1,10 +1,11 @@
 """Model > Step through gradient descent…: the from-scratch training of the 0-vs-1 model, a step at a time.
 
 This is the descent :meth:`model.binary.BinaryLogisticRegression.fit` runs (the same object takes the
-same steps), shown one step per click or as a slow play: the loss, the largest gradient entry, the
-step size and the test accuracy after each step, the loss curve, and the 28x28 weights as they form.
-MNIST's zeros and ones are loaded in a worker; each step on its 12,665 pictures takes milliseconds, so
-it runs on the GUI thread.
+same steps), shown one step per click or as a slow play: the loss, the gradient's norm and its
+largest entry (which the stopping rule compares with the tolerance), the step size and the test
+accuracy after each step, the loss curve, and the 28x28 weights as they form.
+MNIST's zeros and ones are loaded in a worker (with progress; closing the window stops it); one step
+on its 12,665 pictures is a pair of matrix-vector products, so it runs on the GUI thread.
 """
 
 from __future__ import annotations
@@ -15,29 +16,25 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.text.numbers import RESULT_DIGITS, percent
 from app.widgets.headings import heading
 from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
 from app.workers.background_job import BackgroundJob
+from training.loaders import ZeroOneData
 
-ZeroOneData = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y_train, X_test, y_test
 PLAY_INTERVAL_MS = 120  # a step every so often while playing: slow enough to watch
 WEIGHTS_SIDE = 224
-
-
-def mnist_zeros_and_ones(data_dir: Any = None, download: bool = False) -> Callable[[], ZeroOneData]:
-    """A loader of MNIST's zeros and ones (training and test), to hand to :class:`StepThroughWindow`."""
-
-    def load() -> ZeroOneData:
-        from training.data import load_mnist
-        from training.train import select_kind_data
-
-        X_train, y_train, X_test, y_test = load_mnist(data_dir, download=download)
-        return (*select_kind_data("binary", X_train, y_train), *select_kind_data("binary", X_test, y_test))
-
-    return load
 
 
 class StepThroughWindow(QWidget):
@@ -45,7 +42,7 @@ class StepThroughWindow(QWidget):
 
     def __init__(
         self,
-        data: Callable[[], ZeroOneData],
+        data: Callable[..., ZeroOneData],
         params: dict[str, Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -64,13 +61,19 @@ class StepThroughWindow(QWidget):
             "1 where there is ink, blue ones say 0."
         )
         self.explainer.setWordWrap(True)
+        self.loading = QProgressBar()
+        self.loading.setObjectName("stepLoading")
+        self.loading.setRange(0, 0)  # busy until the first report with a fraction
+        self.loading.setMaximumHeight(6)
+        self.loading.setTextVisible(False)
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
         for row, (key, title) in enumerate(
             (
                 ("step", "Step"),
                 ("loss", "Loss"),
-                ("gradient", "Largest gradient entry"),
+                ("gradient", "Gradient norm (L2)"),
+                ("gradient_max", "Largest gradient entry"),
                 ("size", "Step size"),
                 ("accuracy", "Test accuracy (0s and 1s)"),
             )
@@ -116,6 +119,7 @@ class StepThroughWindow(QWidget):
         body.addWidget(self.weights, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.loading)
         layout.addWidget(self.explainer)
         layout.addLayout(body, 1)
         self.resize(760, 480)
@@ -127,18 +131,31 @@ class StepThroughWindow(QWidget):
         self.play_button.toggled.connect(self.play)
         self.reset_button.clicked.connect(self.reset)
         self._job = BackgroundJob("digit-canvas-step-data", self)
+        self._job.reported.connect(self._on_progress)
         self._job.done.connect(self._loaded)
         self._job.failed.connect(self._failed)
-        self._job.start(data)
+        self._job.start_with_progress(data)
 
     def is_ready(self) -> bool:
         return self.descent is not None
 
+    def _on_progress(self, progress: Any) -> None:
+        """Show how loading (or downloading) MNIST goes, in the headline and the bar under it."""
+        message = getattr(progress, "message", "")
+        if message:
+            self.headline.setText(f"Loading MNIST's zeros and ones… {message}")
+        fraction = getattr(progress, "fraction", None)
+        if fraction is not None:
+            self.loading.setRange(0, 1000)
+            self.loading.setValue(round(1000 * fraction))
+
     def _loaded(self, data: ZeroOneData) -> None:
         self._data = data
+        self.loading.hide()
         self.reset()
 
     def _failed(self, message: str) -> None:
+        self.loading.hide()
         self.headline.setText("Could not load MNIST's zeros and ones")
         self.explainer.setText(message)
 
@@ -181,19 +198,20 @@ class StepThroughWindow(QWidget):
         self.values["step"].setText(f"{step.iteration}")
         self.values["loss"].setText(f"{step.loss:.5f}")
         self.values["gradient"].setText(f"{step.gradient_norm:.2e}")
+        self.values["gradient_max"].setText(f"{step.gradient_max:.2e}")
         self.values["size"].setText(
             f"{step.step_size:.4g}" + (" (momentum restarted)" if step.restarted else "")
         )
-        self.values["accuracy"].setText(f"{accuracy:.2%}")
+        self.values["accuracy"].setText(percent(accuracy, RESULT_DIGITS))
         self.plot.append(step.iteration, [step.loss])
         self._draw_weights(step.coef)
         if step.converged:
             self.headline.setText(
-                f"Converged after {step.iteration} steps: the gradient is below the tolerance"
+                f"Converged after {step.iteration} steps: the largest gradient entry is below the tolerance"
             )
             self.play_button.setChecked(False)
         else:
-            self.headline.setText(f"Step {step.iteration}: test accuracy {accuracy:.2%}")
+            self.headline.setText(f"Step {step.iteration}: test accuracy {percent(accuracy, RESULT_DIGITS)}")
         return step
 
     def _draw_weights(self, coef: np.ndarray) -> None:
@@ -201,5 +219,5 @@ class StepThroughWindow(QWidget):
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()
-        self._job.cancel_and_wait(5000)
+        self._job.cancel_and_wait(5000)  # loading looks at the job's cancel flag as it goes
         super().closeEvent(event)

@@ -6,8 +6,7 @@ import html
 from typing import TYPE_CHECKING
 
 from app.text.labels import short_label
-from app.text.numbers import format_seconds
-from app.text.numbers import format_share as _percent
+from app.text.numbers import RESULT_DIGITS, format_seconds, percent
 from app.widgets.colours import colour_name
 
 if TYPE_CHECKING:
@@ -16,11 +15,16 @@ if TYPE_CHECKING:
     from training.retrain import RetrainResult
 
 
+def _percent(value: float | None) -> str:
+    """Every share in a retrain's results is written alike, as the MNIST accuracies beside them."""
+    return percent(value, RESULT_DIGITS)
+
+
 def summary_line(result: RetrainResult) -> str:
     """One sentence comparing the new model with the one it replaced, e.g. for a status bar."""
-    previous = "n/a" if result.previous_accuracy is None else f"{result.previous_accuracy:.2%}"
+    previous = _percent(result.previous_accuracy)
     return (
-        f"{short_label(result.kind)}: new {result.accuracy:.2%} vs previous {previous} MNIST test "
+        f"{short_label(result.kind)}: new {_percent(result.accuracy)} vs previous {previous} MNIST test "
         f"accuracy, {format_seconds(result.seconds)}"
     )
 
@@ -35,13 +39,13 @@ def result_html(result: RetrainResult, palette: QPalette | None = None) -> str:
     if prev is None:
         previous, delta = "n/a", ""
     else:
-        previous = f"{prev:.2%}"
+        previous = _percent(prev)
         diff = 100 * (new - prev)
         name = "success_text" if diff > 0.005 else ("warning_text" if diff < -0.005 else "neutral_text")
         colour = colour_name(name, palette)
         delta = f' <span style="color:{colour}">({diff:+.2f} points)</span>'
     text = (
-        f"<b>{html.escape(short_label(result.kind))}</b>: new <b>{new:.2%}</b> vs previous {previous} "
+        f"<b>{html.escape(short_label(result.kind))}</b>: new <b>{_percent(new)}</b> vs previous {previous} "
         f"MNIST test accuracy{delta}, {format_seconds(result.seconds)}"
     )
     mine = user_summary(result)
@@ -53,8 +57,8 @@ def result_html(result: RetrainResult, palette: QPalette | None = None) -> str:
 def user_summary(result: RetrainResult) -> str:
     """How the new model reads the user's own samples it did not train on, "" when none were included.
 
-    E.g. "Your samples: before 40% → after 100% (held out, n=5); cross-validated 95% (5 folds, n=26;
-    the previous model read 50%)".
+    E.g. "Your samples: before 40.00% → after 100.00% (held out, n=5); cross-validated 95.00% (5 folds,
+    n=26; the previous model read 50.00%)".
     """
     meta = result.metadata
     if "user_train_ids" not in meta:

@@ -10,18 +10,15 @@ time, and its exceptions into sentences.
 from __future__ import annotations
 
 import logging
-import signal
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
+from app.text.errors import RETRAIN, failure_message
 from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
-from model.paths import user_model_dir
-from training.child_process import ChildProcessFailed, run_in_child
-from training.data import DATA_ENV_VAR, MNIST_FILES, MnistDataError, MnistNotFoundError, candidate_dirs
-from training.mnist_files import missing_files
+from training.child_process import run_in_child
+from training.data import MnistDataError
 from training.retrain import RetrainRequest, retrain
 
 if TYPE_CHECKING:
@@ -124,56 +121,9 @@ def _stage_name(stage: str) -> str:
 
 
 def describe_failure(exc: BaseException, request: RetrainRequest) -> str:
-    """A one- or two-sentence message for a failed run: what happened and what the person can do."""
+    """Log a failed run and say it in the Retrain dialog's words (:func:`app.text.errors.failure_message`)."""
     if isinstance(exc, MnistDataError):  # the person can fix this; the message says how
         log.warning("retraining failed: %s", exc)
     else:
         log.exception("retraining failed")
-    files = ", ".join(MNIST_FILES)
-    fix = (
-        f"set the environment variable {DATA_ENV_VAR} to such a folder, or choose “Download from the "
-        "internet”."
-    )
-    if isinstance(exc, MnistNotFoundError):
-        explicit = request.data_dir is not None and str(request.data_dir) != ""
-        if explicit:
-            folder = Path(request.data_dir).expanduser()  # type: ignore[arg-type]
-            missing = missing_files(folder)
-            if not folder.is_dir():
-                problem = "does not exist"
-            elif len(missing) == len(MNIST_FILES):
-                problem = f"has none of the four MNIST files ({files}, gzipped or not)"
-            else:
-                problem = "lacks " + ", ".join(missing) if missing else "has unreadable MNIST files"
-            return (
-                f"No MNIST data: the folder {folder} {problem}. Choose a folder that has them under "
-                f"Data, {fix}"
-            )
-        looked = " and ".join(str(f) for f in candidate_dirs(None))
-        cause = exc.__cause__
-        if request.download and cause is not None:
-            return (
-                f"MNIST was not found in {looked} and downloading it failed ({cause}). Check the "
-                f"internet connection, or choose a folder that holds the four MNIST files ({files})."
-            )
-        return (
-            f"No MNIST data was found; looked in {looked}. Choose a folder that holds the four MNIST "
-            f"files ({files}) under Data, {fix}"
-        )
-    if isinstance(exc, MnistDataError):
-        return f"{exc} Choose another MNIST folder or download a fresh copy."
-    if isinstance(exc, ChildProcessFailed) and exc.exitcode == -signal.SIGKILL:  # the OOM killer's signal
-        return (
-            "Training was stopped by the system, most likely because memory ran out. Close other "
-            "programs, or train on fewer images or with fewer principal components."
-        )
-    if isinstance(exc, MemoryError):
-        return "Training ran out of memory. Train on fewer images or with fewer principal components."
-    if isinstance(exc, OSError):
-        return (
-            f"The model could not be saved ({exc}). Check that {user_model_dir()} is writable and that "
-            "the disk has free space."
-        )
-    if isinstance(exc, ValueError):
-        return f"The settings were rejected: {exc}. Adjust them and train again."
-    return f"Training failed unexpectedly ({type(exc).__name__}: {exc}). Please report this."
+    return failure_message(exc, RETRAIN, data_dir=request.data_dir, download=request.download)

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QFont, QPainter, QPen, QPixmap
 
+from app.widgets import colours
 from app.widgets.digit_gallery import DigitDelegate
 from app.widgets.heatmap import digit_pixmap
 from model.pictures import picture_size
@@ -86,7 +87,7 @@ class SampleListModel(QAbstractListModel):
                     pixmap = digit_pixmap(sample.image().reshape(28, 28), THUMB)
                 except (OSError, ValueError):
                     pixmap = QPixmap(THUMB, THUMB)
-                    pixmap.fill(QColor(120, 120, 120))
+                    pixmap.fill(colours.colour("missing_picture"))
                 self._pixmaps[sample.sample_id] = pixmap
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -131,7 +132,7 @@ class SampleDelegate(DigitDelegate):
         rect = option.rect.adjusted(2, 2, -2, -2)
         left = rect.left() + (rect.width() - self.icon) // 2
         thumb = QRect(left, rect.top() + self.PAD, self.icon, self.icon)
-        amber = QColor(240, 170, 0)
+        amber = colours.colour("held_out", option.palette)
         painter.setPen(QPen(amber, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(thumb.adjusted(-1, -1, 0, 0))
@@ -143,6 +144,6 @@ class SampleDelegate(DigitDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(amber)
         painter.drawRoundedRect(badge, 6, 6)
-        painter.setPen(QColor(40, 28, 0))
+        painter.setPen(colours.colour("held_out_text", option.palette))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "test")
         painter.restore()

@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QMainWindow
+
+    from training.progress import CancelFlag
 
 TIMEOUT_MS = 60_000  # a first paint slower than this means the window is broken, not slow
 
@@ -142,7 +146,7 @@ RETRAIN_MODULES = (
 )
 
 
-def _child_answer(parent: int, report, cancel) -> int:
+def _child_answer(parent: int, report: Callable[..., None], cancel: CancelFlag) -> int:
     """Runs in the child: says it started, imports what a retrain needs, answers with its process id."""
     import importlib
 

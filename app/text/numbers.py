@@ -1,34 +1,43 @@
-"""Numbers as the person reads them: probabilities, confidences, durations and parameter values."""
+"""Numbers as the person reads them: percentages, durations and parameter values.
+
+Every percentage the app shows goes through :func:`percent` and every length of time in seconds
+through :func:`format_seconds`. Each view picks one precision for all its percentages (the main
+window one decimal, the evaluation window and the retrain results two), so figures side by side are
+written alike.
+"""
 
 from __future__ import annotations
 
 import math
 
-
-def format_percent(p: float) -> str:
-    """A probability for display; 99.96% would read "100.0%" and claim certainty, so it shows >99.9%."""
-    value = 100.0 * p
-    if value > 99.9 and p < 1.0:
-        return ">99.9%"
-    if 0 < value < 0.1:
-        return "<0.1%"
-    return f"{value:.1f}%"
+LIVE_DIGITS = 1  # the main window: the bars, the prediction, the status line
+RESULT_DIGITS = 2  # evaluation, retrain results, step-through: accuracies on thousands of test digits
 
 
-def format_confidence(p: float) -> str:
-    """A probability as a percentage that never overstates: 0.9996 is "99.9%", not "100%"."""
-    if p >= 0.99:
-        return f"{math.floor(p * 1000) / 10:.1f}%"
-    return f"{math.floor(p * 100):.0f}%"
+def percent(value: float | None, digits: int = 1) -> str:
+    """A probability, share or accuracy in percent with ``digits`` decimals; "n/a" for ``None``.
 
-
-def format_share(value: float | None) -> str:
-    """A share in whole percent, or "n/a" when there is none (too few samples to measure)."""
-    return "n/a" if value is None else f"{value:.0%}"
+    Rounded as usual, except that it never claims a certainty or an impossibility it does not have:
+    a value below 1 that would round to 100 reads ">99.9%" (with one decimal), a value above 0 that
+    would round to 0 reads "<0.1%".
+    """
+    if value is None:
+        return "n/a"
+    text = f"{100.0 * value:.{digits}f}"
+    step = 10.0**-digits
+    if value < 1.0 and float(text) >= 100.0:
+        return f">{100.0 - step:.{digits}f}%"
+    if value > 0.0 and float(text) <= 0.0:
+        return f"<{step:.{digits}f}%"
+    return f"{text}%"
 
 
 def format_seconds(seconds: float) -> str:
-    """A run's length: tenths of a second below ten seconds, whole seconds above."""
+    """A length of time: milliseconds below a second, tenths of a second below ten, whole seconds above."""
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 

@@ -16,20 +16,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app.widgets import colours
 from app.widgets.headings import heading
-from app.widgets.heatmap import diverging_rgb, heat_ends
-from app.widgets.qimages import rgb_to_qimage
+from app.widgets.scale_bar import ScaleBar
+from app.widgets.weight_map import SIDE, WeightMap
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QImage, QMouseEvent, QPaintEvent
+    from collections.abc import Callable
 
-SIDE = 28
+    from PySide6.QtCore import QPoint
+
+    from training.progress import CancelFlag
+
 MEAN_PER_CLASS = 200  # test digits per class averaged for the mean explanations
+REPORT_EVERY = 50  # explained digits between two progress reports
 ACTIVE_PIXEL_STD = 0.1  # pixels whose ink varies less than this over the training digits are "rarely used"
 
 
@@ -97,132 +99,30 @@ def weight_maps(estimator: Any) -> WeightMaps:
     return WeightMaps([str(c) for c in classes], [row.reshape(SIDE, SIDE) for row in coef])
 
 
-def colour_limit(weights: np.ndarray, active: np.ndarray | None = None) -> float:
-    """The symmetric colour-scale limit: the largest |w| among the pixels digits actually use.
+def average_explanations(
+    estimator: Any, test_data: Any, progress: Callable[[Any], None], cancel: CancelFlag
+) -> np.ndarray:
+    """:func:`model.explain.mean_explanations` on MNIST's test digits, reporting and stopping when asked.
 
-    Scaling to a rarely inked border pixel's weight would wash every other pixel out to white;
-    such pixels are drawn saturated instead.
+    ``progress`` receives the loader's :class:`training.progress.Progress` while MNIST loads, then
+    ``(explained, of)`` every :data:`REPORT_EVERY` digits; once ``cancel`` is set the work raises
+    :class:`training.progress.Cancelled` within one digit's explanation.
     """
-    magnitude = np.abs(np.asarray(weights, dtype=np.float64))
-    if active is not None and active.any():
-        magnitude = magnitude[active]
-    return float(magnitude.max(initial=0.0))
+    from model.explain import mean_explanations
+    from training.progress import Cancelled
 
+    if getattr(test_data, "reports_progress", False):
+        X, y = test_data(progress=progress, cancel=cancel)
+    else:
+        X, y = test_data()
 
-class WeightMap(QWidget):
-    """One class's 28x28 weights on a symmetric blue-white-red scale, with its label and range."""
+    def each(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled("cancelled by the user")
+        if done % REPORT_EVERY == 0 or done == total:
+            progress((done, total))
 
-    def __init__(
-        self, label: str, weights: np.ndarray, active: np.ndarray | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("weightMap")
-        self.label = label
-        self.weights = np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)
-        self.vmax = colour_limit(self.weights, active)
-        self.setAccessibleName(f"Weights of {label}")
-        self.setAccessibleDescription(
-            f"Red where ink counts for {label}, blue where against, colour scale ±{self.vmax:.3g}; "
-            "point at a pixel for its weight"
-        )
-        self._images: dict[bool, QImage] = {}  # by "is the scheme dark?"
-        self.setMouseTracking(True)
-        self.setMinimumSize(112, 140)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def sizeHint(self) -> QSize:
-        return QSize(168, 200)
-
-    @property
-    def image(self) -> QImage:
-        """The map on the diverging scale of the current scheme (light or dark), made once for each."""
-        dark = colours.is_dark(self.palette())
-        if dark not in self._images:
-            ends = heat_ends(self.palette())
-            self._images[dark] = rgb_to_qimage(diverging_rgb(self.weights, self.vmax, ends))
-        return self._images[dark]
-
-    def _image_rect(self) -> QRect:
-        title = self.fontMetrics().height() + 6
-        footer = self.fontMetrics().height() + 4
-        side = max(min(self.width(), self.height() - title - footer), SIDE)
-        side -= side % SIDE  # whole screen pixels per weight keep the squares crisp
-        x = (self.width() - side) // 2
-        return QRect(x, title, side, side)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self._image_rect()
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        title_font.setPixelSize(15)
-        painter.setFont(title_font)
-        painter.setPen(self.palette().text().color())
-        painter.drawText(QRect(0, 0, self.width(), rect.top() - 2), Qt.AlignmentFlag.AlignCenter, self.label)
-        painter.drawImage(rect, self.image)
-        painter.setPen(colours.colour("frame", self.palette()))
-        painter.drawRect(rect.adjusted(0, 0, -1, -1))
-        small = QFont(self.font())
-        small.setPixelSize(11)
-        painter.setFont(small)
-        painter.setPen(self.palette().placeholderText().color())
-        painter.drawText(
-            QRect(0, rect.bottom() + 3, self.width(), self.height() - rect.bottom() - 3),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            f"scale ±{self.vmax:.3g}",
-        )
-        painter.end()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        rect = self._image_rect()
-        pos = event.position().toPoint()
-        if not rect.contains(pos):
-            QToolTip.hideText()
-            return
-        column = (pos.x() - rect.left()) * SIDE // rect.width()
-        row = (pos.y() - rect.top()) * SIDE // rect.height()
-        value = self.weights[row, column]
-        sign = "for" if value > 0 else "against"
-        QToolTip.showText(
-            event.globalPosition().toPoint(),
-            f"pixel row {row}, column {column}: weight {value:+.4f} (ink here counts {sign} {self.label})",
-            self,
-        )
-
-
-class ScaleBar(QWidget):
-    """The key: blue is evidence against the class, white (near-black when dark) none, red for it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFixedHeight(34)
-        self.setAccessibleName("Colour key")
-        self.setAccessibleDescription(
-            "Blue: ink here counts against the digit; white: not at all; red: for it"
-        )
-        self.setMinimumWidth(320)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        width = min(self.width() - 20, 420)
-        x0 = (self.width() - width) // 2
-        gradient = QLinearGradient(x0, 0, x0 + width, 0)
-        negative, zero, positive = heat_ends(self.palette())
-        gradient.setColorAt(0.0, QColor(*negative))
-        gradient.setColorAt(0.5, QColor(*zero))
-        gradient.setColorAt(1.0, QColor(*positive))
-        painter.fillRect(QRect(x0, 2, width, 12), gradient)
-        painter.setPen(colours.colour("frame", self.palette()))
-        painter.drawRect(QRect(x0, 2, width - 1, 12))
-        font = QFont(self.font())
-        font.setPixelSize(11)
-        painter.setFont(font)
-        painter.setPen(self.palette().text().color())
-        y = 16
-        painter.drawText(QRect(x0, y, width // 3, 16), Qt.AlignmentFlag.AlignLeft, "ink here: against")
-        painter.drawText(QRect(x0 + width // 3, y, width // 3, 16), Qt.AlignmentFlag.AlignHCenter, "0")
-        painter.drawText(QRect(x0 + 2 * width // 3, y, width // 3, 16), Qt.AlignmentFlag.AlignRight, "for")
-        painter.end()
+    return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS, progress=each)
 
 
 class WeightsWindow(QWidget):
@@ -311,18 +211,25 @@ class WeightsWindow(QWidget):
             return 0
         self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
         from app.workers.background_job import BackgroundJob
-        from model.explain import mean_explanations
 
         self._job = BackgroundJob("digit-canvas-mean-explanations", self)
+        self._job.reported.connect(self._on_progress)
         self._job.done.connect(self._show_means)
         self._job.failed.connect(lambda message: self.mean_note.setText(f"Could not average them: {message}"))
-
-        def work() -> np.ndarray:
-            X, y = test_data()
-            return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS)
-
-        self._job.start(work)
+        self._job.start_with_progress(
+            lambda progress, cancel: average_explanations(estimator, test_data, progress, cancel)
+        )
         return 1
+
+    def _on_progress(self, value: Any) -> None:
+        if isinstance(value, tuple):  # (explained, of), from the averaging
+            done, total = value
+            self.mean_note.setText(
+                f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit… "
+                f"{done:,} of {total:,}"
+            )
+        elif getattr(value, "stage", "") == "downloading":
+            self.mean_note.setText(f"Downloading MNIST's test digits… {value.message}")
 
     def _show_means(self, means: np.ndarray) -> None:
         self.mean_note.setText(
@@ -340,7 +247,7 @@ class WeightsWindow(QWidget):
             self._mean_grid.addWidget(heat, n // self._mean_columns, n % self._mean_columns)
 
     def closeEvent(self, event: Any) -> None:
-        if self._job is not None:
+        if self._job is not None:  # the averaging looks at the flag after every digit
             self._job.cancel_and_wait(5000)
         super().closeEvent(event)
 
@@ -349,6 +256,4 @@ class WeightsWindow(QWidget):
 
     def cell_at(self, widget: WeightMap, row: int, column: int) -> QPoint:
         """The centre of one weight's square in ``widget`` (for tests and tooltips)."""
-        rect = widget._image_rect()
-        step = rect.width() / SIDE
-        return QPoint(int(rect.left() + (column + 0.5) * step), int(rect.top() + (row + 0.5) * step))
+        return widget.cell_centre(row, column)

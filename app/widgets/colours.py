@@ -44,14 +44,20 @@ _COLOURS = {
         "empty_count": "#bebebe",  # a zero in a matrix cell
         "outline": "#141414",  # the outline of a selected cell
         "hard_row": "#ffecd1",  # the table row of the hardest digit
-        "correct_low": "#e8f5e9",  # confusion matrix: the diagonal's palest green
-        "correct_high": "#2e7d32",  # and its strongest
+        # The confusion matrix's pair is Okabe and Ito's colour-blind-safe blue and vermillion, which
+        # stay apart under every common colour-vision deficiency (green and red do not).
+        "correct_low": "#e3eff7",  # confusion matrix: the diagonal's palest blue
+        "correct_high": "#0072b2",  # and its strongest (Okabe-Ito blue)
         "wrong_low": "#ffffff",  # confusion matrix: no mistakes
-        "wrong_high": "#c62828",  # the most frequent mistake
+        "wrong_high": "#d55e00",  # the most frequent mistake (Okabe-Ito vermillion)
+        "calibration_gap": "#d55e00",  # reliability diagram: the gap between a bar and the diagonal
         "heat_negative": "#2166ac",  # diverging map (ColorBrewer RdBu, colour-blind safe): against
         "heat_zero": "#ffffff",  # no evidence either way: the light background
         "heat_positive": "#b2182b",  # for
         "series_extra": "#333333",  # an eleventh curve of a line plot
+        "missing_picture": "#787878",  # a thumbnail whose picture file could not be read
+        "held_out": "#e69f00",  # a sample kept aside for testing: its frame and badge (Okabe-Ito orange)
+        "held_out_text": "#281c00",  # the badge's word, dark on the orange
     },
     "dark": {
         "error_text": "#ff8a80",
@@ -63,14 +69,18 @@ _COLOURS = {
         "empty_count": "#6a6a6a",
         "outline": "#f0f0f0",
         "hard_row": "#4a3812",
-        "correct_low": "#1b2a1c",
-        "correct_high": "#43a047",
+        "correct_low": "#15232e",
+        "correct_high": "#3d9be0",  # a lighter blue and vermillion, which stand out on a near-black
         "wrong_low": "#1e1e1e",
-        "wrong_high": "#e53935",
+        "wrong_high": "#f0782a",
+        "calibration_gap": "#f0782a",
         "heat_negative": "#4393c3",  # the same map's lighter ends, which stand out on a near-black centre
         "heat_zero": "#1c1c1e",  # near-black: the dark background
         "heat_positive": "#d6604d",
         "series_extra": "#c8c8c8",
+        "missing_picture": "#5a5a5a",
+        "held_out": "#f0b429",  # a touch lighter: it frames a thumbnail on a near-black background
+        "held_out_text": "#281c00",
     },
 }
 

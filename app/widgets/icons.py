@@ -65,7 +65,9 @@ class PaintedIconEngine(QIconEngine):
             self._pixmaps[key] = pixmap
         return pixmap
 
-    def availableSizes(self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off):
+    def availableSizes(
+        self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off
+    ) -> list[QSize]:
         """Any size can be drawn; these are offered to platforms that pick from a list (window icons)."""
         return [QSize(side, side) for side in SIZES]
 

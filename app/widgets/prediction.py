@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.text.numbers import format_percent
+from app.text.numbers import LIVE_DIGITS, percent
 
 if TYPE_CHECKING:
     from model.reading import Reading, Verdict
@@ -77,7 +77,7 @@ class PredictionView(QWidget):
     def show_prediction(self, digit: int, confidence: float) -> None:
         """A plain answer: the digit and how sure the model is."""
         self._show_digit(int(digit), float(confidence), "digit")
-        sure = format_percent(confidence)  # the same figure as the top bar
+        sure = percent(confidence, LIVE_DIGITS)  # the same figure as the top bar
         self._confidence_label.setText(f"{sure} sure")
         self.setAccessibleDescription(f"Predicted {self._digit}, {sure} sure")
         self._announce(f"{self._digit}, {sure} sure")

@@ -17,10 +17,11 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.text.numbers import format_percent
+from app.text.numbers import LIVE_DIGITS, percent
 from app.widgets.focus_ring import paint_focus_ring
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QPaintEvent
 
 ROW_MIN = 22  # pixels per class row at least
@@ -126,13 +127,13 @@ class ProbabilityBars(QWidget):
             text = "No drawing yet."
         else:
             order = np.argsort(-self._probs)[:3]
-            text = ", ".join(f"{self._classes[i]}: {self._probs[i]:.0%}" for i in order)
+            text = ", ".join(f"{self._classes[i]}: {percent(self._probs[i], 0)}" for i in order)  # spoken
         row = "" if self._cursor is None else f"Row {self._row_text(self._cursor)}. "
         self.setAccessibleDescription(f"{row}{text} {HOW}")
         self.setToolTip(f"{text}\n{HOW}\nWith no view on, that teaches the model this drawing.")
 
     def _row_text(self, index: int) -> str:
-        value = "no drawing" if self._probs is None else format_percent(float(self._probs[index]))
+        value = "no drawing" if self._probs is None else percent(float(self._probs[index]), LIVE_DIGITS)
         return f"{self._classes[index]}: {value}"
 
     # -------------------------------------------------------------------------------------- Qt events
@@ -188,7 +189,7 @@ class ProbabilityBars(QWidget):
             value_font.setBold(is_top)
             painter.setFont(value_font)
             painter.setPen(text if self._probs is not None else muted)
-            value = "–" if self._probs is None else format_percent(float(self._probs[i]))
+            value = "–" if self._probs is None else percent(float(self._probs[i]), LIVE_DIGITS)
             painter.drawText(
                 QRectF(row.right() - value_w, row.top(), value_w - 6, height),  # clear of the ring
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -260,7 +261,7 @@ class ProbabilityBars(QWidget):
             self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         self._hover = None
         self.update()
         super().leaveEvent(event)

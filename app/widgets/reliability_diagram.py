@@ -14,6 +14,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.text.numbers import RESULT_DIGITS, percent
+from app.widgets import colours
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
@@ -61,7 +64,8 @@ class ReliabilityDiagram(QWidget):
         filled = self._counts > 0
         gap = float((self._counts[filled] / self._counts.sum()) @ (self._confidence - self._accuracy)[filled])
         leaning = "surer than it is right" if gap > 0 else "less sure than it is right"
-        return f"Calibration error {self._ece:.2%}: on average the model is {leaning} by {abs(gap):.2%}."
+        ece, by = percent(self._ece, RESULT_DIGITS), percent(abs(gap), RESULT_DIGITS)
+        return f"Calibration error {ece}: on average the model is {leaning} by {by}."
 
     def sizeHint(self) -> QSize:
         return QSize(280, 280)
@@ -95,7 +99,7 @@ class ReliabilityDiagram(QWidget):
         painter.drawText(QRectF(-60, -8, 120, 16), Qt.AlignmentFlag.AlignCenter, "share right")
         painter.restore()
         for share in (0.0, 0.5, 1.0):
-            label = f"{share:.0%}"
+            label = percent(share, 0)
             x = area.left() + share * area.width()
             y = area.bottom() - share * area.height()
             painter.drawText(QRectF(x - 20, area.bottom() + 2, 40, 14), Qt.AlignmentFlag.AlignHCenter, label)
@@ -109,7 +113,7 @@ class ReliabilityDiagram(QWidget):
             return
         bar = palette.color(QPalette.ColorRole.Highlight)
         bar.setAlpha(170)
-        gap_colour = QColor("#e15759")
+        gap_colour = colours.colour("calibration_gap", palette)
         gap_colour.setAlpha(110)
         for i, (lo, hi) in enumerate(zip(self._edges[:-1], self._edges[1:], strict=True)):
             if self._counts[i] == 0:
@@ -126,5 +130,5 @@ class ReliabilityDiagram(QWidget):
         painter.drawText(
             area.adjusted(6, 4, -6, -4),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            f"ECE {self._ece:.2%}",
+            f"ECE {percent(self._ece, RESULT_DIGITS)}",
         )

@@ -37,7 +37,6 @@ from app.widgets.banner import MessageBanner
 from app.widgets.canvas import DrawingCanvas
 from app.window.about import APP_NAME, about_text
 from app.window.model_library import ModelLibrary, describe
-from app.window.picture_files import FILE_FILTER
 from app.window.picture_opener import PictureOpener
 from app.window.predictor import Predictor
 from app.window.reading_panel import ReadingPanel
@@ -46,8 +45,7 @@ from app.window.window_actions import ACTIONS, MENUS, TOOLBAR, icon_for
 
 if TYPE_CHECKING:
     import numpy as np
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+    from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QMenu
 
     from model.reading import Reading
@@ -70,7 +68,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icons.app_icon())
-        self.setAcceptDrops(True)
         self.models = library if library is not None else ModelLibrary(self)
         self._kind: str | None = None
         self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
@@ -79,7 +76,7 @@ class MainWindow(QMainWindow):
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
         self.predictor.set_source(lambda: None if self.canvas.is_empty() else self.canvas.image())
-        self.pictures = PictureOpener(self)
+        self.pictures = PictureOpener(self)  # File > Open image, drops
         self.pictures.opened.connect(self.pictureOpened)
         caption_font = self.font()
         caption_font.setBold(True)
@@ -377,18 +374,12 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------------- dialogs
 
     def _open_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
-
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path.home()), FILE_FILTER)
-        if path:
-            self.open_image_file(path)
+        self.pictures.ask_and_open()
 
     def _save_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
+        from app.window.picture_files import ask_drawing_path
 
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save drawing as PNG", str(Path.home() / "digit.png"), "PNG image (*.png)"
-        )
+        path = ask_drawing_path(self)
         if path:
             self.save_drawing(path)
 
@@ -399,24 +390,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------ Qt events
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_file(event.mimeData().urls()) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        if _dropped_file(event.mimeData().urls()) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = _dropped_file(event.mimeData().urls())
-        if path is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.open_image_file(path)
-
     def showEvent(self, event: QShowEvent) -> None:
         self.predictor.blockSignals(False)
         super().showEvent(event)
@@ -424,10 +397,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.predictor.blockSignals(True)  # no prediction lands on half-destroyed widgets
         super().closeEvent(event)
-
-
-def _dropped_file(urls: list[QUrl]) -> str | None:
-    for url in urls:
-        if url.isLocalFile() and Path(url.toLocalFile()).is_file():
-            return url.toLocalFile()
-    return None

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 import model as model_api
 from app.text.errors import one_line, typed_clause
 from app.text.labels import KIND_ORDER, label
+from app.text.numbers import LIVE_DIGITS, percent
 from model.paths import user_model_dir
 from model.store import index_is_damaged
 
@@ -88,7 +89,7 @@ def describe(estimator: Any) -> str:
     if isinstance(accuracy, int | float):
         classes = meta.get("classes")
         subset = "test set" if not classes or len(classes) > 2 else f"test {classes[0]}s and {classes[1]}s"
-        parts.append(f"{accuracy:.1%} on the MNIST {subset}")
+        parts.append(f"{percent(accuracy, LIVE_DIGITS)} on the MNIST {subset}")
     trained = format_time(meta.get("created"))
     if trained:
         parts.append(f"trained {trained}")

@@ -81,6 +81,9 @@ class ModelMenu(QObject):
             remembered = AppSettings().mnist_dir()
             if self.dialog.data_box.found_dir is None and remembered is not None:
                 self.dialog.data_box.set_folder(remembered)  # the folder chosen last time
+            # A folder chosen here is remembered at once: Evaluate and the next retrain use it,
+            # trained with or not.
+            self.dialog.data_box.folderChosen.connect(self._remember_mnist_dir)
             self.dialog.modelTrained.connect(self._model_trained)
             self.dialog.trainingStarted.connect(self._update_reset)
             self.dialog.trainingStopped.connect(self._training_stopped)
@@ -92,6 +95,10 @@ class ModelMenu(QObject):
         self.dialog.activateWindow()
         return self.dialog
 
+    @Slot(Path)
+    def _remember_mnist_dir(self, folder: Path) -> None:
+        AppSettings().set_mnist_dir(folder)
+
     @Slot(str)
     def _model_trained(self, kind: str) -> None:
         self.window.models.reload(kind)
@@ -101,10 +108,6 @@ class ModelMenu(QObject):
         self._update_reset()
         if outcome == "finished" and self.dialog is not None:
             from app.retrain.summary import summary_line
-
-            box = self.dialog.data_box
-            if box.folder.isChecked() and box.data_dir() is not None:
-                AppSettings().set_mnist_dir(box.data_dir())  # Evaluate and the next retrain use it
 
             lines = [summary_line(r) for r in self.dialog.results]
             self.window.show_status("; ".join(lines), 15000)
@@ -159,7 +162,7 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded to evaluate.")
         if in_use is None:
             return None
-        from app.evaluation.window import mnist_test_set
+        from training.loaders import mnist_test_set
 
         folder = self.mnist_dir()
         if folder is None:
@@ -180,7 +183,8 @@ class ModelMenu(QObject):
         return self._open_steps(folder, False)
 
     def _open_steps(self, data_dir: Path | None, download: bool) -> StepThroughWindow:
-        from app.retrain.step_through import StepThroughWindow, mnist_zeros_and_ones
+        from app.retrain.step_through import StepThroughWindow
+        from training.loaders import mnist_zeros_and_ones
 
         view = StepThroughWindow(mnist_zeros_and_ones(data_dir, download), parent=self.window.window())
         self._keep(view)
@@ -266,8 +270,8 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded.")
         if in_use is None:
             return None
-        from app.evaluation.window import mnist_test_set
         from app.weights.window import WeightsWindow
+        from training.loaders import mnist_test_set
 
         estimator, name = in_use
         folder = self.mnist_dir()

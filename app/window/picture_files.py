@@ -1,4 +1,4 @@
-"""Opening a picture of a digit from a file, whatever its colours, size or format.
+"""Opening a picture of a digit from a file, whatever its colours, size or format, and where to save one.
 
 The picture is shown on the canvas as dark ink on white, so what the person sees is what the model
 reads, and they can draw over it or undo it like a stroke.
@@ -16,6 +16,7 @@ from model import pictures
 
 if TYPE_CHECKING:
     from PIL import Image
+    from PySide6.QtWidgets import QWidget
 
 # What the file dialog offers; a file of one of these formats opens whatever its name (drop, command line).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm")
@@ -66,3 +67,13 @@ def opening_failure(path: str | os.PathLike[str], exc: BaseException) -> str:
 
 def is_image_path(path: str | os.PathLike[str]) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def ask_drawing_path(parent: QWidget) -> str:
+    """File > Save drawing as PNG…: where to save it, or "" when the person cancels."""
+    from PySide6.QtWidgets import QFileDialog  # dialogs are imported when first shown (start-up)
+
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Save drawing as PNG", str(Path.home() / "digit.png"), "PNG image (*.png)"
+    )
+    return path

@@ -1,9 +1,10 @@
 """Runs the current model on the current drawing, often enough to feel live and never more.
 
-Predicting one digit takes a few milliseconds (render the canvas, :func:`model.preprocess.canvas_to_mnist`,
-``predict_proba``), so it runs on the GUI thread: a thread would cost more in copying and locking than it
-saves. What keeps drawing smooth is coalescing: every change only *requests* a prediction, and a
-single-shot timer runs at most one per ``MIN_INTERVAL_MS``, on the newest picture.
+Predicting one digit is quick (render the canvas, :func:`model.preprocess.canvas_to_mnist`,
+``predict_proba``; ``benchmarks`` measures it), so it runs on the GUI thread: a thread would cost more
+in copying and locking than it saves. What keeps drawing smooth is coalescing: every change only
+*requests* a prediction, and a single-shot timer runs at most one per ``MIN_INTERVAL_MS``, on the
+newest picture.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.text.numbers import format_seconds
 from app.widgets.cards import Card, Note
 from app.widgets.prediction import PredictionView
 from app.widgets.preview import PreviewView
@@ -93,7 +94,7 @@ class ReadingPanel(QWidget):
         self.bars.set_probabilities(reading.own if on_its_own else reading.probabilities)
         self.bars_caption.setText(OWN_CAPTION if on_its_own else BARS_CAPTION)
         self.prediction_view.show_reading(reading)
-        self.prediction_view.setToolTip(f"Read in {duration_ms:.1f} ms")
+        self.prediction_view.setToolTip(f"Read in {format_seconds(duration_ms / 1000)}")
         self.preview.set_pixels(image28)
 
     def show_nothing(self, hint: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Settings that survive a restart: brush width, chosen model, window geometry.
+"""Settings that survive a restart: brush width, chosen model, window geometry, the MNIST folder.
 
 They live in an INI file, ``settings.ini`` in the user's data folder, rather than the registry or a
 plist, so everything the app keeps sits in one folder a person can find, back up or delete (and
@@ -132,7 +132,7 @@ class AppSettings:
         if kind in KINDS and kind != self.model_kind():
             self._write(KIND_KEY, kind)
 
-    # geometry ----------------------------------------------------------------------------------------
+    # MNIST folder ------------------------------------------------------------------------------------
 
     def mnist_dir(self) -> Path | None:
         """The MNIST folder last chosen (in Retrain or Evaluate), if it still holds the four files."""
@@ -149,6 +149,8 @@ class AppSettings:
 
     def set_mnist_dir(self, folder: Path) -> None:
         self._write(MNIST_DIR_KEY, str(folder))
+
+    # geometry ----------------------------------------------------------------------------------------
 
     def geometry(self) -> QByteArray | None:
         """The saved window geometry as bytes for ``restoreGeometry``, or ``None`` if there is none."""

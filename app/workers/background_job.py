@@ -104,6 +104,16 @@ class BackgroundJob(QObject):
         self._started_at = time.perf_counter()
         self._runner.start(QThread.Priority.LowPriority)
 
+    def start_with_progress(self, work: Callable[..., Any]) -> None:
+        """Run ``work(progress=..., cancel=...)``: its reports become ``reported``, and it stops when asked.
+
+        ``progress`` is :meth:`report` and ``cancel`` is :attr:`cancel_event`, the flag that
+        :meth:`cancel`, closing a window and quitting the app all set: the work looks at it (or
+        hands both to :func:`training.data.load_mnist` and the like) and raises
+        :class:`training.progress.Cancelled`.
+        """
+        self.start(lambda: work(progress=self.report, cancel=self.cancel_event))
+
     def report(self, value: Any) -> None:
         """Pass ``value`` to the GUI thread as ``reported(value)``; the work calls this from its thread."""
         self._relay.emit(value)
