@@ -1,13 +1,24 @@
-"""Row 3: live prediction, from a canvas picture to the ten probabilities, on real pen trajectories.
+"""Row 3: live prediction, what the window does while the pen moves, on real pen trajectories.
 
-The 220 UJI digits (11 writers) are drawn once onto a canvas-sized picture as the app draws them; the
-timed part is what runs on every pen stroke: ``canvas_to_mnist`` plus ``predict_proba`` for one image.
-The alternative is the toy pipeline (shrink the whole canvas to 28x28, invert, predict), which is
-faster but reads drawings badly; both accuracies are reported so speed is never bought with it.
+The 220 UJI digits (11 writers) are drawn on the real main window's canvas with real mouse events
+(:mod:`app.testing.replay`), each 40-85% of the canvas high at a seeded random place, and with the
+last stroke still held down the window's own ``Predictor.predict_now()`` is timed: the canvas render
+with the stroke in progress, the image conversion, tracing the digit, the reading, and every slot its
+signal runs (the bars, the prediction, the preview; with "Why this digit?" on also the explanation,
+its parts picture and the overlay's update). Both with the overlay off and on, over several repeats.
+Painting the updated widgets happens afterwards in the event loop and is not in the figure.
+
+Beside it, on the same drawings rendered once to pictures: the preprocessing and the model alone
+(``canvas_to_mnist`` + ``predict_proba``), and the alternative, the toy pipeline (shrink the whole
+canvas to 28x28, invert, predict), which is faster but reads drawings badly; both accuracies are
+reported so speed is never bought with it.
 """
 
 from __future__ import annotations
 
+import gc
+import os
+import tempfile
 import time
 from typing import Any
 
@@ -110,6 +121,96 @@ def _time_explained(model: Any, images: list[Any], rounds: int) -> np.ndarray:
     return np.array(totals)
 
 
+def _time_window(samples: list[Any], repeats: int, per_drawing: int) -> dict[str, Any]:
+    """``predict_now()`` of the real window after real strokes, overlay off and on, per repeat.
+
+    Returns, for ``"off"`` and ``"on"``, the seconds of every timed call in each repeat (a list of
+    arrays), and how many drawings the window read right (its big digit, after the pen lifted).
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    previous_home = os.environ.get("DIGIT_CANVAS_HOME")
+    home = tempfile.TemporaryDirectory(prefix="digit-canvas-bench-live-")
+    os.environ["DIGIT_CANVAS_HOME"] = home.name  # the bundled model; the person's own is not touched
+    try:
+        from PySide6.QtWidgets import QApplication, QLabel
+
+        from app.testing.replay import draw_with_mouse, mouse_path, place_strokes, release_mouse
+        from app.window.assembly import build_main_window
+
+        app = QApplication.instance() or QApplication(["benchmarks"])
+        window = build_main_window(kind="ovr")
+        window.show()
+        app.processEvents()
+        window.predictor.warm_up()
+        gc.freeze()  # as the app does after its first paint (app.boot.gc_pause)
+        label = window.findChild(QLabel, "predictionDigit")
+        canvas = window.canvas
+        rng = np.random.default_rng(0)
+        placements = [
+            (*rng.uniform(0.02, 0.98 - side, size=2), side) for side in rng.uniform(0.4, 0.85, len(samples))
+        ]
+        placed = [
+            place_strokes(canvas, s.strokes, left, top, side)
+            for s, (left, top, side) in zip(samples, placements, strict=True)
+        ]
+        times: dict[str, list[np.ndarray]] = {"off": [], "on": []}
+        right = {"off": 0, "on": 0}
+        for repeat in range(repeats):
+            order = ("off", "on") if repeat % 2 == 0 else ("on", "off")  # neither always goes first
+            for mode in order:
+                window.explainer.set_on(mode == "on")
+                taken = []
+                for sample, strokes in zip(samples, placed, strict=True):
+                    window.action("clear").trigger()
+                    draw_with_mouse(canvas, strokes, release=False)  # the last stroke still going down
+                    app.processEvents()  # the throttled prediction and the repaints, as for a person
+                    for _ in range(per_drawing):
+                        start = time.perf_counter()
+                        window.predictor.predict_now()
+                        taken.append(time.perf_counter() - start)
+                    release_mouse(canvas, mouse_path(strokes[-1])[-1])
+                    app.processEvents()
+                    if repeat == 0:
+                        right[mode] += label.text() == str(sample.digit)
+                times[mode].append(np.array(taken))
+        window.explainer.set_on(False)
+        window.close()
+        app.processEvents()
+        return {"times": times, "right": right}
+    finally:
+        if previous_home is None:
+            os.environ.pop("DIGIT_CANVAS_HOME", None)
+        else:
+            os.environ["DIGIT_CANVAS_HOME"] = previous_home
+        home.cleanup()
+
+
+def _spread(runs: list[np.ndarray]) -> dict[str, Any]:
+    """Median and p99 of all the runs together, and the range of each over the runs."""
+    every = np.concatenate(runs)
+    medians = [float(np.median(r)) for r in runs]
+    p99s = [percentile(r, 99) for r in runs]
+    return {
+        "median_s": float(np.median(every)),
+        "p99_s": percentile(every, 99),
+        "max_s": float(every.max()),
+        "run_medians_s": medians,
+        "run_p99s_s": p99s,
+        "n": len(every),
+    }
+
+
+def _said(stats: dict[str, Any]) -> str:
+    medians, p99s = stats["run_medians_s"], stats["run_p99s_s"]
+    spread = ""
+    if len(medians) > 1:
+        spread = (
+            f" (runs: median {fmt_seconds(min(medians))}-{fmt_seconds(max(medians))}, "
+            f"p99 {fmt_seconds(min(p99s))}-{fmt_seconds(max(p99s))})"
+        )
+    return f"median {fmt_seconds(stats['median_s'])}, p99 {fmt_seconds(stats['p99_s'])}{spread}"
+
+
 def bench_live(opts: Options) -> Row:
     """Median and 99th percentile of canvas -> ten probabilities, ours against the naive pipeline."""
     try:
@@ -124,34 +225,62 @@ def bench_live(opts: Options) -> Row:
         notes = f"no UJI data in {opts.uji_dir}"
         return Row(id="live", title="3. Live prediction", status="skipped", notes=notes)
     from model.store import bundled_model_path, load_model
+    from training.uji import load_uji_digits
 
     model = load_model("ovr", bundled_model_path("ovr"))
-    images, labels, size, pen, source = render_uji(opts.uji_dir, 40 if opts.quick else None)
+    limit = 40 if opts.quick else None
+    images, labels, size, pen, source = render_uji(opts.uji_dir, limit)
     rounds = max(1, -(-(200 if opts.quick else 1000) // len(images)))  # enough rounds for the sample count
     ours_t, ours_prep, ours_pred, ours_blank = _time_pipeline(canvas_to_mnist, model, images, rounds)
     naive_t, _, naive_pred, _ = _time_pipeline(naive_to_mnist, model, images, rounds)
     explained_t = _time_explained(model, images, rounds)
     explained_p99 = percentile(explained_t, 99)
+    repeats = 1 if opts.quick else 3
+    per_drawing = 2
+    try:
+        window = _time_window(load_uji_digits(opts.uji_dir)[:limit], repeats, per_drawing)
+    except ImportError as exc:  # no Qt: the row says so, and keeps the pipeline's figures
+        window = {"error": f"{type(exc).__name__}: {exc}"}
+    off = on = None
+    if "times" in window:
+        off, on = _spread(window["times"]["off"]), _spread(window["times"]["on"])
     ours_acc = float((ours_pred == labels).mean())
     naive_acc = float((naive_pred == labels).mean())
     ours_med, ours_p99 = float(np.median(ours_t)), percentile(ours_t, 99)
     naive_med, naive_p99 = float(np.median(naive_t)), percentile(naive_t, 99)
     prep_med = float(np.median(ours_prep))
+    if on is not None and off is not None:
+        window_said = (
+            f"the window's predict_now() after real strokes: overlay off {_said(off)}; "
+            f"with the explanation overlay {_said(on)}; the window read "
+            f"{window['right']['off'] / len(images):.1%}; "
+        )
+        target = on["p99_s"]
+        judged = "the window with the overlay on"
+    else:
+        window_said = f"the window could not be timed ({window['error']}); "
+        target = max(ours_p99, explained_p99)
+        judged = "pipeline only, explanation included"
     return Row(
         id="live",
         title=f"3. Live prediction, canvas {size}px -> 10 probabilities ({len(images)} UJI digits)",
         ours=(
-            f"median {fmt_seconds(ours_med)}, p99 {fmt_seconds(ours_p99)}; reads {ours_acc:.1%}; with the "
-            f"explanation: median {fmt_seconds(float(np.median(explained_t)))}, "
-            f"p99 {fmt_seconds(explained_p99)}"
+            f"{window_said}preprocessing + model alone: median {fmt_seconds(ours_med)}, "
+            f"p99 {fmt_seconds(ours_p99)}, reads {ours_acc:.1%}; with the explanation: median "
+            f"{fmt_seconds(float(np.median(explained_t)))}, p99 {fmt_seconds(explained_p99)}"
         ),
         alternative=f"median {fmt_seconds(naive_med)}, p99 {fmt_seconds(naive_p99)}; reads {naive_acc:.1%}",
         ratio=(
-            f"p99 ours/naive {ours_p99 / naive_p99:.1f}; target p99 < 5 ms "
-            f"{'met' if max(ours_p99, explained_p99) < TARGET_P99 else 'MISSED'} (explanation included)"
+            f"p99 ours/naive {ours_p99 / naive_p99:.1f} (preprocessing + model); target p99 < 5 ms "
+            f"{'met' if target < TARGET_P99 else 'MISSED'} ({judged})"
         ),
         notes=(
-            f"{len(ours_t)} timed predictions each; canvas_to_mnist median {fmt_seconds(prep_med)}, "
+            f"window: {per_drawing} timed predict_now() per drawing with its last stroke held down, "
+            f"{repeats} repeat(s) of each mode in alternating order, "
+            f"{off['n'] if off else 0} calls per mode, Qt platform {os.environ.get('QT_QPA_PLATFORM')}, "
+            "painting not included (it runs later in the event loop); "
+            f"pipeline: {len(ours_t)} timed predictions each; "
+            f"canvas_to_mnist median {fmt_seconds(prep_med)}, "
             f"predict_proba median {fmt_seconds(float(np.median(ours_t - ours_prep)))}; pen {pen:g}px "
             f"({source}); digits 40-85% of the canvas high at seeded random places; alternative = "
             "whole canvas resized to 28x28; bundled OvR model; "
@@ -163,6 +292,11 @@ def bench_live(opts: Options) -> Row:
             "canvas_size": size,
             "pen_width": pen,
             "geometry_source": source,
+            "window": (
+                {"overlay_off": off, "overlay_on": on, "read_right": window["right"], "repeats": repeats}
+                if on is not None
+                else {"error": window["error"]}
+            ),
             "ours": {
                 "median_s": ours_med,
                 "p99_s": ours_p99,

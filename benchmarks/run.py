@@ -185,8 +185,15 @@ def _targets_of(rows: list[Row]) -> list[dict[str, Any]]:
             iters is not None and shipped["accuracy"] >= 0.999,
         )
     if "live" in by_id:
-        p99 = by_id["live"]["ours"]["p99_s"]
-        add("live", "live prediction p99 below 5 ms", f"{p99 * 1e3:.2f} ms", p99 < 5e-3)
+        live = by_id["live"]
+        window = live.get("window", {}).get("overlay_on")
+        if window:  # what the window does per reading, the explanation overlay on
+            p99 = window["p99_s"]
+            said = f"{p99 * 1e3:.2f} ms"
+            add("live", "live prediction p99 below 5 ms (the window, overlay on)", said, p99 < 5e-3)
+        else:
+            p99 = live["ours"]["p99_s"]
+            add("live", "live prediction p99 below 5 ms", f"{p99 * 1e3:.2f} ms", p99 < 5e-3)
     if "startup" in by_id:
         ratio = by_id["startup"]["ratio"]
         add("startup", "start-up below 2x a bare PySide6 window", f"{ratio:.1f}x", ratio < 2)
