@@ -267,3 +267,14 @@ def test_drawn_strokes_come_out_as_wide_as_mnists(uji_dir) -> None:
         widths = [estimate_stroke_width(x.reshape(28, 28)) for x in drawn]
         print(f"box {box}: median stroke {np.median(widths):.2f}, MNIST's {target:.2f}")
         assert abs(float(np.median(widths)) - target) < 0.15
+
+
+def test_stroke_width_is_numpy_gradients_total_variation() -> None:
+    """The in-place float32 estimate is the plain formula with numpy's gradient, to rounding."""
+    rng = np.random.default_rng(3)
+    for shape in ((1, 1), (1, 7), (5, 1), (30, 41), (200, 120)):
+        ink = np.clip(rng.random(shape) * 1.5 - 0.5, 0, 1)
+        padded = np.pad(ink, 1)
+        gy, gx = np.gradient(padded) if min(padded.shape) > 1 else (np.zeros_like(padded),) * 2
+        expected = 2 * padded.sum() / np.sqrt(gx * gx + gy * gy).sum() if ink.sum() > 0 else 0.0
+        assert estimate_stroke_width(ink) == pytest.approx(expected, rel=1e-6)
