@@ -206,18 +206,24 @@ def test_uji_replay_through_pillow_reads_the_handwriting(uji_dir) -> None:
 
 @pytest.mark.mnist
 def test_mnist_digits_survive_the_round_trip(mnist) -> None:
-    """An MNIST digit shown big on a light canvas comes back nearly unchanged: accuracy holds."""
+    """An MNIST digit shown big on a light canvas comes back nearly unchanged: accuracy holds.
+
+    Not exactly: every drawing's strokes are brought to MNIST's median width, so MNIST's own thick and
+    thin digits lose theirs, and a blurry enlargement loses a little more. That costs about a point
+    (1.15 on these 2,000 with the bundled model; 0.6 when the pipeline aimed at 2.6-pixel strokes,
+    which read the pen drawings worse), and more than one and a half would mean the pipeline broke.
+    """
     from model import load_model
 
     clf = load_model("ovr")
-    X, y = mnist[2][:500], mnist[3][:500]
+    X, y = mnist[2][:2000], mnist[3][:2000]
     direct = float((clf.predict(X) == y).mean())
     pictures = [
         Image.fromarray(np.round((1 - x.reshape(28, 28)) * 255).astype(np.uint8)).resize((280, 280), 3)
         for x in X
     ]
     Z = np.stack([canvas_to_mnist(p) for p in pictures])
-    assert float((clf.predict(Z) == y).mean()) >= direct - 0.01
+    assert float((clf.predict(Z) == y).mean()) >= direct - 0.015
 
 
 def _source_centre(picture: Image.Image) -> tuple[float, float]:
