@@ -454,7 +454,10 @@ def test_throttle_and_iteration_estimate() -> None:
     assert throttle.allow("evaluating", force=True)
     bundled = load_model("ovr").metadata_
     assert expected_iterations("ovr", None, bundled) == bundled["n_iter"]  # same settings: as before
-    assert expected_iterations("ovr", {"alpha": 1e-2}, bundled) == 200  # unknown: the maximum
+    from training.train import DEFAULT_PARAMS
+
+    unknown = expected_iterations("ovr", {"alpha": 1e-2}, bundled)
+    assert unknown == DEFAULT_PARAMS["ovr"]["max_iter"]  # unknown: the maximum
 
 
 @pytest.mark.mnist
