@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
-from windows import close_what_it_opened, new_window
+from windows import close_what_it_opened, new_window, open_every_view
 
 pytestmark = pytest.mark.gui
 
@@ -147,20 +147,7 @@ def test_every_window_and_dialog_names_and_describes_every_control(qtbot, mnist_
 
     monkeypatch.setenv("DIGIT_CANVAS_DATA", str(mnist_dir))
     window = new_window(qtbot, kind="ovr")
-    menu = window.model_menu
-    opened = {
-        "retrain": menu.open_retrain(),
-        "evaluation": menu.evaluate(),
-        "weights": menu.show_weights(),
-        "step through": menu.step_through(),
-        "what the model sees": window.input_viewer.open(),
-    }
-    window.canvas.add_stroke([[200, 60], [200, 340]])
-    window.teacher.teach(1)  # a sample, so the samples dialog shows its gallery
-    opened["samples"] = window.teacher.show_samples()
-    qtbot.waitUntil(lambda: opened["samples"].gallery.isVisible() and opened["samples"].model.rowCount() == 1)
-    qtbot.waitUntil(lambda: opened["evaluation"].evaluation is not None, timeout=30000)
-    qtbot.waitUntil(opened["step through"].is_ready, timeout=30000)
+    opened = open_every_view(qtbot, window)
     weights = opened["weights"]
     if weights.mean_maps is not None and weights._job is not None:
         qtbot.waitUntil(lambda: len(weights.mean_maps) == 10, timeout=60000)

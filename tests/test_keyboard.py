@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
-from windows import close_what_it_opened, new_window
+from windows import close_what_it_opened, new_window, open_every_view
 
 pytestmark = pytest.mark.gui
 
@@ -73,19 +73,7 @@ def test_tab_reaches_every_control_of_the_main_window(qtbot):
 def test_tab_reaches_every_control_of_every_window_and_dialog(qtbot, mnist_dir, monkeypatch):
     monkeypatch.setenv("DIGIT_CANVAS_DATA", str(mnist_dir))
     window = new_window(qtbot, kind="ovr")
-    window.canvas.add_stroke([[200, 60], [200, 340]])
-    window.teacher.teach(1)  # a sample, so the samples dialog shows its gallery
-    menu = window.model_menu
-    opened = {
-        "retrain": menu.open_retrain(),
-        "evaluation": menu.evaluate(),
-        "weights": menu.show_weights(),
-        "step through": menu.step_through(),
-        "what the model sees": window.input_viewer.open(),
-        "samples": window.teacher.show_samples(),
-    }
-    qtbot.waitUntil(lambda: opened["evaluation"].evaluation is not None, timeout=30000)
-    qtbot.waitUntil(opened["step through"].is_ready, timeout=30000)
+    opened = open_every_view(qtbot, window)
     missed = {}
     for name, view in opened.items():
         visited, left_out = tab_walk(qtbot, view)

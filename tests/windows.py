@@ -26,6 +26,27 @@ def close_what_it_opened(win: MainWindow) -> None:
         win.teacher.dialog.close()
 
 
+def open_every_view(qtbot, win: MainWindow) -> dict:
+    """Every secondary window and dialog, opened from the window with one taught sample and waited for
+    until it shows its content (the accessibility and keyboard tests walk each)."""
+    win.canvas.add_stroke([[200, 60], [200, 340]])
+    win.teacher.teach(1)  # a sample, so the samples dialog shows its gallery
+    menu = win.model_menu
+    opened = {
+        "retrain": menu.open_retrain(),
+        "evaluation": menu.evaluate(),
+        "weights": menu.show_weights(),
+        "step through": menu.step_through(),
+        "what the model sees": win.input_viewer.open(),
+        "samples": win.teacher.show_samples(),
+    }
+    samples = opened["samples"]
+    qtbot.waitUntil(lambda: samples.gallery.isVisible() and samples.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: opened["evaluation"].evaluation is not None, timeout=30000)
+    qtbot.waitUntil(opened["step through"].is_ready, timeout=30000)
+    return opened
+
+
 def read_through_window(win: MainWindow, samples, placement: str = "normal") -> list[str]:
     """Draw each pen sample on the window's canvas with real mouse events; what the window says for each.
 
