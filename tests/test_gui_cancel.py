@@ -24,22 +24,28 @@ pytestmark = pytest.mark.gui
 PATIENCE = 60.0  # seconds the fake work waits for the cancel before giving up on it
 
 
-class SlowLoader:
-    """Stands in for MNIST's loader: reports a download, then waits until it is told to stop."""
+class WaitsToBeStopped:
+    """Stands in for a slow loader: reports ``report``, then waits until it is told to stop."""
 
     reports_progress = True
 
-    def __init__(self) -> None:
+    def __init__(self, report: Progress) -> None:
+        self.report = report
         self.started = threading.Event()
         self.saw_cancel: list[bool] = []
 
     def __call__(self, progress=None, cancel=None):
         if progress is not None:
-            progress(Progress("downloading", "t10k-images: 1.0 of 9.9 MB", 0.1))
+            progress(self.report)
         self.started.set()
         stopped = cancel is not None and cancel.wait(PATIENCE)
         self.saw_cancel.append(bool(stopped))
         raise Cancelled("cancelled by the user") if stopped else RuntimeError("never told to stop")
+
+
+def slow_download() -> WaitsToBeStopped:
+    """MNIST's loader: reports a download, then waits to be stopped."""
+    return WaitsToBeStopped(Progress("downloading", "t10k-images: 1.0 of 9.9 MB", 0.1))
 
 
 def _evaluation_window(qtbot, loader) -> EvaluationWindow:
@@ -51,7 +57,7 @@ def _evaluation_window(qtbot, loader) -> EvaluationWindow:
 
 
 def test_quitting_during_the_evaluation_download_stops_it(qtbot) -> None:
-    loader = SlowLoader()
+    loader = slow_download()
     view = _evaluation_window(qtbot, loader)
     QCoreApplication.instance().aboutToQuit.emit()  # what QApplication.quit() sends before it returns
     assert loader.saw_cancel == [True]
@@ -59,7 +65,7 @@ def test_quitting_during_the_evaluation_download_stops_it(qtbot) -> None:
 
 
 def test_closing_the_evaluation_window_stops_its_download(qtbot) -> None:
-    loader = SlowLoader()
+    loader = slow_download()
     view = _evaluation_window(qtbot, loader)
     with qtbot.waitSignal(view._job.stopped, timeout=int(PATIENCE * 1000)):
         view.close()
@@ -68,7 +74,7 @@ def test_closing_the_evaluation_window_stops_its_download(qtbot) -> None:
 
 
 def test_the_cancel_button_uses_the_jobs_own_flag(qtbot) -> None:
-    loader = SlowLoader()
+    loader = slow_download()
     view = _evaluation_window(qtbot, loader)
     qtbot.waitUntil(view.cancel_button.isVisible, timeout=5000)
     with qtbot.waitSignal(view.failed, timeout=int(PATIENCE * 1000)) as failed:
@@ -102,24 +108,13 @@ def test_closing_show_weights_stops_the_averaging_within_a_digit(qtbot, monkeypa
     assert view.mean_maps == []
 
 
-class SlowZerosAndOnes:
-    """Stands in for MNIST's zeros and ones: reports reading a file, then waits to be stopped."""
-
-    def __init__(self) -> None:
-        self.started = threading.Event()
-        self.saw_cancel: list[bool] = []
-
-    def __call__(self, progress=None, cancel=None):
-        if progress is not None:
-            progress(Progress("loading", "Reading train-images-idx3-ubyte.gz", 0.4))
-        self.started.set()
-        stopped = cancel is not None and cancel.wait(PATIENCE)
-        self.saw_cancel.append(bool(stopped))
-        raise Cancelled("cancelled by the user") if stopped else RuntimeError("never told to stop")
+def slow_zeros_and_ones() -> WaitsToBeStopped:
+    """MNIST's zeros and ones: reports reading a file, then waits to be stopped."""
+    return WaitsToBeStopped(Progress("loading", "Reading train-images-idx3-ubyte.gz", 0.4))
 
 
 def test_step_through_shows_its_loading_and_closing_stops_it(qtbot) -> None:
-    data = SlowZerosAndOnes()
+    data = slow_zeros_and_ones()
     view = StepThroughWindow(data)
     qtbot.addWidget(view)
     view.show()
@@ -132,7 +127,7 @@ def test_step_through_shows_its_loading_and_closing_stops_it(qtbot) -> None:
 
 
 def test_quitting_while_step_through_loads_stops_it(qtbot) -> None:
-    data = SlowZerosAndOnes()
+    data = slow_zeros_and_ones()
     view = StepThroughWindow(data)
     qtbot.addWidget(view)
     assert data.started.wait(10)
