@@ -264,7 +264,7 @@ def _swept(imgs: np.ndarray, u: np.ndarray | None) -> np.ndarray:
     qx = centre[:, 0, None, None] + (grid[None, None, :] - CENTRE) / scale[:, None, None]
     qy = centre[:, 1, None, None] + (grid[None, :, None] - CENTRE) / scale[:, None, None]
     qx, qy = np.broadcast_arrays(qx, qy)
-    return centre_by_mass(sample(imgs, qx + shift(qy), qy))
+    return centre_by_mass(np.clip(sample(imgs, qx + shift(qy), qy), 0.0, 1.0))
 
 
 def _capsules(points: np.ndarray, ends: np.ndarray, width: np.ndarray) -> np.ndarray:

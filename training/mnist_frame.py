@@ -18,25 +18,17 @@ __all__ = ["BOX", "CENTRE", "SIDE", "centre_by_mass", "resample", "sample"]
 
 def resample(imgs: np.ndarray, centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Bilinear resampling of each image around ``centre`` (x, y) by ``scale``, into the 28x28 frame."""
-    n = len(imgs)
     grid = np.arange(SIDE, dtype=np.float64)
     sx = centre[:, 0, None] + (grid[None, :] - CENTRE) / scale[:, None]  # (n, 28) source columns
     sy = centre[:, 1, None] + (grid[None, :] - CENTRE) / scale[:, None]  # (n, 28) source rows
-    x0, y0 = np.floor(sx).astype(np.intp), np.floor(sy).astype(np.intp)
-    fx, fy = (sx - x0).astype(np.float32), (sy - y0).astype(np.float32)
-    padded = np.pad(imgs, ((0, 0), (1, 2), (1, 2)))  # reads just outside the picture see background
-    x0, y0 = np.clip(x0 + 1, 0, SIDE + 1), np.clip(y0 + 1, 0, SIDE + 1)
-    idx = np.arange(n)[:, None, None]
-    r0, r1 = y0[:, :, None], y0[:, :, None] + 1
-    c0, c1 = x0[:, None, :], x0[:, None, :] + 1
-    wy, wx = fy[:, :, None], fx[:, None, :]
-    top = padded[idx, r0, c0] * (1 - wx) + padded[idx, r0, c1] * wx
-    bottom = padded[idx, r1, c0] * (1 - wx) + padded[idx, r1, c1] * wx
-    return (top * (1 - wy) + bottom * wy).astype(np.float32)
+    return sample(imgs, *np.broadcast_arrays(sx[:, None, :], sy[:, :, None]))
 
 
 def sample(imgs: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-    """Bilinear reads of each image at source points ``(sx, sy)`` (n, 28, 28); outside is background."""
+    """Bilinear reads of each image at source points ``(sx, sy)`` (n, 28, 28); outside is background.
+
+    The levels stay those of ``imgs``, up to rounding (which can step a hair past 1).
+    """
     n = len(imgs)
     x0, y0 = np.floor(sx).astype(np.intp), np.floor(sy).astype(np.intp)
     fx, fy = (sx - x0).astype(np.float32), (sy - y0).astype(np.float32)
@@ -45,7 +37,7 @@ def sample(imgs: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
     idx = np.arange(n)[:, None, None]
     top = padded[idx, y0, x0] * (1 - fx) + padded[idx, y0, x0 + 1] * fx
     bottom = padded[idx, y0 + 1, x0] * (1 - fx) + padded[idx, y0 + 1, x0 + 1] * fx
-    return np.clip(top * (1 - fy) + bottom * fy, 0.0, 1.0).astype(np.float32)
+    return (top * (1 - fy) + bottom * fy).astype(np.float32)
 
 
 def centre_by_mass(imgs: np.ndarray) -> np.ndarray:
