@@ -284,3 +284,15 @@ def test_stroke_width_is_numpy_gradients_total_variation() -> None:
         gy, gx = np.gradient(padded) if min(padded.shape) > 1 else (np.zeros_like(padded),) * 2
         expected = 2 * padded.sum() / np.sqrt(gx * gx + gy * gy).sum() if ink.sum() > 0 else 0.0
         assert estimate_stroke_width(ink) == pytest.approx(expected, rel=1e-6)
+
+
+def test_the_canvas_fast_path_crops_exactly_as_the_general_one(uji_dir) -> None:
+    """A grey canvas picture skips the whole-picture ink map; its crop must be that map's, bit for bit."""
+    from model.preprocess import _crop_to_ink, _grey_ink_crop
+
+    for d in load_uji_digits(uji_dir)[::5]:
+        for box in (CENTRED, SMALL_CORNER):
+            picture = render_strokes(d.strokes, SIZE, 18, box=box)
+            fast, corner = _grey_ink_crop(picture)
+            general, general_corner = _crop_to_ink(ink_array(picture))
+            assert corner == general_corner and np.array_equal(fast, general)
