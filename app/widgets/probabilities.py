@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.text.numbers import LIVE_DIGITS, percent
@@ -156,7 +156,9 @@ class ProbabilityBars(QWidget):
         label_font.setBold(True)
         value_font = QFont(base)
         label_w = height * 1.1
-        value_w = painter.fontMetrics().horizontalAdvance("100.0%") + 10
+        widest = QFont(value_font)
+        widest.setBold(True)  # the top row's number is bold, and ">99.9%" is the widest it can be
+        value_w = max(QFontMetrics(widest).horizontalAdvance(t) for t in (">99.9%", "100.0%")) + 10
 
         for i, cls in enumerate(self._classes):
             row = self.row_rect(i)
