@@ -104,35 +104,58 @@ def _resample(flat: np.ndarray, alpha: np.ndarray, cy: np.ndarray, cx: np.ndarra
     return out.reshape(n, SIDE * SIDE)
 
 
+class DeskewMap:
+    """The deskew of one image, its parameters ``(alpha, cy, cx)`` fixed, as the linear map ``D`` it is.
+
+    Each deskewed pixel reads up to four drawn pixels bilinearly; the map keeps those taps, so one
+    image's deskew, its transpose (carrying a gradient or an attribution back to the drawn pixels) and
+    its coverage are sums over the same few thousand taps, worked out once.
+    """
+
+    def __init__(self, alpha: float, cy: float, cx: float) -> None:
+        centre = (SIDE - 1) / 2.0
+        r = np.arange(SIDE)
+        oy = cy - centre
+        ky = int(np.floor(oy))
+        fy = oy - ky
+        ox = alpha * (r - centre) + (cx - centre)  # per output row
+        kx = np.floor(ox).astype(np.intp)
+        fx = ox - kx
+        # The four taps (dy, dx) of every output pixel at once, shape (4, 28, 28).
+        dy = np.array([0, 0, 1, 1])[:, None, None]
+        dx = np.array([0, 1, 0, 1])[:, None, None]
+        src_r = r[None, :, None] + ky + dy
+        src_c = r[None, None, :] + kx[None, :, None] + dx
+        inside = (src_r >= 0) & (src_r < SIDE) & (src_c >= 0) & (src_c < SIDE)
+        row_fx = fx[None, :, None]
+        weight = np.where(dy == 0, 1.0 - fy, fy) * np.where(dx == 0, 1.0 - row_fx, row_fx)
+        out_index = np.broadcast_to(np.arange(SIDE * SIDE).reshape(1, SIDE, SIDE), inside.shape)
+        self._out = out_index[inside]
+        self._src = (src_r * SIDE + src_c)[inside]
+        self._weight = np.broadcast_to(weight, inside.shape)[inside]
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        """``D @ image``: the deskewed image (784,), in float64."""
+        x = np.asarray(image, dtype=np.float64).ravel()
+        return np.bincount(self._out, self._weight * x[self._src], minlength=SIDE * SIDE)
+
+    def transpose(self, gradient: np.ndarray) -> np.ndarray:
+        """``D.T @ gradient``: each drawn pixel gets back its share of the deskewed pixels it fed."""
+        g = np.asarray(gradient, dtype=np.float64).ravel()
+        return np.bincount(self._src, self._weight * g[self._out], minlength=SIDE * SIDE)
+
+    def coverage(self) -> np.ndarray:
+        """How much of each deskewed pixel (784,) is read from inside the frame (1 but near the edges)."""
+        return np.bincount(self._out, self._weight, minlength=SIDE * SIDE)
+
+
 def deskew_coverage(alpha: float, cy: float, cx: float) -> np.ndarray:
     """How much of each deskewed pixel (784,) is read from inside the frame (1 but near the edges)."""
-    ones = np.ones((1, SIDE * SIDE), dtype=np.float32)
-    return _resample(ones, np.array([alpha]), np.array([cy]), np.array([cx]))[0].astype(np.float64)
+    return DeskewMap(alpha, cy, cx).coverage()
 
 
 def deskew_transpose(gradient: np.ndarray, alpha: float, cy: float, cx: float) -> np.ndarray:
     """``D.T @ gradient`` for the linear map ``D`` that deskews one image with parameters ``(alpha,
     cy, cx)``: carries a gradient (or an attribution weight) on the deskewed pixels back to the
-    pixels that were drawn. Output pixel (r, c) reads four input pixels bilinearly; each gets back its
-    share."""
-    g = np.asarray(gradient, dtype=np.float64).reshape(SIDE, SIDE)
-    centre = (SIDE - 1) / 2.0
-    r = np.arange(SIDE, dtype=np.float64)
-    oy = cy - centre
-    ky = int(np.floor(oy))
-    fy = oy - ky
-    ox = alpha * (r - centre) + (cx - centre)  # per output row
-    kx = np.floor(ox).astype(int)
-    fx = ox - kx
-    out = np.zeros((SIDE, SIDE), dtype=np.float64)
-    cols = np.arange(SIDE)
-    for dy, wy in ((0, 1.0 - fy), (1, fy)):
-        for dx in (0, 1):
-            wx = (1.0 - fx) if dx == 0 else fx  # (28,) per output row
-            src_r = r.astype(int) + ky + dy  # (28,)
-            src_c = cols[None, :] + kx[:, None] + dx  # (28, 28)
-            inside = (src_r[:, None] >= 0) & (src_r[:, None] < SIDE) & (src_c >= 0) & (src_c < SIDE)
-            weights = g * (wy * wx)[:, None]
-            rr = np.broadcast_to(src_r[:, None], (SIDE, SIDE))
-            np.add.at(out, (rr[inside], src_c[inside]), weights[inside])
-    return out.ravel()
+    pixels that were drawn."""
+    return DeskewMap(alpha, cy, cx).transpose(gradient)

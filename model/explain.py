@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from model.deskew import deskew_coverage, deskew_parameters, deskew_transpose
+from model.deskew import DeskewMap, deskew_parameters
 from model.features import feature_count
 from model.orientation import orientation_shares
 from model.validation import check_images
@@ -98,14 +98,11 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
     offset = intercept - float(c @ np.asarray(fm.scale_mean_, dtype=np.float64))
     if fm.deskew:
         alpha, cy, cx = (float(v[0]) for v in deskew_parameters(x))
-        from model.deskew import deskew
-
-        u = deskew(x[None].astype(np.float32))[0].astype(np.float64)
-        coverage = deskew_coverage(alpha, cy, cx)
+        deskewing = DeskewMap(alpha, cy, cx)
+        u = deskewing.apply(x)
+        coverage = deskewing.coverage()
         inside = coverage > 1e-9
-
-        def back(gradient: np.ndarray) -> np.ndarray:
-            return deskew_transpose(gradient, alpha, cy, cx)
+        back = deskewing.transpose
 
         def carry(shares: np.ndarray) -> np.ndarray:
             """Shares on deskewed pixels handed to the drawn pixels each was read from, none lost."""

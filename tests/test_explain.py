@@ -135,3 +135,21 @@ def test_the_linear_picture_of_the_one_vs_rest_model_is_its_component_weights_in
     assert linear_pictures(model)[3].ravel() @ (z - fm.mean_) == pytest.approx(
         lin @ ((z - fm.mean_) @ fm.components_), rel=1e-4
     )
+
+
+def test_one_images_deskew_map_is_the_batch_deskew(digits):
+    """``DeskewMap`` (what the explanation reads the deskewed digit, its coverage and the transpose
+    through) gives what the model's own batch deskew gives, digit by digit, and covers a pixel fully
+    wherever all four of its taps fall inside the frame."""
+    from model.deskew import DeskewMap, _resample
+
+    images = digits[0][:40]
+    expected = deskew(images)
+    for x, want in zip(images, expected, strict=True):
+        alpha, cy, cx = (float(v[0]) for v in deskew_parameters(x))
+        mapping = DeskewMap(alpha, cy, cx)
+        np.testing.assert_allclose(mapping.apply(x), want, atol=1e-5)
+        ones = np.ones((1, 784), dtype=np.float32)
+        np.testing.assert_allclose(
+            mapping.coverage(), _resample(ones, *(np.array([v]) for v in (alpha, cy, cx)))[0], atol=1e-6
+        )
