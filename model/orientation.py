@@ -42,7 +42,8 @@ def orientation_histograms(
     for start in range(0, len(images), _CHUNK):
         chunk = images[start : start + _CHUNK].reshape(-1, SIDE, SIDE)
         m = len(chunk)
-        padded = np.pad(chunk, ((0, 0), (1, 1), (1, 1)))
+        padded = np.zeros((m, SIDE + 2, SIDE + 2), dtype=np.float32)  # np.pad's result, more cheaply
+        padded[:, 1:-1, 1:-1] = chunk
         gx = padded[:, 1:-1, 2:] - padded[:, 1:-1, :-2]
         gy = padded[:, 2:, 1:-1] - padded[:, :-2, 1:-1]
         # Most of an MNIST picture is flat background: only pixels with an edge are binned.
@@ -80,7 +81,8 @@ def orientation_shares(
     n_bins = cells * cells * orientations
     if weights.shape != (n_bins,):
         raise ValueError(f"weights must have shape ({n_bins},), got {weights.shape}")
-    padded = np.pad(image, 1)
+    padded = np.zeros((SIDE + 2, SIDE + 2))
+    padded[1:-1, 1:-1] = image
     gx = (padded[1:-1, 2:] - padded[1:-1, :-2]).ravel()
     gy = (padded[2:, 1:-1] - padded[:-2, 1:-1]).ravel()
     rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)

@@ -157,7 +157,7 @@ def _pipeline(image: Image.Image, ink: Polarity, keep_steps: bool) -> Traced | N
     pad = int(np.ceil(BOX * k / 4))  # room for thickening
     work = _resize(crop, scale)
     axes.resized(crop, work)
-    work = np.pad(work, pad)
+    work = _zero_pad(work, pad)
     axes.shift(pad, pad)
     work = _adjust_stroke(work, (TARGET_STROKE * k - stroke * scale) / 2)
     if keep_steps:
@@ -269,7 +269,7 @@ def estimate_stroke_width(ink: np.ndarray) -> float:
     A stroke of width w and length L has area w*L and an outline of about 2*L. The outline length is
     the total variation of the (anti-aliased) ink map, which does not depend on stroke direction.
     """
-    padded = np.pad(np.asarray(ink, dtype=np.float32), 1)
+    padded = _zero_pad(np.asarray(ink, dtype=np.float32), 1)
     area = float(padded.sum(dtype=np.float64))
     if area <= 0:
         return 0.0
@@ -348,6 +348,15 @@ def _border(arr: np.ndarray) -> np.ndarray:
     return np.concatenate([arr[0], arr[-1], arr[1:-1, 0], arr[1:-1, -1]])
 
 
+def _zero_pad(arr: np.ndarray, width: int) -> np.ndarray:
+    """``np.pad(arr, width)`` for a 2-D array, without its general machinery (it runs several times a
+    prediction)."""
+    h, w = arr.shape
+    out = np.zeros((h + 2 * width, w + 2 * width), dtype=arr.dtype)
+    out[width : width + h, width : width + w] = arr
+    return out
+
+
 def _resize(arr: np.ndarray, scale: float) -> np.ndarray:
     """Resample an ink map by ``scale``: area averaging when shrinking (anti-aliasing), bicubic else."""
     h, w = arr.shape
@@ -359,7 +368,7 @@ def _resize(arr: np.ndarray, scale: float) -> np.ndarray:
 
 def _shift_max(arr: np.ndarray, offsets: tuple[tuple[int, int], ...], use_max: bool) -> np.ndarray:
     h, w = arr.shape
-    padded = np.pad(arr, 1, constant_values=0.0)
+    padded = _zero_pad(arr, 1)
     out = arr.copy()
     pick = np.maximum if use_max else np.minimum
     for dy, dx in offsets:
