@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.widgets.focus_ring import paint_focus_ring
+from app.widgets.live_stroke import LiveStrokeLayer
 from app.widgets.qimages import pil_to_qimage, qimage_to_pil
 from app.widgets.strokes import DOC_SIZE, CanvasState, Stroke, draw_stroke, fit_picture
 
@@ -76,6 +77,7 @@ class DrawingCanvas(QWidget):
         self._brush = DEFAULT_BRUSH
         self._cache: QImage | None = None  # committed content at screen resolution
         self._doc_cache: QImage | None = None  # and at DOC_SIZE, what image() starts from
+        self._live = LiveStrokeLayer()  # the doc cache with the stroke in progress
         self._tablet_down = False
 
     # ------------------------------------------------------------------------------------ public API
@@ -161,19 +163,15 @@ class DrawingCanvas(QWidget):
         """The drawing (including a stroke in progress) as a white ``size`` x ``size`` grey image.
 
         At ``DOC_SIZE`` (what the model reads, many times a second) the committed strokes come from a
-        cache, so only the stroke in progress is drawn: a drawing of hundreds of strokes costs what
-        one does.
+        cache, and the stroke in progress from a :class:`LiveStrokeLayer` that adds only its new
+        points: a drawing of hundreds of strokes, or one long stroke, costs what a short one does.
         """
         if size == DOC_SIZE:
             if self._doc_cache is None:
                 self._doc_cache = self._render(size, with_current=False)
-            image = self._doc_cache.copy()
             if self._current:
-                painter = QPainter(image)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                draw_stroke(painter, Stroke(tuple(self._current), self._brush))
-                painter.end()
-            return image
+                return self._live.picture(self._doc_cache, self._current, self._brush)
+            return self._doc_cache.copy()
         return self._render(size, with_current=True)
 
     def _render(self, size: int, with_current: bool) -> QImage:

@@ -1,0 +1,108 @@
+"""The stroke in progress is drawn a few points at a time for the model (app.widgets.live_stroke):
+what the model reads mid-stroke must be the stroke, and what it reads once the pen lifts exactly the
+stroke drawn whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtTest import QTest
+
+from app.testing.replay import mouse_path, place_strokes
+from app.widgets.canvas import DrawingCanvas
+from app.widgets.qimages import qimage_to_gray
+from app.widgets.strokes import Stroke, draw_stroke
+from model.preprocess import canvas_to_mnist
+from model.store import bundled_model_path, load_model
+
+pytestmark = pytest.mark.gui
+
+EVERY = 3  # mouse moves between two readings, as the throttled predictor sees a quick pen
+
+
+@pytest.fixture
+def canvas(qtbot) -> DrawingCanvas:
+    widget = DrawingCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(500, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def whole(canvas: DrawingCanvas) -> np.ndarray:
+    """The committed drawing with the stroke in progress drawn as one polyline."""
+    image = canvas._doc_cache.copy()
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    draw_stroke(painter, Stroke(tuple(canvas._current), canvas.brush_width()))
+    painter.end()
+    return qimage_to_gray(image)
+
+
+def test_mid_stroke_pictures_are_the_stroke_and_the_lifted_pen_gives_it_exactly(canvas, uji_dir) -> None:
+    from training.uji import load_uji_digits
+
+    model = load_model("ovr", bundled_model_path("ovr"))
+    fresh = DrawingCanvas()
+    shares, inputs, gaps, agree, readings = [], [], [], 0, 0
+    for sample in load_uji_digits(uji_dir)[::8]:
+        canvas.clear()
+        for stroke in place_strokes(canvas, sample.strokes, 0.2, 0.2, 0.6):
+            path = mouse_path(stroke)
+            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[0])
+            for i, point in enumerate(path[1:], start=1):
+                QTest.mouseMove(canvas, point)
+                if i % EVERY:
+                    continue
+                live, drawn = qimage_to_gray(canvas.qimage()), whole(canvas)
+                differ = np.abs(live.astype(int) - drawn.astype(int)) > 2
+                shares.append(differ.sum() / max(int((drawn < 255).sum()), 1))
+                a, b = canvas_to_mnist(_pil(live)), canvas_to_mnist(_pil(drawn))
+                if a is not None and b is not None:
+                    inputs.append(float(np.abs(a - b).mean()))
+                    readings += 1
+                    pa, pb = model.predict_proba(np.stack([a, b]))
+                    agree += int(pa.argmax() == pb.argmax())
+                    gaps.append(float(np.abs(pa - pb).max()))
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[-1])
+        fresh.clear()
+        for stroke in canvas.strokes():
+            fresh.add_stroke(stroke.points, stroke.width)
+        np.testing.assert_array_equal(qimage_to_gray(canvas.qimage()), qimage_to_gray(fresh.qimage()))
+    print(
+        f"\nlive stroke: {len(shares)} mid-stroke pictures; ink pixels off by more than 2 levels: median "
+        f"{np.median(shares):.2%}, most {max(shares):.2%}; 28x28 input mean difference median "
+        f"{np.median(inputs):.4f}; readings agree {agree}/{readings}; "
+        f"probabilities differ by at most {np.median(gaps):.4f} (median), {np.percentile(gaps, 99):.3f} (p99)"
+    )
+    assert np.median(shares) < 0.01 and max(shares) < 0.1
+    assert np.median(inputs) < 0.002
+    assert np.median(gaps) < 1e-3 and np.percentile(gaps, 99) < 0.1
+    assert agree >= 0.98 * readings  # a half-drawn digit is often a close call between two classes
+
+
+def _pil(gray: np.ndarray) -> Image.Image:
+    return Image.fromarray(gray, mode="L")
+
+
+def test_a_new_stroke_undo_or_clear_mid_stroke_starts_the_live_picture_again(canvas) -> None:
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(250, 250))
+    for dx in range(0, 120, 6):
+        QTest.mouseMove(canvas, _point(250 + dx, 250 + dx // 3))
+        canvas.qimage()
+    canvas.undo()  # drops the stroke in progress
+    assert (qimage_to_gray(canvas.qimage()) == 255).all()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(60, 60))
+    QTest.mouseMove(canvas, _point(90, 200))
+    first = qimage_to_gray(canvas.qimage())
+    np.testing.assert_array_equal(first, whole(canvas))  # one piece is the polyline itself
+    canvas.clear()
+    assert (qimage_to_gray(canvas.qimage()) == 255).all()
+
+
+def _point(x: int, y: int) -> QPoint:
+    return QPoint(x, y)
