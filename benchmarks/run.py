@@ -189,8 +189,10 @@ def _targets_of(rows: list[Row]) -> list[dict[str, Any]]:
         window = live.get("window", {}).get("overlay_on")
         if window:  # what the window does per reading, the explanation overlay on
             p99 = window["p99_s"]
-            said = f"{p99 * 1e3:.2f} ms"
-            add("live", "live prediction p99 below 5 ms (the window, overlay on)", said, p99 < 5e-3)
+            waited = live["window"]["after_whole_stroke"]["overlay_on"]["p99_s"]
+            said = f"{p99 * 1e3:.2f} ms (a reading that waited for a whole stroke: {waited * 1e3:.2f} ms)"
+            goal = "live prediction p99 below 5 ms (the window while drawing, overlay on)"
+            add("live", goal, said, p99 < 5e-3)
         else:
             p99 = live["ours"]["p99_s"]
             add("live", "live prediction p99 below 5 ms", f"{p99 * 1e3:.2f} ms", p99 < 5e-3)

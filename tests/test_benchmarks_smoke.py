@@ -83,6 +83,11 @@ def test_quick_benchmark_writes_every_row(mnist_dir: Path, tmp_path: Path) -> No
         for side in ("ours", "naive"):
             assert _positive(live[side]["median_s"]) and live[side]["p99_s"] >= live[side]["median_s"]
             assert _fraction(live[side]["accuracy"])
+        window = live["window"]
+        if "error" not in window:  # readings while the stroke went down, and after a whole stroke
+            for timed in (window["overlay_on"], window["after_whole_stroke"]["overlay_on"]):
+                assert timed["n"] > 0 and timed["p99_s"] >= timed["median_s"] > 0
+            assert window["overlay_on"]["n"] > window["after_whole_stroke"]["overlay_on"]["n"]
     if rows["startup"]["status"] == "ok":
         startup = rows["startup"]["data"]
         assert _positive(startup["app_median_s"]) and _positive(startup["bare_median_s"])

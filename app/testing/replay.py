@@ -76,6 +76,10 @@ def draw_with_mouse(canvas: DrawingCanvas, strokes: Sequence[np.ndarray], releas
             QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[-1])
 
 
+def press_mouse(canvas: DrawingCanvas, at: QPoint) -> None:
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+
+
 def release_mouse(canvas: DrawingCanvas, at: QPoint) -> None:
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
 
