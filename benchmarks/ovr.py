@@ -189,11 +189,10 @@ def menu_retrain(data_dir: Path | None, out_dir: Path, max_train: int | None = N
 
 def training_set(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the shipped one-vs-rest model learns from, with the pictures that are no digit as label 10."""
-    from training.continental import continental_forms
     from training.negatives import not_digits
-    from training.train import CONTINENTAL_COPIES, NOT_DIGIT_SHARE
+    from training.train import NOT_DIGIT_SHARE, made_up_digits
 
-    X_cont, y_cont = continental_forms(X, y, per_digit=CONTINENTAL_COPIES)
+    X_cont, y_cont = made_up_digits(X, y)
     negatives = not_digits(X, y, round(NOT_DIGIT_SHARE * len(y)))
     X_all = np.concatenate([X, X_cont, negatives])
     y_all = np.concatenate([y, y_cont, np.full(len(negatives), NOT_A_DIGIT, dtype=y.dtype)])

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PERSONAL_ALPHA", "REHEARSAL_SHARE", "TAUGHT_TURNS", "personalised", "turned"]
 
-PERSONAL_ALPHA = 4e-4  # how strongly the correction is kept small
+PERSONAL_ALPHA = 1e-3  # how strongly the correction is kept small
 REHEARSAL_SHARE = 0.4  # the rehearsed digits' share of the objective; the person's drawings have the rest
 TAUGHT_TURNS = (-12.0, -6.0, 6.0, 12.0)  # degrees (anticlockwise) each taught drawing is also learned at
 

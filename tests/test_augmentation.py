@@ -154,3 +154,51 @@ def test_continental_forms_do_not_depend_on_the_number_of_threads(monkeypatch):
     alone = continental_forms(X, y, per_digit=2)
     assert np.array_equal(threaded[0], alone[0]) and np.array_equal(threaded[1], alone[1])
     assert len(threaded[1]) > 0
+
+
+def _open_and_closed_four():
+    """A 4 whose stem rises past the crossbar (MNIST's usual form) and one closed at the top."""
+    left = _stroke([(10, 4), (8, 15), (20, 15)])
+    stem = _stroke([(17, 4), (17, 24)])
+    closed = np.maximum(_stroke([(10, 4), (17, 4), (17, 24)]), _stroke([(10, 4), (8, 15), (20, 15)]))
+    both = np.stack([np.maximum(left, stem), closed])
+    return centre_by_mass(both).reshape(2, 784)
+
+
+def test_open_fours_lose_the_stem_above_the_crossbar_and_keep_the_rest():
+    from training.open_fours import open_fours
+
+    four, closed = _open_and_closed_four()
+    made, labels = open_fours(np.stack([four, closed, four]), np.array([4, 4, 1]), share=1.0)
+    assert made.shape == (1, 784) and made.dtype == np.float32 and labels.tolist() == [4]
+    before, after = four.reshape(28, 28), made[0].reshape(28, 28)
+    # Line the two up by the left stroke (centring by mass moved the opened one).
+    shift = round(np.argmax(after[:, :12].sum(axis=0)) - np.argmax(before[:, :12].sum(axis=0)))
+    rise = round(np.argmax(after.sum(axis=1) * (np.arange(28) > 6)) - 15)  # the crossbar row moved
+    aligned = np.roll(np.roll(before, shift, axis=1), rise, axis=0)
+    bar = 15 + rise
+    stem = slice(17 + shift - 1, 17 + shift + 2)
+    assert (
+        aligned[: bar - 2, stem].sum() > 5
+        and after[: bar - 2, stem].sum() < 0.05 * aligned[: bar - 2, stem].sum()
+    )
+    assert after[bar + 2 :, stem].sum() > 0.8 * aligned[bar + 2 :, stem].sum()  # the stem below stays
+    assert after[:, :12].sum() > 0.8 * aligned[:, :12].sum()  # and so does the left stroke
+    grid = np.arange(28)
+    centre = (after.sum(axis=1) @ grid / after.sum(), after.sum(axis=0) @ grid / after.sum())
+    assert np.abs(np.array(centre) - CENTRE).max() <= 0.5  # centred by mass again, as MNIST's are
+
+
+def test_open_fours_take_an_even_share_of_the_fours_and_are_reproducible():
+    from training.open_fours import open_fours
+
+    four, _ = _open_and_closed_four()
+    X = np.repeat(four[None], 8, axis=0) * np.linspace(0.7, 1.0, 8)[:, None].astype(np.float32)
+    y = np.full(8, 4)
+    half, _ = open_fours(X, y, share=0.5)
+    assert len(half) == 4
+    np.testing.assert_array_equal(half, open_fours(X, y, share=0.5)[0])
+    np.testing.assert_allclose(half.max(axis=1), X[::2].max(axis=1), atol=0.05)  # the 1st, 3rd, ... 4s
+    assert len(open_fours(X, y, share=0.0)[0]) == 0
+    with pytest.raises(ValueError, match="share must be between 0 and 1"):
+        open_fours(X, y, share=1.5)

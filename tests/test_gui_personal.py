@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TAUGHT_PER_DIGIT = 3
 WRITERS = ("p14", "p28", "p02", "p07", "p19")  # the three hardest writers for the bundled model, two others
 MEAN_REQUIRED = 0.96  # measured 97.5% on these five (the issue asks 99% on average over all 30)
-WORST_REQUIRED = 0.93  # measured 94.5% (the issue asks 97% for the worst of all 30)
+WORST_REQUIRED = 0.93  # measured 95.0% (the issue asks 97% for the worst of all 30)
 SECONDS_PER_TEACH = 1.0
 
 

@@ -22,7 +22,7 @@ from training.uji import PenSample, load_uji_digits
 
 pytestmark = pytest.mark.gui
 
-REQUIRED = 0.975  # the handwriting issue's goal in each placement; the bundled model reads 98.2% in each
+REQUIRED = 0.975  # the handwriting issue's goal in each placement; the bundled model reads 98.2, 98.6, 97.7%
 
 
 @pytest.fixture(scope="module")

@@ -40,9 +40,10 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     },
 }
 # What the one-vs-rest model learns from besides MNIST's digits, all of it made from them: marked copies
-# of each 1, 7 and 9 in the forms much of the world writes (training.continental), and pictures that are
-# no digit (training.negatives), as a share of the MNIST training digits.
+# of each 1, 7 and 9 in the forms much of the world writes (training.continental), open 4s, and pictures
+# that are no digit (training.negatives), as a share of the MNIST training digits.
 CONTINENTAL_COPIES = 2
+OPEN_FOUR_SHARE = 0.75  # and short-stemmed copies of three 4s in four (training.open_fours)
 NOT_DIGIT_SHARE = 0.4
 # Shares of the progress bar given to each stage (training dominates).
 _LOAD, _TRAIN, _EVAL = 0.10, 0.80, 0.07
@@ -69,6 +70,17 @@ def make_estimator(kind: str, params: dict[str, Any] | None = None) -> Any:
     merged = {**DEFAULT_PARAMS[check_kind(kind)], **(params or {})}
     cls = BinaryLogisticRegression if kind == "binary" else OneVsRestLogisticRegression
     return cls(**merged)
+
+
+def made_up_digits(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The digits the one-vs-rest model learns from besides ``X``, all drawn from ``X``'s own: the
+    continental 1s, 7s and 9s and the open 4s."""
+    from training.continental import continental_forms
+    from training.open_fours import open_fours
+
+    X_cont, y_cont = continental_forms(X, y, per_digit=CONTINENTAL_COPIES)
+    X_open, y_open = open_fours(X, y, share=OPEN_FOUR_SHARE)
+    return np.concatenate([X_cont, X_open]), np.concatenate([y_cont, y_open])
 
 
 def select_kind_data(kind: str, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,10 +146,9 @@ def train_model(
     data_meta: dict[str, Any] = {}
     if augment and kind == "ovr":
         reporter.report("preparing", "Drawing continental forms and pictures that are no digit…", _LOAD)
-        from training.continental import continental_forms
         from training.negatives import not_digits
 
-        X_cont, y_cont = continental_forms(X_fit, y_fit, per_digit=CONTINENTAL_COPIES)
+        X_cont, y_cont = made_up_digits(X_fit, y_fit)
         reporter.check()
         fit_kwargs["negatives"] = not_digits(X_fit, y_fit, round(NOT_DIGIT_SHARE * len(y_fit)))
         reporter.check()
