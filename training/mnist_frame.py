@@ -32,11 +32,15 @@ def sample(imgs: np.ndarray, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
     n = len(imgs)
     x0, y0 = np.floor(sx).astype(np.intp), np.floor(sy).astype(np.intp)
     fx, fy = (sx - x0).astype(np.float32), (sy - y0).astype(np.float32)
-    padded = np.pad(imgs, ((0, 0), (1, 2), (1, 2)))
+    wide = SIDE + 3  # one column of background before the image and two after, and so for rows
+    padded = np.zeros((n, wide, wide), dtype=np.asarray(imgs).dtype)
+    padded[:, 1 : SIDE + 1, 1 : SIDE + 1] = imgs
     x0, y0 = np.clip(x0 + 1, 0, SIDE + 1), np.clip(y0 + 1, 0, SIDE + 1)
-    idx = np.arange(n)[:, None, None]
-    top = padded[idx, y0, x0] * (1 - fx) + padded[idx, y0, x0 + 1] * fx
-    bottom = padded[idx, y0 + 1, x0] * (1 - fx) + padded[idx, y0 + 1, x0 + 1] * fx
+    # Flat indices into the padded batch: one gather per tap instead of three-way fancy indexing.
+    at = (np.arange(n)[:, None, None] * wide + y0) * wide + x0
+    flat = padded.ravel()
+    top = flat[at] * (1 - fx) + flat[at + 1] * fx
+    bottom = flat[at + wide] * (1 - fx) + flat[at + wide + 1] * fx
     return (top * (1 - fy) + bottom * fy).astype(np.float32)
 
 
