@@ -89,17 +89,36 @@ def _pil(gray: np.ndarray) -> Image.Image:
     return Image.fromarray(gray, mode="L")
 
 
-def test_a_new_stroke_undo_or_clear_mid_stroke_starts_the_live_picture_again(canvas) -> None:
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(250, 250))
-    for dx in range(0, 120, 6):
-        QTest.mouseMove(canvas, _point(250 + dx, 250 + dx // 3))
+def _off(canvas: DrawingCanvas) -> float:
+    """The share of the drawing's ink pixels where the live picture and the whole stroke differ."""
+    live, drawn = qimage_to_gray(canvas.qimage()).astype(int), whole(canvas).astype(int)
+    return float((np.abs(live - drawn) > 2).sum() / max(int((drawn < 255).sum()), 1))
+
+
+def _drag(canvas: DrawingCanvas, points: list[tuple[int, int]]) -> None:
+    """Moves with the button held, a reading after each, as the throttled predictor takes them."""
+    for x, y in points:
+        QTest.mouseMove(canvas, _point(x, y))
         canvas.qimage()
+
+
+def test_undo_a_new_width_or_a_crossing_mid_stroke_keep_the_live_picture_right(canvas) -> None:
+    press = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(canvas, *press, _point(250, 250))
+    _drag(canvas, [(250 + dx, 250 + dx // 3) for dx in range(0, 120, 6)])
     canvas.undo()  # drops the stroke in progress
     assert (qimage_to_gray(canvas.qimage()) == 255).all()
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(60, 60))
-    QTest.mouseMove(canvas, _point(90, 200))
-    first = qimage_to_gray(canvas.qimage())
-    np.testing.assert_array_equal(first, whole(canvas))  # one piece is the polyline itself
+    # A longer stroke than the one undone, so a layer that kept the old one would show through.
+    QTest.mousePress(canvas, *press, _point(60, 60))
+    _drag(canvas, [(60 + dx, 60 + (dx * dx) // 200) for dx in range(0, 300, 5)])
+    assert _off(canvas) < 0.02
+    canvas.set_brush_width(canvas.brush_width() * 2)  # a new width mid-stroke: drawn again, whole
+    np.testing.assert_array_equal(qimage_to_gray(canvas.qimage()), whole(canvas))
+    QTest.mouseRelease(canvas, *press, _point(355, 500))
+    # A stroke across that one: its ink lies over the grey edges of the first as Qt's would.
+    QTest.mousePress(canvas, *press, _point(200, 20))
+    _drag(canvas, [(200 - dy // 4, 20 + dy) for dy in range(0, 440, 5)])
+    assert _off(canvas) < 0.02
     canvas.clear()
     assert (qimage_to_gray(canvas.qimage()) == 255).all()
 

@@ -231,6 +231,7 @@ class DrawingCanvas(QWidget):
             self._extend(pos)
         stroke = Stroke(tuple(self._current), self._brush)
         self._current = None
+        self._live.reset()
         self._undo.append(self._state)
         self._redo.clear()
         self._state = CanvasState((*self._state.strokes, stroke), self._state.picture)

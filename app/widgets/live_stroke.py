@@ -2,11 +2,12 @@
 
 Qt strokes a polyline in time that grows with its length, and the model reads the drawing many times a
 second while the pen moves: redrawing the whole stroke in progress for every reading made a long
-stroke the slowest part of a prediction. This layer keeps the committed drawing with the stroke so
-far, and draws only the points added since the last reading, from the last point already drawn (so the
-pieces join under a round cap), onto white, then keeps the darker of the two pixels. The union of the
-pieces is the stroke; only anti-aliased edge pixels where two pieces meet can differ from one polyline,
-by a level or two, and the finished stroke is drawn whole when the pen lifts.
+stroke the slowest part of a prediction. This layer keeps the stroke so far on its own, on white, and
+draws only the points added since the last reading, from the last point already drawn (so the pieces
+join under a round cap), keeping the darker of the two pixels: the union of the pieces is the stroke.
+Where it changed, the stroke is laid over the committed drawing as Qt lays black ink over it. Only
+anti-aliased edge pixels where two pieces meet can differ from one polyline, and the finished stroke
+is drawn whole when the pen lifts.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ class LiveStrokeLayer:
     """
 
     def __init__(self) -> None:
-        self._picture: QImage | None = None
-        self._scratch: QImage | None = None
+        self._picture: QImage | None = None  # the base with the stroke on it
+        self._stroke: QImage | None = None  # the stroke alone, on white
+        self._scratch: QImage | None = None  # where each new piece is drawn, white elsewhere
         self._key: tuple[object, object, float] | None = None
         self._drawn = 0
 
     def reset(self) -> None:
-        self._picture, self._key, self._drawn = None, None, 0
+        """Let go of the pictures kept for the stroke (it has been committed or dropped)."""
+        self._picture = self._stroke = None
+        self._key, self._drawn = None, 0
 
     def picture(self, base: QImage, points: list[tuple[float, float]], width: float) -> QImage:
         """A copy of the base with the stroke drawn on it (the caller may keep or change it)."""
@@ -48,15 +52,17 @@ class LiveStrokeLayer:
             or self._drawn > len(points)
         ):
             self._picture, self._key, self._drawn = base.copy(), key, 0
+            self._stroke = QImage(base.width(), base.height(), QImage.Format.Format_Grayscale8)
+            self._stroke.fill(255)
         if self._drawn < len(points):
             piece = points[max(self._drawn - 1, 0) :]
-            self._darken_with(Stroke(tuple(piece), width))
+            self._add(base, Stroke(tuple(piece), width))
             self._drawn = len(points)
         return self._picture.copy()
 
-    def _darken_with(self, stroke: Stroke) -> None:
-        picture = self._picture
-        assert picture is not None
+    def _add(self, base: QImage, stroke: Stroke) -> None:
+        picture, alone = self._picture, self._stroke
+        assert picture is not None and alone is not None
         size_w, size_h = picture.width(), picture.height()
         if self._scratch is None or self._scratch.size() != picture.size():
             self._scratch = QImage(size_w, size_h, QImage.Format.Format_Grayscale8)
@@ -73,14 +79,19 @@ class LiveStrokeLayer:
         painter.setClipRect(QRectF(left, top, right - left, bottom - top))
         draw_stroke(painter, stroke)
         painter.end()
-        ink = _pixels(self._scratch)[top:bottom, left:right]
-        target = _pixels(picture)[top:bottom, left:right]
-        np.minimum(target, ink, out=target)
-        ink.fill(255)  # white again for the next piece
+        box = (slice(top, bottom), slice(left, right))
+        piece = _pixels(self._scratch)[box]
+        ink = _pixels(alone)[box]
+        np.minimum(ink, piece, out=ink)  # the union of the pieces
+        piece.fill(255)  # white again for the next piece
+        # Black ink of coverage c over a pixel leaves it at base * (1 - c), as Qt paints it.
+        under = _pixels(base, writable=False)[box].astype(np.uint16)
+        _pixels(picture)[box] = (under * ink + 127) // 255
 
 
-def _pixels(image: QImage) -> np.ndarray:
-    """The grey image's pixels as a writable (h, w) view (no copy)."""
+def _pixels(image: QImage, writable: bool = True) -> np.ndarray:
+    """The grey image's pixels as an (h, w) view (no copy)."""
     stride, h = image.bytesPerLine(), image.height()
-    rows = np.frombuffer(image.bits(), dtype=np.uint8, count=stride * h).reshape(h, stride)
+    data = image.bits() if writable else image.constBits()
+    rows = np.frombuffer(data, dtype=np.uint8, count=stride * h).reshape(h, stride)
     return rows[:, : image.width()]
