@@ -24,9 +24,10 @@ __all__ = ["open_fours"]
 
 
 def open_fours(X: np.ndarray, y: np.ndarray, *, share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Short-stemmed copies of a ``share`` of the 4s in ``X`` (n, 784): every 4 for 1, every second
-    for 0.5, and so on, picked evenly in order so the result is the same on every run. Returns the
-    pictures (m, 784) float32 and their labels."""
+    """Short-stemmed copies of at most a ``share`` of the 4s in ``X`` (n, 784): every 4 for 1, every
+    second for 0.5, and so on, picked evenly in order so the result is the same on every run, less the
+    picked 4s that are closed or have no stem to take away. Returns the pictures (m, 784) float32 and
+    their labels."""
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be between 0 and 1, got {share}")
     X = np.asarray(X, dtype=np.float32).reshape(-1, SIDE * SIDE)

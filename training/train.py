@@ -118,8 +118,8 @@ def train_model(
     :func:`training.samples.auto_weight` against the MNIST images this kind learns from, and the
     metadata records which samples trained, which were held out and the accuracy on those; with few
     held out (or ``cross_validate=True``) a k-fold cross-validated accuracy on all of them is added.
-    ``augment`` (one-vs-rest only) adds the continental forms and the pictures that are no digit, so
-    the model reads more hands and can answer "not a digit".
+    ``augment`` (one-vs-rest only) adds the made-up digits (:func:`made_up_digits`) and the pictures
+    that are no digit, so the model reads more hands and can answer "not a digit".
     ``out_dir`` writes ``<kind>.joblib`` and ``digests.json`` there (the layout of the
     bundled models) instead of the user's model folder. Raises :class:`training.progress.Cancelled`
     when cancelled; nothing is written then.
@@ -145,7 +145,7 @@ def train_model(
     fit_kwargs: dict[str, Any] = {}
     data_meta: dict[str, Any] = {}
     if augment and kind == "ovr":
-        reporter.report("preparing", "Drawing continental forms and pictures that are no digit…", _LOAD)
+        reporter.report("preparing", "Drawing made-up digits and pictures that are no digit…", _LOAD)
         from training.negatives import not_digits
 
         X_cont, y_cont = made_up_digits(X_fit, y_fit)
@@ -156,7 +156,7 @@ def train_model(
         # MNIST's digits (and the user's, below) set the rejection's threshold; the made-up forms do not.
         fit_kwargs["real"] = np.arange(len(y_fit)) < len(y_mnist)
         del X_cont  # copied into X_fit
-        data_meta = {"n_continental": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
+        data_meta = {"n_made_up_digits": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
     user_meta: dict[str, Any] = {}
     held_out = None
     kind_samples = None
