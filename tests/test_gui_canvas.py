@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from windows import new_canvas
 
 from app.testing.replay import draw_with_mouse
 from app.widgets.canvas import (
@@ -25,12 +26,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def canvas(qtbot) -> DrawingCanvas:
-    widget = DrawingCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(400, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return new_canvas(qtbot, 400)
 
 
 def ink(image: Image.Image) -> np.ndarray:

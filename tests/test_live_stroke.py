@@ -10,6 +10,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
+from windows import new_canvas
 
 from app.testing.replay import mouse_path, place_strokes
 from app.widgets.canvas import DrawingCanvas
@@ -25,12 +26,7 @@ EVERY = 3  # mouse moves between two readings, as the throttled predictor sees a
 
 @pytest.fixture
 def canvas(qtbot) -> DrawingCanvas:
-    widget = DrawingCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(500, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return new_canvas(qtbot, 500)
 
 
 def whole(canvas: DrawingCanvas) -> np.ndarray:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from app.widgets.canvas import DrawingCanvas
 from app.window.assembly import build_main_window
 from app.window.main_window import MainWindow
+
+
+def new_canvas(qtbot, side: int) -> DrawingCanvas:
+    """A drawing canvas on its own, ``side`` pixels square, shown and exposed."""
+    widget = DrawingCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(side, side)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
 
 
 def new_window(qtbot, **kw) -> MainWindow:
