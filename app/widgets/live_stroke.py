@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
+from app.widgets.qimages import gray_view
 from app.widgets.strokes import Stroke, draw_stroke
 
 _EDGE = 2.0  # pixels beyond half the pen width that anti-aliasing may touch
@@ -80,18 +81,10 @@ class LiveStrokeLayer:
         draw_stroke(painter, stroke)
         painter.end()
         box = (slice(top, bottom), slice(left, right))
-        piece = _pixels(self._scratch)[box]
-        ink = _pixels(alone)[box]
+        piece = gray_view(self._scratch, writable=True)[box]
+        ink = gray_view(alone, writable=True)[box]
         np.minimum(ink, piece, out=ink)  # the union of the pieces
         piece.fill(255)  # white again for the next piece
         # Black ink of coverage c over a pixel leaves it at base * (1 - c), as Qt paints it.
-        under = _pixels(base, writable=False)[box].astype(np.uint16)
-        _pixels(picture)[box] = (under * ink + 127) // 255
-
-
-def _pixels(image: QImage, writable: bool = True) -> np.ndarray:
-    """The grey image's pixels as an (h, w) view (no copy)."""
-    stride, h = image.bytesPerLine(), image.height()
-    data = image.bits() if writable else image.constBits()
-    rows = np.frombuffer(data, dtype=np.uint8, count=stride * h).reshape(h, stride)
-    return rows[:, : image.width()]
+        under = gray_view(base)[box].astype(np.uint16)
+        gray_view(picture, writable=True)[box] = (under * ink + 127) // 255

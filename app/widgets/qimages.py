@@ -1,7 +1,7 @@
 """Pictures between Qt, numpy and Pillow: the one place QImage pixels are copied in or out.
 
 Every conversion copies, so the QImage owns its pixels and the array or Pillow image it came from can
-go away (and the other way round).
+go away (and the other way round); :func:`gray_view` alone lends them, for drawing in place.
 """
 
 from __future__ import annotations
@@ -33,13 +33,21 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def gray_view(image: QImage, writable: bool = False) -> np.ndarray:
+    """A grey QImage's pixels as an (h, w) uint8 view, no copy: valid while the image lives unchanged
+    in size, and writable (the image detaches first if it shares its pixels) when asked."""
+    if image.format() != QImage.Format.Format_Grayscale8:
+        raise ValueError(f"expected a Format_Grayscale8 image, got {image.format()}")
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    data = image.bits() if writable else image.constBits()
+    return np.frombuffer(data, dtype=np.uint8, count=stride * h).reshape(h, stride)[:, :w]
+
+
 def qimage_to_gray(image: QImage) -> np.ndarray:
     """A QImage's pixels as an (h, w) uint8 grey array (converted to grey first if need be)."""
     if image.format() != QImage.Format.Format_Grayscale8:
         image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    w, h, stride = image.width(), image.height(), image.bytesPerLine()
-    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h).reshape(h, stride)
-    return buffer[:, :w].copy()
+    return gray_view(image).copy()
 
 
 def pil_to_qimage(picture: Image.Image) -> QImage:
