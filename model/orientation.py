@@ -47,20 +47,25 @@ def orientation_histograms(
         gx = padded[:, 1:-1, 2:] - padded[:, 1:-1, :-2]
         gy = padded[:, 2:, 1:-1] - padded[:, :-2, 1:-1]
         # Most of an MNIST picture is flat background: only pixels with an edge are binned.
-        edge = np.flatnonzero((gx != 0) | (gy != 0))
-        ex, ey = gx.ravel()[edge], gy.ravel()[edge]
+        edge = ((gx != 0) | (gy != 0)).reshape(m, SIDE * SIDE)
+        image, pixel = np.nonzero(edge)  # row by row, as flatnonzero would, with no division after
+        ex, ey = gx.reshape(m, -1)[edge], gy.reshape(m, -1)[edge]
         magnitude = np.sqrt(ex * ex + ey * ey)
         position = np.arctan2(ey, ex) * (orientations / (2 * np.pi))
-        position %= orientations  # in [0, orientations): the direction in units of bins
+        # In [0, orientations): the direction in units of bins. The angle is at least -pi, so adding
+        # one turn to the negative ones is what ``%`` does, without its division.
+        position += (position < 0) * np.float32(orientations)
         low = np.floor(position)
         upper_share = position - low
-        low = low.astype(np.intp) % orientations
+        low = low.astype(np.intp)
+        low[low == orientations] = 0  # a tiny negative angle plus one turn can round up to a full turn
+        high = low + 1
+        high[high == orientations] = 0
         # The histogram index of (image, cell, direction) for each edge pixel.
-        image, pixel = np.divmod(edge, SIDE * SIDE)
         base = image * n_bins + cell_start[pixel]
         size = m * n_bins
         hist = np.bincount(base + low, magnitude * (1 - upper_share), minlength=size)
-        hist += np.bincount(base + (low + 1) % orientations, magnitude * upper_share, minlength=size)
+        hist += np.bincount(base + high, magnitude * upper_share, minlength=size)
         np.sqrt(hist.reshape(m, n_bins), out=out[start : start + m], casting="same_kind")
     return out
 
