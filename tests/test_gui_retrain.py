@@ -423,7 +423,7 @@ def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
     box = dlg.ovr_box
     assert box.params() == {
         "alpha": pytest.approx(1e-4),
-        "max_iter": 60,
+        "max_iter": 45,
         "tol": pytest.approx(1e-4),
         "deskew": True,
         "n_components": 40,
