@@ -19,12 +19,19 @@ _PAD_COLS = 28
 _ROW_WEIGHTS = np.stack([np.ones(SIDE), np.arange(SIDE)], axis=1).astype(np.float32)  # (28, 2)
 
 
-def deskew(images: np.ndarray) -> np.ndarray:
-    """Deskew MNIST-format images, shape ``(n, 784)``, returning float32 of the same shape."""
+def deskew(images: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Deskew MNIST-format images, shape ``(n, 784)``, returning float32 of the same shape.
+
+    ``out``, if given, is the float32 array of that shape to write them into; it may be ``images``
+    itself (each chunk is read before its rows are written).
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 2 or images.shape[1] != SIDE * SIDE:
         raise ValueError(f"deskew expects shape (n, {SIDE * SIDE}), got {images.shape}")
-    out = np.empty_like(images)
+    if out is None:
+        out = np.empty_like(images)
+    elif out.shape != images.shape or out.dtype != np.float32:
+        raise ValueError(f"out must be float32 of shape {images.shape}, got {out.dtype} {out.shape}")
     for start in range(0, len(images), _CHUNK):
         out[start : start + _CHUNK] = _deskew_chunk(images[start : start + _CHUNK])
     return out

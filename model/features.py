@@ -60,14 +60,22 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(
-        self, X: object, y: object = None, callback: Callable[[], None] | None = None
+        self,
+        X: object,
+        y: object = None,
+        callback: Callable[[], None] | None = None,
+        *,
+        copy: bool = True,
     ) -> np.ndarray:
         """Fit the map and return the transformed training data, computing each stage only once.
 
         ``callback()`` runs between chunks of work so a caller can report progress or abort.
+        ``copy=False`` lets the deskew write over ``X`` (an array the caller no longer needs), which
+        spares a copy of the whole training set: for a retrain, half a gigabyte the system must first
+        hand over.
         """
         self._check_params()
-        base = self._base(check_images(X), callback)
+        base = self._base(check_images(X), callback, overwrite=not copy)
         self.mean_ = base.mean(axis=0)
         if self.n_components is None:
             self.components_ = None
@@ -126,15 +134,17 @@ class MnistFeatureMap(TransformerMixin, BaseEstimator):
                 f"got {self.n_components}"
             )
 
-    def _base(self, X: np.ndarray, callback: Callable[[], None] | None = None) -> np.ndarray:
+    def _base(
+        self, X: np.ndarray, callback: Callable[[], None] | None = None, overwrite: bool = False
+    ) -> np.ndarray:
         if not self.deskew:
             return X
         if len(X) < MIN_ROWS_PER_THREAD and callback is None:  # a drawing read live: no threads
             return deskew_images(X)
-        out = np.empty_like(X)
+        out = X if overwrite and X.flags.writeable else np.empty_like(X)
 
         def work(rows: slice) -> None:
-            out[rows] = deskew_images(X[rows])
+            deskew_images(X[rows], out=out[rows])
 
         for_each_row_block(len(X), work, step=5 * _ROWS_PER_CHUNK, between=callback, align=_ROWS_PER_CHUNK)
         return out

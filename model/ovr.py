@@ -113,8 +113,14 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y needs at least two classes, got {classes.tolist()}")
         from model.lbfgs import fit_logistic_lbfgs  # training only: the app loads models without it
 
+        picked = np.random.default_rng(0).choice(n_digits, min(REHEARSAL, n_digits), replace=False)
+        rehearsal = np.round(X[np.sort(picked)] * 255).astype(np.uint8)  # before X is deskewed
         features = MnistFeatureMap(self.deskew, self.n_components, self.degree, self.orientations)
-        F = features.fit_transform(X, callback=None if callback is None else lambda: callback(0, None))
+        F = features.fit_transform(
+            X,
+            callback=None if callback is None else lambda: callback(0, None),
+            copy=negatives is None,  # with the negatives, X is this method's own copy
+        )
         targets = np.zeros((len(X), len(classes) + (negatives is not None)), dtype=np.float32)
         targets[:n_digits, : len(classes)] = y[:, None] == classes[None, :]
         if negatives is not None:
@@ -143,8 +149,7 @@ class OneVsRestLogisticRegression(ClassifierMixin, BaseEstimator):
             scores = (F[:n_digits] @ result.coef.astype(F.dtype) + result.intercept.astype(F.dtype))[real]
             margins = self._reject_margin(scores)  # in F's float32: a float64 product copied all of F
             self.reject_threshold_ = float(np.quantile(margins, 1.0 - self.not_digit_rate))
-        picked = np.random.default_rng(0).choice(n_digits, min(REHEARSAL, n_digits), replace=False)
-        self.rehearsal_ = np.round(X[np.sort(picked)] * 255).astype(np.uint8)
+        self.rehearsal_ = rehearsal
         self.n_iter_ = result.n_iter
         self.converged_ = result.converged[:k]  # per digit; the "no digit" model is not a class
         self.n_features_in_ = X.shape[1]

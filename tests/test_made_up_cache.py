@@ -1,4 +1,4 @@
-"""The made-up digits' cache: read back exactly what was drawn, and redraw whenever the file cannot be trusted."""
+"""The made-up digits' cache: read back exactly what was drawn, drawn again when the file is not trusted."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_a_folder_that_cannot_be_written_costs_only_the_cache(digits, tmp_path: 
     X, y = digits
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder should be")
-    images, labels = cached_made_up_digits(X, y, _draw, folder=blocked)
+    images, _ = cached_made_up_digits(X, y, _draw, folder=blocked)
     assert len(images) == 50 and CALLS == [50]
 
 
