@@ -6,8 +6,7 @@ single-shot timer, however fast the points come: a burst of points costs one red
 each curve's path from the arrays with numpy, where painting by hand went through every point in
 Python on every repaint.
 
-pyqtgraph is imported in the background when the first plot is made (:mod:`app.widgets.plotting`);
-points appended before it is there are drawn when it is.
+pyqtgraph is imported when the first plot is made (:mod:`app.widgets.plotting`), not with this module.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ SERIES_COLOURS = (
 REDRAW_INTERVAL_MS = 33  # points appended within this long are drawn together: at most ~30 redraws/s
 INITIAL_CAPACITY = 64  # points per series before the arrays first double
 PEN_WIDTH = 1.6
+GRID_ALPHA = 40  # of 255: the grid lines recede behind the curves
 LEGEND_MARGIN = 60  # of the plot's width, what the legend leaves for the axis beside it
 LEGEND_SPACING = 4  # pixels between a legend entry's line and its name, and between entries
 WAITING = "Waiting for the first iteration…"
@@ -67,24 +67,25 @@ class LinePlot(plotting.PlotHost):
         self._y = np.empty((0, INITIAL_CAPACITY))  # a row per series: each curve reads a contiguous row
         self._count = 0
         self._curves: list[Any] = []
-        self._plot_item: Any = None
-        self._legend: Any = None
+        self.plot_item: Any = None  # the pyqtgraph PlotItem the curves are drawn in
+        self.legend: Any = None  # the pyqtgraph LegendItem above them (hidden for a single series)
         self._waiting: Any = None
         self._empty: bool | None = None
+        self._ranges: tuple[float, float, float, float] | None = None
+        self._grid: Any = None
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self.flush)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(220, 140)
-        self.request_view()
+        self.make_view()
 
     def set_series(self, names: Sequence[str]) -> None:
         """Start again with these series (no points)."""
         self._names = [str(n) for n in names]
         self._y = np.empty((len(self._names), len(self._x)))
-        if self.is_ready():
-            self._make_curves()
+        self._make_curves()
         self.clear()
 
     def series(self) -> list[str]:
@@ -111,67 +112,65 @@ class LinePlot(plotting.PlotHost):
         n = self._count
         return self._x[:n].copy(), self._y[:, :n].T.copy()
 
-    @property
-    def plot_item(self) -> Any:
-        """The pyqtgraph PlotItem the curves are drawn in."""
-        self.ensure_view()
-        return self._plot_item
-
-    @property
-    def legend(self) -> Any:
-        """The pyqtgraph LegendItem above the curves (hidden for a single series)."""
-        self.ensure_view()
-        return self._legend
-
     def curves(self) -> list[Any]:
         """The pyqtgraph curves (``PlotDataItem``), one per series, in the order of the series."""
-        self.ensure_view()
         return list(self._curves)
 
     def plot_rect(self) -> QRectF:
         """Where the curves are drawn, in this widget's coordinates."""
-        return plotting.data_rect(self, self.ensure_view(), self._plot_item)
+        return plotting.data_rect(self, self.view, self.plot_item)
 
     def flush(self) -> None:
         """Hand the curves every point appended so far (the timer does this at most ~30 times a second)."""
         self._redraw.stop()
-        if not self.is_ready():
-            return
         n = self._count
         x = self._x[:n]  # views, not copies: points below n never change, and growing makes new arrays
         for s, curve in enumerate(self._curves):
             curve.setData(x, self._y[s, :n])
         self._show_emptiness()
+        self._follow_the_data()
         self.redrawn.emit()
 
     def build(self, pg: ModuleType, view: Any) -> None:
         # The legend has a row of its own above the curves, so it never hides one.
-        self._legend = pg.LegendItem(horSpacing=LEGEND_SPACING, labelTextSize="8pt", frame=False)
-        view.addItem(self._legend, row=0, col=0)
-        item = self._plot_item = plotting.add_plot(view, row=1)
+        self.legend = pg.LegendItem(horSpacing=LEGEND_SPACING, labelTextSize="8pt", frame=False)
+        view.addItem(self.legend, row=0, col=0)
+        item = self.plot_item = plotting.add_plot(view, row=1)
         item.setLabel("bottom", self.x_label)
         item.setLabel("left", self.y_label)
         item.setLogMode(x=False, y=self.log_y)
+        # The ranges are set here, not by pyqtgraph's auto-range: they move in round steps, so most
+        # redraws leave the axes as they are and repaint the curves alone.
+        item.enableAutoRange(enable=False)
+        view_box = item.getViewBox()
+        view_box.sigResized.connect(self._draw_grid)
+        # A grid of its own rather than the axes': the axes' grid is part of the axes, which are then
+        # painted again (every tick and label) whenever a curve changes under it.
+        self._grid = pg.PlotCurveItem(connect="pairs", antialias=False)
+        self._grid.setZValue(-1)
+        view_box.addItem(self._grid, ignoreBounds=True)
         self._waiting = pg.LabelItem(WAITING)
-        self._waiting.setParentItem(item.getViewBox())
+        self._waiting.setParentItem(view_box)
         self._waiting.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
         self._make_curves()
 
     def restyle(self) -> None:
+        pg = plotting.pyqtgraph()
         palette = self.palette()
-        plotting.style_plot(self._view, self._plot_item, palette, plotting.tick_font(self))
-        self._plot_item.showGrid(y=True, alpha=plotting.GRID_ALPHA)
+        plotting.style_plot(self.view, self.plot_item, palette, plotting.tick_font(self))
+        self._grid.setPen(pg.mkPen(plotting.faint(palette, GRID_ALPHA), width=1))
         for s, curve in enumerate(self._curves):
             curve.setPen(self._pen(s, palette))
         text = plotting.text_colour(palette)
-        self._legend.setLabelTextColor(text)
+        self.legend.setLabelTextColor(text)  # for entries to come; those there are written again
+        for _, label in self.legend.items:
+            label.setText(label.text, color=text)
         self._waiting.setText(WAITING, color=text)
         self._fit_legend()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.is_ready():
-            self._fit_legend()
+        self._fit_legend()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # A grab or render of a window paints now: the curves get what is waiting first.
@@ -192,18 +191,18 @@ class LinePlot(plotting.PlotHost):
     def _make_curves(self) -> None:
         pg = plotting.pyqtgraph()
         for curve in self._curves:
-            self._plot_item.removeItem(curve)
-        self._legend.clear()
-        self._legend.setVisible(len(self._names) >= 2)
+            self.plot_item.removeItem(curve)
+        self.legend.clear()
+        self.legend.setVisible(len(self._names) >= 2)
         palette = self.palette()
         self._curves = []
         for s, name in enumerate(self._names):
             curve = pg.PlotDataItem(pen=self._pen(s, palette), name=name, connect="finite")
             # More points than pixels (a long run) are drawn as each pixel column's extremes.
             curve.setDownsampling(auto=True, method="peak")
-            self._plot_item.addItem(curve)
+            self.plot_item.addItem(curve)
             if len(self._names) >= 2:
-                self._legend.addItem(curve, name)
+                self.legend.addItem(curve, name)
             self._curves.append(curve)
         self._fit_legend()
 
@@ -214,14 +213,46 @@ class LinePlot(plotting.PlotHost):
         self._empty = empty
         self._waiting.setVisible(empty)
         for name in ("left", "bottom"):  # no ticks or grid before there is anything to read
-            self._plot_item.getAxis(name).setTicks([[], []] if empty else None)
+            self.plot_item.getAxis(name).setTicks([[], []] if empty else None)
+        self._ranges = None  # set again, from nothing to round or from the points
         if empty:
-            self._plot_item.getViewBox().setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
-        self._plot_item.enableAutoRange(enable=not empty)
+            self._set_range((0.0, 1.0, 0.0, 1.0))
+
+    def _follow_the_data(self) -> None:
+        """Ranges that hold every finite point, their ends rounded out to round steps."""
+        n = self._count
+        y = self._y[:, :n]
+        finite = y[np.isfinite(y) & (y > 0)] if self.log_y else y[np.isfinite(y)]
+        if not len(finite):
+            return
+        x0, x1 = float(self._x[:n].min()), float(self._x[:n].max())
+        low, high = float(finite.min()), float(finite.max())
+        if self.log_y:
+            low, high = np.log10(low), np.log10(high)
+        self._set_range((x0, _round_up(max(x1, x0 + 1) - x0) + x0, *_round_out(low, high, self.log_y)))
+
+    def _set_range(self, ranges: tuple[float, float, float, float]) -> None:
+        if ranges == self._ranges:
+            return
+        self._ranges = ranges
+        x0, x1, y0, y1 = ranges
+        self.plot_item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._draw_grid()
+
+    def _draw_grid(self) -> None:
+        """A faint line across the plot at each labelled value of the y axis."""
+        height = self.plot_item.getViewBox().height()
+        if self._ranges is None or self._empty or height <= 0:  # nothing to read, or not laid out yet
+            self._grid.setData([], [])
+            return
+        x0, x1, y0, y1 = self._ranges
+        levels = self.plot_item.getAxis("left").tickValues(y0, y1, height)
+        values = np.asarray(levels[0][1] if levels else [], dtype=np.float64)
+        self._grid.setData(np.tile([x0, x1], len(values)), np.repeat(values, 2))
 
     def _fit_legend(self) -> None:
         """As few rows as fit the plot's width (eleven series: one row when wide, two or three else)."""
-        entries = self._legend.items
+        entries = self.legend.items
         if not entries:
             return
         room = self.width() - LEGEND_MARGIN
@@ -230,7 +261,27 @@ class LinePlot(plotting.PlotHost):
             columns = -(-len(entries) // rows)
             if sum(max(widths[c::columns]) for c in range(columns)) <= room:
                 break
-        self._legend.setColumnCount(columns)
+        self.legend.setColumnCount(columns)
 
     def _pen(self, index: int, palette: QPalette) -> Any:
         return plotting.pyqtgraph().mkPen(series_colour(index, palette), width=PEN_WIDTH)
+
+
+def _round_up(span: float) -> float:
+    """``span`` rounded up to a multiple of half its order of magnitude (31 -> 35, 101 -> 150)."""
+    step = 10.0 ** np.floor(np.log10(span)) / 2
+    return float(np.ceil(span / step) * step)
+
+
+def _round_out(low: float, high: float, log: bool) -> tuple[float, float]:
+    """``low`` and ``high`` moved out to round values: quarter decades on a log axis, else steps of a
+    tenth of the span's order of magnitude; never an empty range."""
+    if log:
+        step = 0.25
+    else:
+        span = high - low
+        step = 10.0 ** np.floor(np.log10(span)) / 10 if span > 0 else max(abs(high), 1.0) / 10
+    bottom, top = float(np.floor(low / step) * step), float(np.ceil(high / step) * step)
+    if top <= bottom:
+        top = bottom + step
+    return bottom, top

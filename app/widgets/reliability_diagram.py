@@ -2,8 +2,8 @@
 
 One bar per confidence bin, as high as the share of answers in that bin that were right; the diagonal
 is where a calibrated model's bars would end. Gaps above the diagonal mean the model was surer than it
-was right. The expected calibration error is written in the corner. Drawn with pyqtgraph, imported in
-the background when the first plot is made (:mod:`app.widgets.plotting`).
+was right. The expected calibration error is written in the corner. Drawn with pyqtgraph, imported
+when the first plot is made (:mod:`app.widgets.plotting`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class ReliabilityDiagram(plotting.PlotHost):
         self._accuracy = self._confidence = self._counts = None
         self._ece: float | None = None
         self._empty_text = ""
-        self._plot_item: Any = None
+        self.plot_item: Any = None  # the pyqtgraph PlotItem the diagram is drawn in
         self.bars: Any = None  # accuracy per bin (a pyqtgraph BarGraphItem, once made)
         self.gaps: Any = None  # from each bar's top to the bin's mean confidence
         self._diagonal: Any = None
@@ -45,7 +45,7 @@ class ReliabilityDiagram(plotting.PlotHost):
         self._empty_label: Any = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 200)
-        self.request_view()
+        self.make_view()
 
     def set_reliability(
         self, edges: np.ndarray, confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray, ece: float
@@ -58,7 +58,7 @@ class ReliabilityDiagram(plotting.PlotHost):
         self._ece = float(ece)
         self.setAccessibleDescription(self.summary())
         self.setToolTip(self.summary())
-        self.flush()
+        self._show()
 
     def clear(self, text: str = "") -> None:
         """Show no diagram, with ``text`` in its place (say, "Evaluating…" while work is going on)."""
@@ -66,7 +66,7 @@ class ReliabilityDiagram(plotting.PlotHost):
         self._ece = None
         self._empty_text = text
         self.setToolTip("")
-        self.flush()
+        self._show()
 
     def summary(self) -> str:
         """One sentence saying what the diagram shows."""
@@ -82,22 +82,16 @@ class ReliabilityDiagram(plotting.PlotHost):
         """What the corner says: the calibration error, or nothing before an evaluation."""
         return "" if self._ece is None else f"ECE {percent(self._ece, RESULT_DIGITS)}"
 
-    @property
-    def plot_item(self) -> Any:
-        """The pyqtgraph PlotItem the diagram is drawn in."""
-        self.ensure_view()
-        return self._plot_item
-
     def sizeHint(self) -> QSize:
         return QSize(280, 280)
 
     def plot_rect(self) -> QRectF:
         """Where the bars are drawn, in this widget's coordinates."""
-        return plotting.data_rect(self, self.ensure_view(), self._plot_item)
+        return plotting.data_rect(self, self.view, self.plot_item)
 
     def build(self, pg: ModuleType, view: Any) -> None:
         view.ci.setContentsMargins(2, 10, 18, 2)  # room for the half of "100%" past the axes' ends
-        item = self._plot_item = plotting.add_plot(view, row=0)
+        item = self.plot_item = plotting.add_plot(view, row=0)
         item.setLabel("bottom", "confidence")
         item.setLabel("left", "share right")
         ticks = [[(share, percent(share, 0)) for share in AXIS_TICKS], []]
@@ -124,7 +118,7 @@ class ReliabilityDiagram(plotting.PlotHost):
 
     def restyle(self) -> None:
         palette = self.palette()
-        plotting.style_plot(self._view, self._plot_item, palette, plotting.tick_font(self))
+        plotting.style_plot(self.view, self.plot_item, palette, plotting.tick_font(self))
         pg = plotting.pyqtgraph()
         bar = QColor(palette.color(QPalette.ColorRole.Highlight))
         bar.setAlpha(170)
@@ -133,11 +127,9 @@ class ReliabilityDiagram(plotting.PlotHost):
         self.bars.setOpts(brush=pg.mkBrush(bar))
         self.gaps.setOpts(brush=pg.mkBrush(gap))
         self._diagonal.setPen(pg.mkPen(plotting.text_colour(palette), width=1, style=Qt.PenStyle.DashLine))
-        self.flush()
+        self._show()
 
-    def flush(self) -> None:
-        if not self.is_ready():
-            return
+    def _show(self) -> None:
         shown = self._edges is not None
         for part in (self.bars, self.gaps, self._diagonal):
             part.setVisible(shown)
