@@ -290,3 +290,24 @@ def test_the_bars_are_the_accuracy_of_each_bin_and_the_corner_says_the_ece(qtbot
     assert [label for _, label in ticks] == ["0%", "50%", "100%"]
     diagram.clear("")
     assert diagram.ece_text() == "" and not diagram.bars.isVisible()
+
+
+def test_a_plot_left_open_when_a_script_ends_does_not_crash_it():
+    """PySide6 deletes what is left at exit after Python began to shut down; pyqtgraph's items then
+    called into Python and crashed the process most times (app.widgets.plotting deletes them first)."""
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtTest import QTest\n"
+        "import app.widgets\n"
+        "from app.widgets.line_plot import LinePlot\n"
+        "qapp = QApplication([])\n"
+        "plot = LinePlot('iteration', 'loss', log_y=True)\n"
+        "plot.resize(560, 220)\n"
+        "plot.show()\n"
+        "QTest.qWaitForWindowExposed(plot)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    root = Path(__file__).resolve().parents[1]
+    for _ in range(3):  # without the fix this crashed every time here
+        run = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, (run.returncode, run.stderr)

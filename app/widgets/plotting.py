@@ -11,9 +11,12 @@ GUI thread while a model trains, would walk it again.
 
 from __future__ import annotations
 
+import atexit
 import gc
+import weakref
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 TICK_FONT_SCALE = 0.85  # tick values a little smaller than the text around the plot
 
 _pyqtgraph: ModuleType | None = None
+_hosts: weakref.WeakSet[PlotHost] = weakref.WeakSet()
 
 
 def pyqtgraph() -> ModuleType:
@@ -41,8 +45,22 @@ def pyqtgraph() -> ModuleType:
             if was_enabled:
                 gc.enable()
         pg.setConfigOptions(antialias=True)  # colours: style_plot, from each plot's palette
+        atexit.register(_delete_views)  # after PySide6's own exit hook, so it runs before it
         _pyqtgraph = pg
     return _pyqtgraph
+
+
+def _delete_views() -> None:
+    """Delete the plots' views while Python still runs.
+
+    A plot still alive when the interpreter exits (a script's window never closed) is otherwise
+    deleted by PySide6's exit hook, and its items' destructors call pyqtgraph's Python methods after
+    Python has begun to shut down, which crashed the process.
+    """
+    for host in list(_hosts):
+        view = host.view if shiboken6.isValid(host) else None
+        if view is not None and shiboken6.isValid(view):
+            shiboken6.delete(view)
 
 
 class PlotHost(QWidget):
@@ -64,6 +82,7 @@ class PlotHost(QWidget):
         pg = pyqtgraph()
         self.view = graphics_view(self, self.accessibleName())
         self.layout().addWidget(self.view)
+        _hosts.add(self)
         self.build(pg, self.view)
         self.restyle()
 
