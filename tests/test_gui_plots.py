@@ -311,3 +311,25 @@ def test_a_plot_left_open_when_a_script_ends_does_not_crash_it():
     for _ in range(3):  # without the fix this crashed every time here
         run = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
         assert run.returncode == 0, (run.returncode, run.stderr)
+
+
+def test_a_log_axis_is_labelled_at_decades_or_at_1_2_5_on_a_short_one(qtbot):
+    from app.widgets.line_plot import _log_ticks
+
+    assert _log_ticks(-3.25, 0.25) == [-3.0, -2.0, -1.0, 0.0]
+    assert np.allclose(10 ** np.array(_log_ticks(-1.75, -0.25)), [0.02, 0.05, 0.1, 0.2, 0.5])
+    assert len(_log_ticks(-12.0, 0.0)) <= 6  # thinned out, every second or third decade
+    plot = LinePlot("step", "loss", log_y=True)
+    qtbot.addWidget(plot)
+    plot.resize(400, 240)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_series(["loss"])
+    for i in range(1, 21):
+        plot.append(i, [0.69 * 0.7**i])  # 0.48 down to 0.00055
+    with qtbot.waitSignal(plot.redrawn):
+        pass
+    ticks = plot.plot_item.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == ["0.001", "0.01", "0.1"]
+    grid_y = plot._grid.getData()[1]
+    np.testing.assert_allclose(sorted(set(grid_y)), [v for v, _ in ticks])  # a grid line at each label

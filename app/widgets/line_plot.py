@@ -1,10 +1,10 @@
 """A live line plot: one curve per series, drawn with pyqtgraph as the points arrive.
 
-A retrain sends a point per class many times a second, on the GUI thread. Each point goes into arrays
-that grow by doubling, and the curves are handed their data at most about 30 times a second, by one
-single-shot timer, however fast the points come: a burst of points costs one redraw. pyqtgraph builds
-each curve's path from the arrays with numpy, where painting by hand went through every point in
-Python on every repaint.
+A retrain sends a point per class many times a second, on the GUI thread, which must stay free for the
+person drawing. Each point goes into arrays that grow by doubling, and the curves are handed their data
+at most about 30 times a second, by one single-shot timer, however fast the points come: a burst of
+points costs one redraw, and pyqtgraph builds each curve's path from the arrays with numpy. The ranges
+move in round steps and the grid is an item of its own, so a redraw repaints the curves, not the axes.
 
 pyqtgraph is imported when the first plot is made (:mod:`app.widgets.plotting`), not with this module.
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSizePolicy
 
@@ -135,6 +135,9 @@ class LinePlot(plotting.PlotHost):
         # The legend has a row of its own above the curves, so it never hides one.
         self.legend = pg.LegendItem(horSpacing=LEGEND_SPACING, labelTextSize="8pt", frame=False)
         view.addItem(self.legend, row=0, col=0)
+        # As wide as its entries, at the right (not spread over the row): one row fits more often.
+        self.legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        view.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignRight)
         item = self.plot_item = plotting.add_plot(view, row=1)
         item.setLabel("bottom", self.x_label)
         item.setLabel("left", self.y_label)
@@ -203,6 +206,9 @@ class LinePlot(plotting.PlotHost):
             self.plot_item.addItem(curve)
             if len(self._names) >= 2:
                 self.legend.addItem(curve, name)
+                label = self.legend.items[-1][1]
+                label.item.document().setDocumentMargin(1)  # Qt's 4 pixels a side spread the row out
+                label.setText(name)  # laid out again with the narrower margins
             self._curves.append(curve)
         self._fit_legend()
 
@@ -240,14 +246,20 @@ class LinePlot(plotting.PlotHost):
         self._draw_grid()
 
     def _draw_grid(self) -> None:
-        """A faint line across the plot at each labelled value of the y axis."""
+        """A faint line across the plot at each labelled value of the y axis (set here on a log axis:
+        decades, with 2 and 5 between them on a short one, as one reads a loss)."""
         height = self.plot_item.getViewBox().height()
         if self._ranges is None or self._empty or height <= 0:  # nothing to read, or not laid out yet
             self._grid.setData([], [])
             return
         x0, x1, y0, y1 = self._ranges
-        levels = self.plot_item.getAxis("left").tickValues(y0, y1, height)
-        values = np.asarray(levels[0][1] if levels else [], dtype=np.float64)
+        axis = self.plot_item.getAxis("left")
+        if self.log_y:
+            values = np.asarray(_log_ticks(y0, y1))
+            axis.setTicks([[(v, _format(10.0**v)) for v in values], []])
+        else:
+            levels = axis.tickValues(y0, y1, height)
+            values = np.asarray(levels[0][1] if levels else [], dtype=np.float64)
         self._grid.setData(np.tile([x0, x1], len(values)), np.repeat(values, 2))
 
     def _fit_legend(self) -> None:
@@ -285,3 +297,22 @@ def _round_out(low: float, high: float, log: bool) -> tuple[float, float]:
     if top <= bottom:
         top = bottom + step
     return bottom, top
+
+
+def _log_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """The logarithms of round values between ``10**low`` and ``10**high``: every decade (every second
+    or third when there are many), or 1, 2 and 5 of each when there are fewer than three."""
+    decades = range(int(np.floor(low)), int(np.ceil(high)) + 1)
+    values = [float(d) for d in decades if low <= d <= high]
+    if len(values) < 3:
+        values = [d + np.log10(m) for d in decades for m in (1, 2, 5)]
+        values = [float(v) for v in values if low - 1e-9 <= v <= high + 1e-9]
+    step = -(-len(values) // most)
+    return values[::step]
+
+
+def _format(value: float) -> str:
+    """A tick's value as few characters as read right: 0.5, 0.02, 1, 20, 1e-05."""
+    if value >= 1000 or value < 0.001:
+        return f"{value:.0e}"
+    return f"{value:.3g}"

@@ -123,6 +123,8 @@ def add_plot(view: Any, row: int) -> Any:
     item = pyqtgraph().PlotItem(enableMenu=False)
     item.setMouseEnabled(x=False, y=False)
     item.hideButtons()
+    for name in ("left", "bottom"):  # values as they are, not scaled by a prefix in the axis label
+        item.getAxis(name).enableAutoSIPrefix(False)
     view.addItem(item, row=row, col=0)
     return item
 
