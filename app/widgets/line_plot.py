@@ -89,9 +89,11 @@ class LinePlot(plotting.PlotHost):
         self.clear()
 
     def series(self) -> list[str]:
+        """The names of the series, in order."""
         return list(self._names)
 
     def clear(self) -> None:
+        """Drop every point; the series stay."""
         self._count = 0
         self._schedule()
 

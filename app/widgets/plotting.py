@@ -1,9 +1,9 @@
 """pyqtgraph for the app's plots: imported when the first plot is made, and dressed in the palette.
 
-No module imports pyqtgraph at its top, so the window starts without it: importing it takes a few
-hundred milliseconds (it builds every class of QtCore, QtGui and QtWidgets), paid once, on the GUI
-thread, by the first retrain dialog, step-through or evaluation window as it opens. Not in a thread:
-PySide6 builds its classes on first use, and two threads doing so at once crash the process. What
+No module imports pyqtgraph at its top, so the window starts without it: importing it takes long
+enough to notice (it builds every class of QtCore, QtGui and QtWidgets), paid once, on the GUI thread,
+by the first retrain dialog, step-through or evaluation window as it opens. Not in a thread: PySide6
+builds its classes on first use, and two threads doing so at once crash the process. What
 the import makes lives as long as the app, so it is frozen out of the garbage collector, as the app's
 start-up objects are (app.boot.gc_pause): otherwise every later full collection, which runs on the
 GUI thread while a model trains, would walk it again.
@@ -55,7 +55,7 @@ def _delete_views() -> None:
 
     A plot still alive when the interpreter exits (a script's window never closed) is otherwise
     deleted by PySide6's exit hook, and its items' destructors call pyqtgraph's Python methods after
-    Python has begun to shut down, which crashed the process.
+    Python has begun to shut down, which crashes the process.
     """
     for host in list(_hosts):
         view = host.view if shiboken6.isValid(host) else None
@@ -79,6 +79,7 @@ class PlotHost(QWidget):
         self.view: Any = None  # the pyqtgraph GraphicsLayoutWidget, once made
 
     def make_view(self) -> None:
+        """Make the pyqtgraph view and the subclass's items in it, coloured (pyqtgraph comes now)."""
         pg = pyqtgraph()
         self.view = graphics_view(self, self.accessibleName())
         self.layout().addWidget(self.view)
@@ -130,6 +131,7 @@ def add_plot(view: Any, row: int) -> Any:
 
 
 def text_colour(palette: QPalette) -> QColor:
+    """The colour the plots write in: the palette's, so it suits the scheme."""
     return palette.color(QPalette.ColorRole.WindowText)
 
 
@@ -141,6 +143,7 @@ def faint(palette: QPalette, alpha: int) -> QColor:
 
 
 def tick_font(widget: QWidget) -> QFont:
+    """``widget``'s font a little smaller, for tick values that leave the data the room."""
     font = QFont(widget.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * TICK_FONT_SCALE))
     return font

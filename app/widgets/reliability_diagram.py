@@ -38,7 +38,7 @@ class ReliabilityDiagram(plotting.PlotHost):
         self._ece: float | None = None
         self._empty_text = ""
         self.plot_item: Any = None  # the pyqtgraph PlotItem the diagram is drawn in
-        self.bars: Any = None  # accuracy per bin (a pyqtgraph BarGraphItem, once made)
+        self.bars: Any = None  # accuracy per bin (a pyqtgraph BarGraphItem)
         self.gaps: Any = None  # from each bar's top to the bin's mean confidence
         self._diagonal: Any = None
         self._ece_label: Any = None
