@@ -177,8 +177,12 @@ def test_the_legend_sits_above_the_curves_not_over_them(qtbot):
 
 
 def test_points_arriving_in_a_burst_are_drawn_in_one_redraw(qtbot):
+    from app.widgets.line_plot import REDRAW_INTERVAL_MS
+
     plot = LinePlot("iteration", "loss", log_y=True)
     qtbot.addWidget(plot)
+    plot.show()
+    qtbot.waitExposed(plot)
     plot.set_series(NAMES)
     plot.flush()
     redraws: list[int] = []
@@ -187,13 +191,27 @@ def test_points_arriving_in_a_burst_are_drawn_in_one_redraw(qtbot):
     assert redraws == [] and plot.curves()[0].xData is None  # nothing drawn yet
     with qtbot.waitSignal(plot.redrawn):
         pass
-    qtbot.wait(3 * 33)  # a later turn of the timer would show here
+    qtbot.wait(3 * REDRAW_INTERVAL_MS)  # a later turn of the timer would show here
     assert redraws == [100]  # one redraw, with every point
     plot.append(101, np.full(len(NAMES), 0.01))
     plot.append(102, np.full(len(NAMES), 0.01))
     with qtbot.waitSignal(plot.redrawn):
         pass
     assert redraws == [100, 102]
+
+
+def test_a_hidden_plot_draws_what_came_when_it_shows(qtbot):
+    plot = LinePlot("iteration", "loss", log_y=True)
+    qtbot.addWidget(plot)
+    plot.set_series(NAMES)
+    redraws: list[int] = []
+    plot.redrawn.connect(lambda: redraws.append(plot.points()[0].size))
+    _loss_curves(plot, 20)
+    qtbot.wait(300)
+    assert redraws == []  # hidden: no redraw, however long
+    with qtbot.waitSignal(plot.redrawn):
+        plot.show()
+    assert redraws == [20] and len(plot.curves()[0].xData) == 20
 
 
 def test_the_empty_plot_says_it_waits_and_shows_no_numbers(qtbot):

@@ -2,9 +2,10 @@
 
 A retrain sends a point per class many times a second, on the GUI thread, which must stay free for the
 person drawing. Each point goes into arrays that grow by doubling, and the curves are handed their data
-at most about 30 times a second, by one single-shot timer, however fast the points come: a burst of
-points costs one redraw, and pyqtgraph builds each curve's path from the arrays with numpy. The ranges
-move in round steps and the grid is an item of its own, so a redraw repaints the curves, not the axes.
+at most ten times a second, by one single-shot timer, however fast the points come (a fast descent
+sends dozens a second): a burst of points costs one redraw, and none is made while the plot is hidden.
+pyqtgraph builds each curve's path from the arrays with numpy. The ranges move in round steps and the
+grid is an item of its own, so most redraws leave the axes' ticks and labels as they were laid out.
 
 pyqtgraph is imported when the first plot is made (:mod:`app.widgets.plotting`), not with this module.
 """
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent
+    from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent, QShowEvent
     from PySide6.QtWidgets import QWidget
 
 # Ten distinguishable colours (Tableau 10, which stays apart for the common colour-vision deficiencies
@@ -35,7 +36,7 @@ SERIES_COLOURS = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#333333",
 )  # fmt: skip
-REDRAW_INTERVAL_MS = 33  # points appended within this long are drawn together: at most ~30 redraws/s
+REDRAW_INTERVAL_MS = 100  # points appended within this long are drawn together: at most 10 redraws/s
 INITIAL_CAPACITY = 64  # points per series before the arrays first double
 PEN_WIDTH = 1.6
 GRID_ALPHA = 40  # of 255: the grid lines recede behind the curves
@@ -66,6 +67,7 @@ class LinePlot(plotting.PlotHost):
         self._x = np.empty(INITIAL_CAPACITY)
         self._y = np.empty((0, INITIAL_CAPACITY))  # a row per series: each curve reads a contiguous row
         self._count = 0
+        self._pending = False  # points (or a clear) the curves have not been handed yet
         self._curves: list[Any] = []
         self.plot_item: Any = None  # the pyqtgraph PlotItem the curves are drawn in
         self.legend: Any = None  # the pyqtgraph LegendItem above them (hidden for a single series)
@@ -123,8 +125,9 @@ class LinePlot(plotting.PlotHost):
         return plotting.data_rect(self, self.view, self.plot_item)
 
     def flush(self) -> None:
-        """Hand the curves every point appended so far (the timer does this at most ~30 times a second)."""
+        """Hand the curves every point appended so far (the timer does this at most ten times a second)."""
         self._redraw.stop()
+        self._pending = False
         n = self._count
         x = self._x[:n]  # views, not copies: points below n never change, and growing makes new arrays
         for s, curve in enumerate(self._curves):
@@ -145,7 +148,7 @@ class LinePlot(plotting.PlotHost):
         item.setLabel("left", self.y_label)
         item.setLogMode(x=False, y=self.log_y)
         # The ranges are set here, not by pyqtgraph's auto-range: they move in round steps, so most
-        # redraws leave the axes as they are and repaint the curves alone.
+        # redraws leave the axes' ticks and labels as they are.
         item.enableAutoRange(enable=False)
         view_box = item.getViewBox()
         view_box.sigResized.connect(self._draw_grid)
@@ -178,13 +181,19 @@ class LinePlot(plotting.PlotHost):
         self._fit_legend()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        # A grab or render of a window paints now: the curves get what is waiting first.
-        if self._redraw.isActive():
+        # A grab or render paints now, hidden or not: the curves get what is waiting first.
+        if self._pending:
             self.flush()
         super().paintEvent(event)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending:  # what came while hidden
+            self._redraw.start()
+
     def _schedule(self) -> None:
-        if not self._redraw.isActive():
+        self._pending = True
+        if not self._redraw.isActive() and self.isVisible():
             self._redraw.start()
 
     def _grow(self) -> None:
