@@ -199,6 +199,29 @@ def _is_prepare_call(node: ast.stmt) -> bool:
     )
 
 
+PLOTTING = "app.widgets.plotting"  # the one module that imports pyqtgraph, when the first plot is made
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """Modules imported when ``path`` is imported: at its top, not inside a function or class."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_pyqtgraph_is_imported_by_plotting_alone_and_only_when_a_plot_is_made():
+    """It takes a few hundred milliseconds to import: never at start-up, never by importing a module."""
+    importers = {
+        module for module, imports in GRAPH.items() if any(_inside(name, "pyqtgraph") for name, _ in imports)
+    }
+    assert importers == {PLOTTING}
+    assert not any(_inside(name, "pyqtgraph") for name in _top_level_imports(MODULES[PLOTTING]))
+
+
 def _imports_qt(module: str) -> bool:
     """Whether ``module`` imports PySide6 at run time (at the top, or lazily inside a function)."""
     return any(_inside(name, "PySide6") and runtime for name, runtime in GRAPH[module])

@@ -109,6 +109,22 @@ def test_self_test_fails_with_one_line_when_a_digit_is_misread():
 
 
 @pytest.mark.gui
+def test_self_test_fails_with_one_line_when_the_plots_cannot_be_drawn():
+    """A bundle that left pyqtgraph out fails its smoke test, not the first person to open a plot."""
+    result = _run(
+        code="""
+            import sys
+            sys.modules['pyqtgraph'] = None  # as if it were not installed
+            from app.testing.self_test import run_self_test
+            sys.exit(run_self_test([]))
+        """
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "self-test" in line]
+    assert len(lines) == 1 and "pyqtgraph" in lines[0], result.stderr
+
+
+@pytest.mark.gui
 def test_self_test_uses_a_temporary_data_folder_and_restores_the_environment(isolated_home):
     result = _run(
         code="""

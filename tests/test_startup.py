@@ -30,6 +30,7 @@ DEFERRED = (
     "training.samples",
     "model.lbfgs",
     "dataclasses",  # each dataclass compiles its methods when defined: 10 ms for four small records
+    "pyqtgraph",  # a few hundred ms; the plots import it (off the GUI thread) when the first one is made
 )
 # QtGui classes PySide6 builds on first use that the window does not need. QPainter.fillRect's
 # overload check builds QGradient (169 preset enum members) even to fill with a plain colour.

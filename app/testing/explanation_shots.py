@@ -4,14 +4,13 @@
 
 The drawings are pendigits pen trajectories drawn on the canvas with mouse events: the first hooked 9
 the window misreads (why 3, and why 3 rather than 9) and the first crossed 7 (what the model sees).
-The retrain dialog is photographed part-way through a real retrain, the step-through window after
-twelve steps, the weights and evaluation windows once their workers are done.
+The weights window is photographed once its worker is done. The windows that plot (retrain, step
+through, evaluation) are :mod:`app.testing.plot_shots`'s.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +18,7 @@ DATA = ROOT.parent / "shared" / "data"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.testing.shots import open_window_for_shots, shot_parser
+    from app.testing.shots import open_window_for_shots, shot_parser, wait_until
 
     parser = shot_parser(__doc__)
     parser.add_argument("--mnist", type=Path, default=DATA / "mnist")
@@ -33,12 +32,6 @@ def main(argv: list[str] | None = None) -> int:
 
     app, window = open_window_for_shots()
     pendigits = load_pendigits(DATA / "pendigits")
-
-    def wait(condition, seconds: float = 60.0) -> None:
-        end = time.monotonic() + seconds
-        while not condition() and time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
 
     def draw(sample, placement: str = "normal") -> str:
         window.action("clear").trigger()
@@ -67,38 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     shot(view, "what-the-model-sees.png")
     view.close()
 
-    from app.retrain.dialog import RetrainDialog
-
-    dialog = RetrainDialog(window)
-    dialog.show()
-    dialog.model_both.setChecked(True)
-    dialog.data_box.set_folder(args.mnist)
-    dialog.data_box.max_train.setValue(20000)
-    done: list[str] = []
-    dialog.trainingStopped.connect(done.append)
-    dialog.start_training()
-    wait(lambda: dialog.curves.kind() == "ovr" and len(dialog.curves.plot.points()[0]) > 30, 120)
-    shot(dialog, "watch-it-learn.png")
-    dialog.cancel_training()
-    wait(lambda: bool(done), 60)
-    dialog.close()
-
-    steps = window.model_menu.step_through()
-    wait(steps.is_ready)
-    for _ in range(12):
-        steps.step()
-    shot(steps, "step-through.png")
-    steps.close()
-
     weights = window.model_menu.show_weights()
-    wait(lambda: len(weights.mean_maps) == 10)
+    wait_until(app, lambda: len(weights.mean_maps) == 10)
     shot(weights, "weights.png")
     weights.close()
-
-    evaluation = window.model_menu.evaluate()
-    wait(lambda: evaluation.evaluation is not None)
-    shot(evaluation, "evaluation.png")
-    evaluation.close()
     return 0
 
 

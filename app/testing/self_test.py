@@ -2,8 +2,11 @@
 
 It opens the main window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise), waits for its first
 paint, draws a few digits on the canvas with real mouse events (:mod:`app.testing.replay`) and checks
-that the window reads each one. Then it starts the kind of background process a retrain runs in and
-waits for its answer (in a bundle, that process is the executable started again). It runs on a fresh,
+that the window reads each one. It draws the retrain dialog's loss plot and the evaluation window's
+reliability diagram with pyqtgraph (a bundle that left out a part of it, or a Qt module it needs, fails
+here rather than when someone opens a plot). Then it starts the kind of
+background process a retrain runs in and waits for its answer (in a bundle, that process is the
+executable started again). It runs on a fresh,
 temporary data folder, so the bundled models are the ones checked and a person's own models, samples
 and settings are neither used nor touched.
 """
@@ -50,7 +53,7 @@ def run_self_test(qt_args: Sequence[str] = ()) -> int:
     with tempfile.TemporaryDirectory(prefix="digit-canvas-self-test-") as home:
         os.environ["DIGIT_CANVAS_HOME"] = home
         try:
-            problem = _open_window_and_draw(qt_args) or check_child_process()
+            problem = _open_window_and_draw(qt_args) or check_plots() or check_child_process()
         except Exception as exc:  # whatever broke, the smoke test reports it in one line
             problem = f"{type(exc).__name__}: {exc}"
         finally:
@@ -62,8 +65,8 @@ def run_self_test(qt_args: Sequence[str] = ()) -> int:
         print(f"digit-canvas self-test failed: {problem}", file=sys.stderr, flush=True)
         return 1
     print(
-        f"digit-canvas self-test passed: the window read {', '.join(DIGITS)} right, and a retrain's "
-        "background process started and answered",
+        f"digit-canvas self-test passed: the window read {', '.join(DIGITS)} right, the plots drew, and "
+        "a retrain's background process started and answered",
         flush=True,
     )
     return 0
@@ -118,6 +121,33 @@ def read_digits(window: QMainWindow) -> str | None:
         draw_placed(window.canvas, strokes)
         if label.text() != digit:
             return f"the {digit} drawn on the canvas was read as {label.text()!r}"
+    return None
+
+
+def check_plots() -> str | None:
+    """Draw a loss plot and a reliability diagram as the retrain and evaluation windows do; the problem,
+    or None."""
+    from app.widgets.line_plot import LinePlot
+    from app.widgets.reliability_diagram import ReliabilityDiagram
+
+    plot, diagram = LinePlot("iteration", "loss", log_y=True), ReliabilityDiagram()
+    plot.set_series(["0", "1"])
+    losses = np.outer([0.7, 0.5], 1 / np.arange(1, 6))
+    for iteration, values in enumerate(losses.T, start=1):
+        plot.append(iteration, values)
+    plot.flush()
+    drawn = [curve.getData()[1] for curve in plot.curves()]
+    if not np.allclose(drawn, np.log10(losses)):  # a log axis draws the logarithms
+        return f"the loss plot drew {drawn!r} for two curves of five points"
+    edges = np.linspace(0.0, 1.0, 11)
+    accuracy = np.linspace(0.05, 0.95, 10)
+    diagram.set_reliability(edges, accuracy + 0.02, accuracy, np.full(10, 100), 0.02)
+    if not np.allclose(diagram.bars.opts["height"], accuracy):
+        return f"the reliability diagram drew bars of {diagram.bars.opts['height']!r}"
+    for widget in (plot, diagram):
+        widget.resize(320, 240)
+        if widget.grab().isNull():
+            return f"{type(widget).__name__} could not be painted"
     return None
 
 

@@ -11,10 +11,13 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QApplication, QMainWindow
 
 SIZE = (1000, 680)  # the window size of every screenshot in the README
@@ -46,3 +49,11 @@ def open_window_for_shots(kind: str = "ovr") -> tuple[QApplication, QMainWindow]
     QTest.qWaitForWindowExposed(window)
     window.warm_up()
     return app, window
+
+
+def wait_until(app: QApplication, condition: Callable[[], object], seconds: float = 60.0) -> None:
+    """Run the event loop until ``condition()`` holds or ``seconds`` have passed."""
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)

@@ -2,39 +2,50 @@
 
 One bar per confidence bin, as high as the share of answers in that bin that were right; the diagonal
 is where a calibrated model's bars would end. Gaps above the diagonal mean the model was surer than it
-was right. The expected calibration error is written in the corner.
+was right. The expected calibration error is written in the corner. Drawn with pyqtgraph, imported
+when the first plot is made (:mod:`app.widgets.plotting`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QSizePolicy
 
 from app.text.numbers import RESULT_DIGITS, percent
-from app.widgets import colours
+from app.widgets import colours, plotting
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPaintEvent
+    from types import ModuleType
 
-MARGIN = 52
+    from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QWidget
+
+BAR_GAP = 0.006  # confidence units left between neighbouring bars
+AXIS_TICKS = (0.0, 0.5, 1.0)
 
 
-class ReliabilityDiagram(QWidget):
+class ReliabilityDiagram(plotting.PlotHost):
     """Bars of accuracy per confidence bin, the diagonal, and the calibration error."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Reliability diagram", parent)
         self._edges: np.ndarray | None = None
         self._accuracy = self._confidence = self._counts = None
         self._ece: float | None = None
         self._empty_text = ""
+        self.plot_item: Any = None  # the pyqtgraph PlotItem the diagram is drawn in
+        self.bars: Any = None  # accuracy per bin (a pyqtgraph BarGraphItem)
+        self.gaps: Any = None  # from each bar's top to the bin's mean confidence
+        self._diagonal: Any = None
+        self._ece_label: Any = None
+        self._empty_label: Any = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 200)
-        self.setAccessibleName("Reliability diagram")
+        self.make_view()
 
     def set_reliability(
         self, edges: np.ndarray, confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray, ece: float
@@ -47,7 +58,7 @@ class ReliabilityDiagram(QWidget):
         self._ece = float(ece)
         self.setAccessibleDescription(self.summary())
         self.setToolTip(self.summary())
-        self.update()
+        self._show()
 
     def clear(self, text: str = "") -> None:
         """Show no diagram, with ``text`` in its place (say, "Evaluating…" while work is going on)."""
@@ -55,7 +66,7 @@ class ReliabilityDiagram(QWidget):
         self._ece = None
         self._empty_text = text
         self.setToolTip("")
-        self.update()
+        self._show()
 
     def summary(self) -> str:
         """One sentence saying what the diagram shows."""
@@ -67,68 +78,71 @@ class ReliabilityDiagram(QWidget):
         ece, by = percent(self._ece, RESULT_DIGITS), percent(abs(gap), RESULT_DIGITS)
         return f"Calibration error {ece}: on average the model is {leaning} by {by}."
 
+    def ece_text(self) -> str:
+        """What the corner says: the calibration error, or nothing before an evaluation."""
+        return "" if self._ece is None else f"ECE {percent(self._ece, RESULT_DIGITS)}"
+
     def sizeHint(self) -> QSize:
         return QSize(280, 280)
 
     def plot_rect(self) -> QRectF:
-        side = max(10.0, min(self.width() - MARGIN - 12, self.height() - 10 - 36))
-        return QRectF(MARGIN, 10, side, side)
+        """Where the bars are drawn, in this widget's coordinates."""
+        return plotting.data_rect(self, self.view, self.plot_item)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    def build(self, pg: ModuleType, view: Any) -> None:
+        view.ci.setContentsMargins(2, 10, 18, 2)  # room for the half of "100%" past the axes' ends
+        item = self.plot_item = plotting.add_plot(view, row=0)
+        item.setLabel("bottom", "confidence")
+        item.setLabel("left", "share right")
+        ticks = [[(share, percent(share, 0)) for share in AXIS_TICKS], []]
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setTicks(ticks)
+            axis.setStyle(hideOverlappingLabels=False)  # 0% and 100% sit at the ends of the axes
+        view_box = item.getViewBox()
+        item.enableAutoRange(enable=False)
+        view_box.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        view_box.setAspectLocked(True)  # square: the diagonal at 45 degrees
+        empty = {"x0": [], "x1": [], "y0": [], "height": []}
+        self.bars = pg.BarGraphItem(**empty, pen=None)
+        self.gaps = pg.BarGraphItem(**empty, pen=None)
+        self._diagonal = pg.PlotDataItem([0.0, 1.0], [0.0, 1.0])
+        for part in (self.bars, self.gaps, self._diagonal):
+            item.addItem(part)
+        self._ece_label = pg.LabelItem("", justify="left")
+        self._ece_label.setParentItem(view_box)
+        self._ece_label.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(4, 2))
+        self._empty_label = pg.LabelItem("")
+        self._empty_label.setParentItem(view_box)
+        self._empty_label.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
+
+    def restyle(self) -> None:
         palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        area = self.plot_rect()
-        faint = QColor(text)
-        faint.setAlpha(60)
-        painter.setPen(QPen(faint, 1))
-        painter.drawRect(area)
-        font = painter.font()
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        painter.setFont(font)
-        painter.setPen(text)
-        painter.drawText(
-            QRectF(area.left(), area.bottom() + 17, area.width(), 16),
-            Qt.AlignmentFlag.AlignCenter,
-            "confidence",
-        )
-        painter.save()
-        painter.translate(area.left() - 40, area.center().y())
-        painter.rotate(-90)
-        painter.drawText(QRectF(-60, -8, 120, 16), Qt.AlignmentFlag.AlignCenter, "share right")
-        painter.restore()
-        for share in (0.0, 0.5, 1.0):
-            label = percent(share, 0)
-            x = area.left() + share * area.width()
-            y = area.bottom() - share * area.height()
-            painter.drawText(QRectF(x - 20, area.bottom() + 2, 40, 14), Qt.AlignmentFlag.AlignHCenter, label)
-            painter.drawText(
-                QRectF(area.left() - 34, y - 7, 31, 14),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                label,
-            )
-        if self._edges is None:
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self._empty_text)
-            return
-        bar = palette.color(QPalette.ColorRole.Highlight)
+        plotting.style_plot(self.view, self.plot_item, palette, plotting.tick_font(self))
+        pg = plotting.pyqtgraph()
+        bar = QColor(palette.color(QPalette.ColorRole.Highlight))
         bar.setAlpha(170)
-        gap_colour = colours.colour("calibration_gap", palette)
-        gap_colour.setAlpha(110)
-        for i, (lo, hi) in enumerate(zip(self._edges[:-1], self._edges[1:], strict=True)):
-            if self._counts[i] == 0:
-                continue
-            left = area.left() + lo * area.width()
-            width = (hi - lo) * area.width()
-            top = area.bottom() - self._accuracy[i] * area.height()
-            painter.fillRect(QRectF(left + 1, top, width - 2, area.bottom() - top), bar)
-            expected = area.bottom() - self._confidence[i] * area.height()
-            painter.fillRect(QRectF(left + 1, min(top, expected), width - 2, abs(expected - top)), gap_colour)
-        painter.setPen(QPen(text, 1, Qt.PenStyle.DashLine))
-        painter.drawLine(QPointF(area.left(), area.bottom()), QPointF(area.right(), area.top()))
-        painter.setPen(text)
-        painter.drawText(
-            area.adjusted(6, 4, -6, -4),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            f"ECE {percent(self._ece, RESULT_DIGITS)}",
+        gap = colours.colour("calibration_gap", palette)
+        gap.setAlpha(110)
+        self.bars.setOpts(brush=pg.mkBrush(bar))
+        self.gaps.setOpts(brush=pg.mkBrush(gap))
+        self._diagonal.setPen(pg.mkPen(plotting.text_colour(palette), width=1, style=Qt.PenStyle.DashLine))
+        self._show()
+
+    def _show(self) -> None:
+        shown = self._edges is not None
+        for part in (self.bars, self.gaps, self._diagonal):
+            part.setVisible(shown)
+        text = plotting.text_colour(self.palette())
+        self._empty_label.setVisible(not shown)
+        self._empty_label.setText(self._empty_text, color=text)
+        self._ece_label.setText(self.ece_text(), color=text)
+        if not shown:
+            return
+        filled = self._counts > 0
+        left, right = self._edges[:-1][filled] + BAR_GAP / 2, self._edges[1:][filled] - BAR_GAP / 2
+        accuracy, confidence = self._accuracy[filled], self._confidence[filled]
+        self.bars.setOpts(x0=left, x1=right, y0=np.zeros_like(accuracy), height=accuracy)
+        self.gaps.setOpts(
+            x0=left, x1=right, y0=np.minimum(accuracy, confidence), height=np.abs(confidence - accuracy)
         )
