@@ -10,20 +10,11 @@ through, evaluation) are :mod:`app.testing.plot_shots`'s.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
-
 
 def main(argv: list[str] | None = None) -> int:
-    from app.testing.shots import open_window_for_shots, shot_parser, wait_until
+    from app.testing.shots import SHARED_DATA, open_window_for_shots, shot_args_with_mnist, wait_until
 
-    parser = shot_parser(__doc__)
-    parser.add_argument("--mnist", type=Path, default=DATA / "mnist")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
+    args = shot_args_with_mnist(__doc__, argv)
 
     from PySide6.QtTest import QTest
 
@@ -31,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.pendigits import load_pendigits
 
     app, window = open_window_for_shots()
-    pendigits = load_pendigits(DATA / "pendigits")
+    pendigits = load_pendigits(SHARED_DATA / "pendigits")
 
     def draw(sample, placement: str = "normal") -> str:
         window.action("clear").trigger()

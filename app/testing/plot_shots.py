@@ -11,24 +11,16 @@ dark system scheme gives the app; ``app.widgets.colours.dark_palette``).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
-
 
 def main(argv: list[str] | None = None) -> int:
-    from app.testing.shots import open_window_for_shots, shot_parser, wait_until
+    from app.testing.shots import open_window_for_shots, shot_args_with_mnist, wait_until
 
-    parser = shot_parser(__doc__)
-    parser.add_argument("--mnist", type=Path, default=DATA / "mnist")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
+    args = shot_args_with_mnist(__doc__, argv)
 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 SIZE = (1000, 680)  # the window size of every screenshot in the README
 # The README's pictures: in the checkout, left out of the wheel and the bundle (pyproject, the spec).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "assets" / "screenshots"
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the repo
 
 
 def shot_parser(doc: str | None) -> argparse.ArgumentParser:
@@ -30,6 +31,16 @@ def shot_parser(doc: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=SCREENSHOTS, help="the folder to save the pictures in")
     return parser
+
+
+def shot_args_with_mnist(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """The command line of a script whose windows need MNIST: ``--out`` and ``--mnist``, the folder
+    the app is then told to read it from (``DIGIT_CANVAS_DATA``, unless already set)."""
+    parser = shot_parser(doc)
+    parser.add_argument("--mnist", type=Path, default=SHARED_DATA / "mnist")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
+    return args
 
 
 def open_window_for_shots(kind: str = "ovr") -> tuple[QApplication, QMainWindow]:
