@@ -159,7 +159,7 @@ def test_the_legend_names_every_series_only_when_there_are_two_or_more(qtbot):
     plot.resize(300, 260)
     assert plot.legend.columnCount < len(NAMES)  # more rows when it is not
     plot.set_series(["loss"])
-    assert plot.legend.items == [] and not plot.legend.isVisible()
+    assert not plot.legend.isVisible()
 
 
 def test_the_legend_sits_above_the_curves_not_over_them(qtbot):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 WEIGHTS_SIDE = 140  # pixels for the 28x28 weight picture
+OVR_SERIES = 11  # the one-vs-rest model's losses: a digit each, and "no digit"
 
 
 class CurvesPanel(QGroupBox):
@@ -49,6 +50,9 @@ class CurvesPanel(QGroupBox):
         row.addLayout(side)
         self._kind: str | None = None
         self._last_weights: np.ndarray | None = None
+        # The one-vs-rest model's eleven curves are made as the dialog opens, not when its first
+        # iteration arrives mid-training, while someone may be drawing.
+        self.plot.prepare(_series_names("ovr", OVR_SERIES))
         self.clear()
 
     def clear(self) -> None:

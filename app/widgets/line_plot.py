@@ -68,7 +68,9 @@ class LinePlot(plotting.PlotHost):
         self._y = np.empty((0, INITIAL_CAPACITY))  # a row per series: each curve reads a contiguous row
         self._count = 0
         self._pending = False  # points (or a clear) the curves have not been handed yet
-        self._curves: list[Any] = []
+        self._curves: list[Any] = []  # the series' curves, in order
+        self._made: dict[tuple[int, str], Any] = {}  # every curve made so far, by position and name
+        self._legend_names: list[str] | None = None  # the names the legend lists
         self.plot_item: Any = None  # the pyqtgraph PlotItem the curves are drawn in
         self.legend: Any = None  # the pyqtgraph LegendItem above them (hidden for a single series)
         self._waiting: Any = None
@@ -89,6 +91,18 @@ class LinePlot(plotting.PlotHost):
         self._y = np.empty((len(self._names), len(self._x)))
         self._make_curves()
         self.clear()
+
+    def prepare(self, names: Sequence[str]) -> None:
+        """Make the curves and legend for ``names`` now, shown when :meth:`set_series` asks for them.
+
+        For a plot that knows the series to come: the work is done while its window opens, not while
+        the points arrive and someone may be drawing.
+        """
+        current = self._names
+        self._names = [str(n) for n in names]
+        self._make_curves()
+        self._names = current
+        self._make_curves()
 
     def series(self) -> list[str]:
         """The names of the series, in order."""
@@ -167,7 +181,7 @@ class LinePlot(plotting.PlotHost):
         palette = self.palette()
         plotting.style_plot(self.view, self.plot_item, palette, plotting.tick_font(self))
         self._grid.setPen(pg.mkPen(plotting.faint(palette, GRID_ALPHA), width=1))
-        for s, curve in enumerate(self._curves):
+        for (s, _), curve in self._made.items():
             curve.setPen(self._pen(s, palette))
         text = plotting.text_colour(palette)
         self.legend.setLabelTextColor(text)  # for entries to come; those there are written again
@@ -203,25 +217,48 @@ class LinePlot(plotting.PlotHost):
         self._x, self._y = x, y
 
     def _make_curves(self) -> None:
-        pg = plotting.pyqtgraph()
+        """Show a curve per series, reusing those made before (for the same position and name).
+
+        Making a curve and its legend entry is the slowest thing a plot does (a few milliseconds each,
+        on the GUI thread), so curves are kept once made, hidden while unused, and the legend is built
+        again only when it would list other names.
+        """
         for curve in self._curves:
-            self.plot_item.removeItem(curve)
-        self.legend.clear()
-        self.legend.setVisible(len(self._names) >= 2)
-        palette = self.palette()
-        self._curves = []
-        for s, name in enumerate(self._names):
-            curve = pg.PlotDataItem(pen=self._pen(s, palette), name=name, connect="finite")
-            # More points than pixels (a long run) are drawn as each pixel column's extremes.
-            curve.setDownsampling(auto=True, method="peak")
-            self.plot_item.addItem(curve)
-            if len(self._names) >= 2:
+            if curve not in self._made_for(self._names):
+                curve.setVisible(False)
+                curve.setData([], [])
+        self._curves = self._made_for(self._names, make=True)
+        for curve in self._curves:
+            curve.setVisible(True)
+        shown = len(self._names) >= 2
+        if shown and self._legend_names != self._names:
+            self.legend.clear()
+            for curve, name in zip(self._curves, self._names, strict=True):
                 self.legend.addItem(curve, name)
                 label = self.legend.items[-1][1]
                 label.item.document().setDocumentMargin(1)  # Qt's 4 pixels a side spread the row out
                 label.setText(name)  # laid out again with the narrower margins
-            self._curves.append(curve)
+            self._legend_names = list(self._names)
+        self.legend.setVisible(shown)
         self._fit_legend()
+
+    def _made_for(self, names: Sequence[str], make: bool = False) -> list[Any]:
+        """The curves for ``names`` (each made now if ``make`` and not made before)."""
+        curves = []
+        for s, name in enumerate(names):
+            curve = self._made.get((s, name))
+            if curve is None and make:
+                curve = plotting.pyqtgraph().PlotDataItem(
+                    pen=self._pen(s, self.palette()), name=name, connect="finite"
+                )
+                # More points than pixels (a long run) are drawn as each pixel column's extremes.
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setVisible(False)
+                self.plot_item.addItem(curve)
+                self._made[(s, name)] = curve
+            if curve is not None:
+                curves.append(curve)
+        return curves
 
     def _show_emptiness(self) -> None:
         empty = self._count == 0
