@@ -10,6 +10,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -254,42 +255,56 @@ def _drawing_target():
     return canvas, lambda: predictor.count
 
 
-def _steal_clock():
+def _proc_reader(path: str, request) -> Callable[[], str] | None:
+    """A function that reads ``path`` (a Linux /proc file) afresh, from a descriptor kept open.
+
+    The stall test reads its clocks on every 5 ms tick of the GUI thread: looking the path up again
+    each time would add to the very gaps it measures. ``None`` where the file cannot be read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    request.addfinalizer(lambda: os.close(fd))
+    return lambda: os.pread(fd, 1 << 16, 0).decode()
+
+
+def _steal_clock(request) -> Callable[[], np.ndarray]:
     """Seconds the hypervisor took from each CPU so far (Linux ``/proc/stat``), an array per call.
 
     A virtual machine's CPU can be taken away by its host: the guest's scheduler thinks the GUI
     thread is running meanwhile, so this wait shows in no run queue.
     """
-    path = Path("/proc/stat")
+    text = _proc_reader("/proc/stat", request)
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
     def read() -> np.ndarray:
-        rows = [
-            line.split()
-            for line in path.read_text().splitlines()
-            if line[:3] == "cpu" and line[3:4].isdigit()
-        ]
+        rows = [line.split() for line in text().splitlines() if line[:3] == "cpu" and line[3:4].isdigit()]
         return np.array([int(r[8]) for r in rows], dtype=np.float64) / tick
 
     try:
+        if text is None:
+            raise OSError("no /proc/stat")
         read()
     except (OSError, IndexError, ValueError):
         return lambda: np.zeros(1)
     return read
 
 
-def _runqueue_clock():
+def _runqueue_clock(request) -> Callable[[], float]:
     """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat), if available.
 
     On a shared machine another process can keep the GUI thread off the CPU whatever the app does;
     the stall test reports that wait beside a failure so the cause is clear.
     """
-    path = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+    text = _proc_reader(f"/proc/self/task/{threading.get_native_id()}/schedstat", request)
     try:
-        path.read_text().split()[1]
-    except (OSError, IndexError):
+        if text is None:
+            raise OSError("no schedstat")
+        int(text().split()[1])
+    except (OSError, IndexError, ValueError):
         return lambda: 0.0
-    return lambda: int(path.read_text().split()[1]) / 1e9
+    return lambda: int(text().split()[1]) / 1e9
 
 
 class _StallWitness:
@@ -350,8 +365,8 @@ def test_event_loop_never_stalls_while_a_real_retrain_runs(
     ticks: list[float] = []
     waits: list[float] = []
     steals: list[np.ndarray] = []
-    runqueue = _runqueue_clock()
-    stolen = _steal_clock()
+    runqueue = _runqueue_clock(request)
+    stolen = _steal_clock(request)
     witness = _StallWitness(tmp_path)
     request.addfinalizer(faulthandler.cancel_dump_traceback_later)
 
