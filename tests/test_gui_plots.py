@@ -162,6 +162,38 @@ def test_the_legend_names_every_series_only_when_there_are_two_or_more(qtbot):
     assert not plot.legend.isVisible()
 
 
+def test_curves_once_made_are_shown_again_not_made_again(qtbot):
+    """Making a curve and its legend entry is a plot's slowest step on the GUI thread: a run that goes
+    back to series it had before reuses their curves, with the legend naming exactly what is shown."""
+    plot = LinePlot("iteration", "loss", log_y=True)
+    qtbot.addWidget(plot)
+    plot.resize(700, 260)
+    plot.show()
+    plot.set_series(NAMES)
+    first = plot.curves()
+    plot.set_series(["loss"])
+    (single,) = plot.curves()
+    assert single.isVisible() and not any(c.isVisible() for c in first[1:])
+    assert not plot.legend.isVisible()
+    plot.set_series(NAMES)
+    assert plot.curves() == first and all(c.isVisible() for c in first)
+    assert [sample.item for sample, _ in plot.legend.items] == first and plot.legend.isVisible()
+    assert len(plot.plot_item.listDataItems()) == len(NAMES) + 1  # the eleven and "loss", no more
+
+
+def test_the_retrain_dialog_makes_the_one_vs_rest_curves_before_training_starts(qtbot):
+    from app.retrain.curves_panel import CurvesPanel
+
+    panel = CurvesPanel()
+    qtbot.addWidget(panel)
+    made = set(panel.plot.plot_item.listDataItems())
+    assert len(made) == 11 and panel.plot.curves() == []  # made, none shown before a run
+    panel.add_point("binary", 1, [0.5])
+    panel.add_point("ovr", 1, np.full(11, 0.5))
+    assert set(panel.plot.curves()) <= made and len(panel.plot.curves()) == 11
+    assert [label.text for _, label in panel.plot.legend.items][-1] == "no digit"
+
+
 def test_the_legend_sits_above_the_curves_not_over_them(qtbot):
     plot = LinePlot("iteration", "loss", log_y=True)
     qtbot.addWidget(plot)
