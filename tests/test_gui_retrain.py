@@ -255,16 +255,13 @@ def _drawing_target():
     return canvas, lambda: predictor.count
 
 
-def _proc_reader(path: str, request) -> Callable[[], str] | None:
+def _proc_reader(path: str, request) -> Callable[[], str]:
     """A function that reads ``path`` (a Linux /proc file) afresh, from a descriptor kept open.
 
     The stall test reads its clocks on every 5 ms tick of the GUI thread: looking the path up again
-    each time would add to the very gaps it measures. ``None`` where the file cannot be read.
+    each time would add to the very gaps it measures. Raises OSError where there is no such file.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
+    fd = os.open(path, os.O_RDONLY)
     request.addfinalizer(lambda: os.close(fd))
     return lambda: os.pread(fd, 1 << 16, 0).decode()
 
@@ -275,7 +272,6 @@ def _steal_clock(request) -> Callable[[], np.ndarray]:
     A virtual machine's CPU can be taken away by its host: the guest's scheduler thinks the GUI
     thread is running meanwhile, so this wait shows in no run queue.
     """
-    text = _proc_reader("/proc/stat", request)
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
     def read() -> np.ndarray:
@@ -283,8 +279,7 @@ def _steal_clock(request) -> Callable[[], np.ndarray]:
         return np.array([int(r[8]) for r in rows], dtype=np.float64) / tick
 
     try:
-        if text is None:
-            raise OSError("no /proc/stat")
+        text = _proc_reader("/proc/stat", request)
         read()
     except (OSError, IndexError, ValueError):
         return lambda: np.zeros(1)
@@ -297,10 +292,8 @@ def _runqueue_clock(request) -> Callable[[], float]:
     On a shared machine another process can keep the GUI thread off the CPU whatever the app does;
     the stall test reports that wait beside a failure so the cause is clear.
     """
-    text = _proc_reader(f"/proc/self/task/{threading.get_native_id()}/schedstat", request)
     try:
-        if text is None:
-            raise OSError("no schedstat")
+        text = _proc_reader(f"/proc/self/task/{threading.get_native_id()}/schedstat", request)
         int(text().split()[1])
     except (OSError, IndexError, ValueError):
         return lambda: 0.0

@@ -223,11 +223,12 @@ class LinePlot(plotting.PlotHost):
         on the GUI thread), so curves are kept once made, hidden while unused, and the legend is built
         again only when it would list other names.
         """
+        wanted = self._made_for(self._names)
         for curve in self._curves:
-            if curve not in self._made_for(self._names):
+            if curve not in wanted:
                 curve.setVisible(False)
                 curve.setData([], [])
-        self._curves = self._made_for(self._names, make=True)
+        self._curves = wanted
         for curve in self._curves:
             curve.setVisible(True)
         shown = len(self._names) >= 2
@@ -242,12 +243,12 @@ class LinePlot(plotting.PlotHost):
         self.legend.setVisible(shown)
         self._fit_legend()
 
-    def _made_for(self, names: Sequence[str], make: bool = False) -> list[Any]:
-        """The curves for ``names`` (each made now if ``make`` and not made before)."""
+    def _made_for(self, names: Sequence[str]) -> list[Any]:
+        """The curves for ``names``, each made now if it was not made before."""
         curves = []
         for s, name in enumerate(names):
             curve = self._made.get((s, name))
-            if curve is None and make:
+            if curve is None:
                 curve = plotting.pyqtgraph().PlotDataItem(
                     pen=self._pen(s, self.palette()), name=name, connect="finite"
                 )
@@ -256,8 +257,7 @@ class LinePlot(plotting.PlotHost):
                 curve.setVisible(False)
                 self.plot_item.addItem(curve)
                 self._made[(s, name)] = curve
-            if curve is not None:
-                curves.append(curve)
+            curves.append(curve)
         return curves
 
     def _show_emptiness(self) -> None:
