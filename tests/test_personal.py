@@ -52,3 +52,31 @@ def test_the_rehearsed_digits_features_are_computed_once_per_model_and_dropped_w
     del model, first, again, cached
     gc.collect()
     assert key not in personal._REHEARSAL_FEATURES
+
+
+def test_a_correction_starts_from_the_last_one_and_reads_the_same(monkeypatch):
+    import model.lbfgs as lbfgs
+
+    model = load_model("ovr")
+    bars = np.repeat(_bar(), 4, axis=0)
+    for i, x in enumerate(bars):  # four different drawings: the bar moved along
+        x.reshape(28, 28)[:] = np.roll(x.reshape(28, 28), i - 2, axis=1)
+    wrong = int(model.predict(bars[:1])[0] == 1) + 1
+    iterations: list[int] = []
+    fit = lbfgs.fit_logistic_lbfgs
+
+    def counting(*args, **kwargs):
+        result = fit(*args, **kwargs)
+        iterations.append(result.n_iter)
+        return result
+
+    monkeypatch.setattr(lbfgs, "fit_logistic_lbfgs", counting)
+    three = personalised(model, bars[:3], [wrong] * 3)
+    cold = personalised(model, bars, [wrong] * 4)
+    warm = personalised(model, bars, [wrong] * 4, start=three)
+    assert iterations[2] < iterations[1] / 2
+    assert (warm.predict(bars) == wrong).all()
+    np.testing.assert_allclose(warm.predict_proba(bars), cold.predict_proba(bars), atol=0.01)
+    unrelated = personalised(model, bars, [wrong] * 4, start=load_model("binary"))  # not a correction
+    assert iterations[3] == iterations[1]
+    np.testing.assert_array_equal(unrelated.coef_, cold.coef_)

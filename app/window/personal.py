@@ -38,6 +38,9 @@ class Personaliser(QObject):
         self._started = False
         self._version = 0
         self._cache: dict[int, tuple[Any, int, Any]] = {}  # id(base) -> (base, version, corrected)
+        # (base, its latest correction): where the next correction's fit starts, since one drawing
+        # more or less moves the correction only a little.
+        self._latest: tuple[Any, Any] | None = None
 
     def start(self) -> None:
         """Read the taught drawings once; from now on models are corrected by them."""
@@ -98,8 +101,10 @@ class Personaliser(QObject):
         if chosen:
             X = np.stack([picture.reshape(784) for _, picture in chosen])
             y = np.array([label for label, _ in chosen])
+            start = self._latest[1] if self._latest is not None and self._latest[0] is base else None
             try:
-                corrected = personalised(base, X, y)
+                corrected = personalised(base, X, y, start=start)
+                self._latest = (base, corrected)
             except (ValueError, ArithmeticError, MemoryError) as exc:
                 self.failed.emit(f"Your drawings could not be learned ({exc}); the model reads without them.")
         self._cache[id(base)] = (base, self._version, corrected)
