@@ -4,10 +4,12 @@ never blocks the event loop while it evaluates."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from event_loop import EventLoopClock
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
@@ -17,21 +19,21 @@ from app.widgets import plotting
 from model.store import bundled_model_path, load_model
 from training.data import MnistNotFoundError
 
+if TYPE_CHECKING:
+    from event_loop import Gaps
+
 pytestmark = pytest.mark.gui
 
 
-def open_window(qtbot, model, test_data) -> tuple[EvaluationWindow, float, float]:
-    """Open the window, wait for the numbers; returns it, the wait and the longest event-loop gap.
+def open_window(qtbot, request, model, test_data) -> tuple[EvaluationWindow, float, Gaps]:
+    """Open the window, wait for the numbers; returns it, the wait and the event loop's gaps meanwhile.
 
     The first plot a process makes imports pyqtgraph, once (app.widgets.plotting): that is done before
     the clock starts, so what is timed is the window and its evaluation, whichever test runs first.
     """
     plotting.pyqtgraph()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
+    clock = EventLoopClock(request)
+    clock.start()  # building and showing the window counts as a gap, as it holds up the loop
     started = time.perf_counter()
     window = EvaluationWindow(model, test_data)
     qtbot.addWidget(window)
@@ -40,18 +42,18 @@ def open_window(qtbot, model, test_data) -> tuple[EvaluationWindow, float, float
     with qtbot.waitSignal(window.evaluated, timeout=30000):
         pass
     finished = time.perf_counter()
-    timer.stop()
-    # Gaps between ticks, counting from the start and to the end: a fast evaluation may tick only once.
-    return window, finished - started, float(np.diff([started, *ticks, finished]).max())
+    return window, finished - started, clock.stop()
 
 
 @pytest.mark.mnist
-def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None:
+def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, request, mnist) -> None:
     model = load_model("ovr", bundled_model_path("ovr"))
     X_test, y_test = mnist[2], mnist[3]
-    window, seconds, worst_gap = open_window(qtbot, model, lambda: (X_test, y_test))
+    window, seconds, gaps = open_window(qtbot, request, model, lambda: (X_test, y_test))
     assert seconds < 5.0  # the full test set in a few seconds
-    assert worst_gap < 0.100, f"the event loop stalled for {worst_gap * 1000:.0f} ms"
+    # Less the time the machine kept the GUI thread waiting for a CPU (tests/event_loop.py).
+    assert gaps.own.max() < 0.100, f"the event loop stalled: {gaps.describe()}"
+    assert gaps.raw.max() < 1.0, f"the event loop stalled: {gaps.describe()}"
 
     y_pred = model.predict(X_test)
     accuracy = accuracy_score(y_test, y_pred)
@@ -125,10 +127,10 @@ def test_numbers_match_sklearn_and_cells_open_their_digits(qtbot, mnist) -> None
 
 
 @pytest.mark.mnist
-def test_binary_model_is_evaluated_on_zeros_and_ones(qtbot, mnist) -> None:
+def test_binary_model_is_evaluated_on_zeros_and_ones(qtbot, request, mnist) -> None:
     model = load_model("binary", bundled_model_path("binary"))
     X_test, y_test = mnist[2], mnist[3]
-    window, _, _ = open_window(qtbot, model, lambda: (X_test, y_test))
+    window, _, _ = open_window(qtbot, request, model, lambda: (X_test, y_test))
     mask = np.isin(y_test, [0, 1])
     cm = confusion_matrix(y_test[mask], model.predict(X_test[mask]), labels=[0, 1])
     np.testing.assert_array_equal(window.matrix.matrix, cm)
