@@ -69,8 +69,18 @@ def test_ctrl_c_during_training_leaves_the_previous_model_untouched(mnist_dir, i
     before = _snapshot(models)
     assert any(name.endswith(".joblib") for name in before)
 
+    # As in a terminal, where Ctrl+C reaches the command: a test run started in the background by a
+    # shell without job control inherits an ignored SIGINT, which Python then keeps ignoring.
+    as_in_a_terminal = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv[0] = 'training'; runpy.run_module('training', run_name='__main__', alter_sys=True)"
+    )
     proc = subprocess.Popen(
-        [*cmd, "--model", "ovr"], env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", as_in_a_terminal, "--data-dir", str(mnist_dir), "--model", "ovr"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
     seen = ""
