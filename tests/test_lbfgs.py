@@ -36,11 +36,14 @@ def test_a_start_near_the_solution_takes_fewer_iterations_to_the_same_loss():
 
 
 def test_ftol_stops_a_problem_at_the_noise_floor_instead_of_running_out_of_iterations():
-    X, Y = _problems()
-    # tol=0 cannot be met in float32: without ftol a problem creeps along by rounding-sized steps
-    # until max_iter; with it, each problem stops once a step no longer lowers its loss.
-    endless = fit_logistic_lbfgs(X, Y, 1e-2, tol=0.0, max_iter=200)
-    assert endless.n_iter == 200
-    stopped = fit_logistic_lbfgs(X, Y, 1e-2, tol=0.0, max_iter=200, ftol=1e-10)
-    assert stopped.n_iter < 100 and stopped.converged.all()
-    np.testing.assert_allclose(stopped.loss, endless.loss, rtol=1e-6)
+    # tol=0 cannot be met in float32. Without ftol a problem then creeps along by rounding-sized steps
+    # until max_iter or until no step lowers its loss at all; which, and when, depends on how the
+    # processor rounds (one seed ran out its 200 iterations on one machine and stopped at 32 on
+    # another). With ftol each problem stops once a step no longer lowers its loss, at the same loss.
+    for seed in range(4):
+        X, Y = _problems(seed)
+        endless = fit_logistic_lbfgs(X, Y, 1e-2, tol=0.0, max_iter=200)
+        stopped = fit_logistic_lbfgs(X, Y, 1e-2, tol=0.0, max_iter=200, ftol=1e-10)
+        assert stopped.converged.all()
+        assert stopped.n_iter < min(endless.n_iter, 100), (seed, stopped.n_iter, endless.n_iter)
+        np.testing.assert_allclose(stopped.loss, endless.loss, rtol=1e-6)
