@@ -58,6 +58,8 @@ class EvaluationWindow(QWidget):
     ``test_data()`` returns ``(X_test, y_test)`` and runs in a worker thread, as does the evaluation,
     so the window (and the app) never blocks. ``evaluated`` fires when the numbers are in, ``failed``
     with a message otherwise. ``evaluation`` holds the :class:`training.evaluate.Evaluation`.
+    ``title`` is the model's name alone (default: its metadata label): the window adds "Evaluation: " to
+    its title and says the name in its details line.
     """
 
     evaluated = Signal(object)

@@ -136,7 +136,9 @@ class WeightsWindow(QWidget):
         title: str | None = None,
         test_data: Any = None,
     ) -> None:
-        """``test_data()`` (run in a worker) returns MNIST's test ``(X, y)`` for the mean explanations."""
+        """``title`` is the model's name alone (the window adds "Weights: " and "What … looks for"; default:
+        its metadata label). ``test_data()`` (run in a worker) returns MNIST's test ``(X, y)`` for the mean
+        explanations."""
         super().__init__(parent, Qt.WindowType.Window)  # a window of its own, owned by the parent
         self.setObjectName("weightsWindow")
         meta = getattr(estimator, "metadata_", {}) or {}
@@ -146,7 +148,8 @@ class WeightsWindow(QWidget):
         self.maps: list[WeightMap] = []
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading(f"What {html.escape(self.model_title)} looks for", scale=1.4))
+        self.heading = heading(f"What {html.escape(self.model_title)} looks for", "weightsHeading", 1.4)
+        layout.addWidget(self.heading)
 
         if self.result.explanation:
             self.explanation = QLabel(self.result.explanation)

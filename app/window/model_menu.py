@@ -204,7 +204,7 @@ class ModelMenu(QObject):
         from app.evaluation.window import EvaluationWindow
 
         estimator, name = in_use
-        view = EvaluationWindow(estimator, test_data, self.window.window(), title=f"Evaluate: {name}")
+        view = EvaluationWindow(estimator, test_data, self.window.window(), title=name)
         self._keep(view)
         self.evaluations.append(view)
         return view
@@ -276,7 +276,7 @@ class ModelMenu(QObject):
         estimator, name = in_use
         folder = self.mnist_dir()
         test_data = None if folder is None else mnist_test_set(folder)
-        view = WeightsWindow(estimator, self.window.window(), title=f"Weights: {name}", test_data=test_data)
+        view = WeightsWindow(estimator, self.window.window(), title=name, test_data=test_data)
         self._keep(view)
         return view
 
