@@ -58,3 +58,48 @@ def test_the_binary_model_is_said_to_read_plain_pixels(qtbot):
     window.canvas.clear()
     window.predictor.flush()
     qtbot.waitUntil(lambda: window.input_viewer.view.traced is None, timeout=2000)
+
+
+def _laid_out_inside(view) -> None:
+    """Every widget of ``view`` lies inside it, and each step's note lies below its picture, tall
+    enough for all of its lines."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QWidget
+
+    def frame(widget) -> QRect:
+        return QRect(widget.mapTo(view, widget.rect().topLeft()), widget.size())
+
+    for title, picture, note in view.tiles:
+        assert not frame(note).intersects(frame(picture)), (note.text(), frame(note), frame(picture))
+        assert frame(title).bottom() < frame(picture).top()
+        assert note.height() >= note.heightForWidth(note.width()), note.text()
+    for widget in view.findChildren(QWidget):
+        if widget.isVisibleTo(view):
+            assert view.rect().contains(frame(widget)), (
+                widget.objectName() or widget.accessibleName(),
+                view.size(),
+            )
+    assert view.rect().contains(frame(view.mean))
+
+
+def test_the_view_opens_and_shrinks_without_hiding_a_note_or_the_mean_digit(qtbot):
+    window = new_window(qtbot, kind="ovr")
+    draw_placed(window.canvas, SEVEN)
+    window.predictor.flush()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    QTest.keyClick(
+        window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    view = window.input_viewer.view
+    assert view is not None
+    qtbot.waitExposed(view)
+    window.predictor.flush()
+    qtbot.waitUntil(lambda: view.traced is not None, timeout=2000)
+    QTest.qWait(50)  # the layout settles on the notes' texts
+    assert all(note.text() for _, _, note in view.tiles)
+    _laid_out_inside(view)  # at the size it opens with
+    view.resize(200, 100)  # the user makes it as small as it goes
+    qtbot.waitUntil(lambda: view.size() == view.minimumSize(), timeout=2000)
+    QTest.qWait(50)
+    _laid_out_inside(view)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from model.preprocess import Traced
 
 TILE = 132  # pixels per step picture
+# Lines kept for each step's note, so the window opens (before the first drawing fills the notes) as
+# tall as it stays: the longest, the deskew step's, takes four lines under its picture.
+NOTE_LINES = 4
 
 
 def _pixmap(ink: np.ndarray, side: int = TILE) -> QPixmap:
@@ -73,10 +76,7 @@ class ModelInputWindow(QWidget):
             picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
             picture.setStyleSheet("background: black;")  # MNIST's frame: black in both schemes
             picture.setAccessibleName(name)
-            note = QLabel("")
-            note.setWordWrap(True)
-            note.setMaximumWidth(TILE + 10)
-            note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            note = _Note()
             grid.addWidget(title, 0, column)
             grid.addWidget(picture, 1, column)
             grid.addWidget(note, 2, column)
@@ -145,6 +145,28 @@ class ModelInputWindow(QWidget):
                 f"{stroke:.1f} px wide (drawn {traced.stroke:.0f} px wide on the canvas)."
             )
         return "\n".join(lines)
+
+
+class _Note(QLabel):
+    """A step's note under its picture, as wide as the picture and never shorter than its lines.
+
+    A word-wrapped label's own minimum is a line or so, and a window's minimum size ignores the height
+    its labels need at their width, so the grid squeezed the notes up under the pictures.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setWordWrap(True)
+        self.setFixedWidth(TILE)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+    def minimumSizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        kept = self.fontMetrics().lineSpacing() * NOTE_LINES + margins.top() + margins.bottom()
+        return QSize(TILE, max(kept, self.heightForWidth(TILE)))
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
 
 
 def _bold(label: QLabel) -> QLabel:

@@ -47,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     seven = next(s for s in pendigits if s.digit == 7 and s.writer == "p14")
     view = window.input_viewer.open()
     draw(seven, "small")
-    view.adjustSize()
     shot(view, "what-the-model-sees.png")
     view.close()
 
