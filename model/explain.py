@@ -100,14 +100,13 @@ def _explain_features(model: Any, x: np.ndarray, weights: tuple[np.ndarray, floa
         alpha, cy, cx = (float(v[0]) for v in deskew_parameters(x))
         deskewing = DeskewMap(alpha, cy, cx)
         u = deskewing.apply(x)
-        coverage = deskewing.coverage()
-        inside = coverage > 1e-9
+        inked = u > 1e-12
         back = deskewing.transpose
 
         def carry(shares: np.ndarray) -> np.ndarray:
-            """Shares on deskewed pixels handed to the drawn pixels each was read from, none lost."""
-            spread = np.where(inside, shares / np.where(inside, coverage, 1.0), 0.0)
-            return back(spread) + np.where(inside, 0.0, shares)
+            """Shares on (inked) deskewed pixels handed to the drawn pixels each was read from, in
+            proportion to the ink each gave it (``u = D x``), so none is lost and none lands on paper."""
+            return x * back(np.where(inked, shares / np.where(inked, u, 1.0), 0.0))
     else:
         u = x
 

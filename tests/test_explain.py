@@ -103,10 +103,8 @@ def test_direction_shares_add_up_to_the_weighted_histograms(digits):
         w = np.random.default_rng(1).normal(size=392)
         shares = orientation_shares(x, w)
         assert shares.sum() == pytest.approx(float(w @ orientation_histograms(x[None], 8, 4)[0]), rel=1e-5)
-        img = np.pad(x.reshape(28, 28), 1)
-        near_ink = (img[1:-1, 2:] + img[1:-1, :-2] + img[2:, 1:-1] + img[:-2, 1:-1]).ravel() > 0
-        assert (shares[~near_ink] == 0).all()  # no edge, no share
-        assert (orientation_shares(x, np.abs(w)) >= 0).all()  # a share takes the sign of its weights
+        assert (shares[x == 0] == 0).all()  # blank paper beside a stroke makes an edge, the ink owns it
+        assert np.abs(shares[x > 0]).sum() > 0
 
 
 def test_every_model_has_weight_pictures_and_mean_explanations(mnist):
