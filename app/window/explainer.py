@@ -119,7 +119,7 @@ class Explainer(QObject):
 
         self.layer.show_parts(explanation.parts, to_widget)
         self._last = explanation
-        self.caption.setText(caption(explanation))
+        self.caption.setText(caption(explanation, reading.verdict, reading.runner_up))
         self.explained.emit(explanation)
 
     def _clear(self) -> None:
@@ -129,17 +129,33 @@ class Explainer(QObject):
             self.caption.setText("Draw a digit to see which parts of it count for the answer.")
 
 
-def caption(explanation: Any) -> str:
-    """What the colours mean for this explanation, and what a click on a bar does."""
+def caption(explanation: Any, verdict: str = "digit", runner_up: int | None = None) -> str:
+    """What the colours mean for this explanation, and what a click on a bar does.
+
+    Under "not a digit" the colours still show the closest digit's score (the drawing has no digit to
+    explain), and the caption says so rather than "why 6" under an answer that is no 6.
+    """
     a, b = explanation.label, explanation.versus
     gain = explanation.total
-    if b is None:
+    if b is not None:
         return (
-            f"Why {a}: orange ink counted for {a}, blue against (together {gain:+.1f} in log-odds over a "
-            "blank canvas). Click another digit's bar (or pick it on the bars with the arrow keys and "
-            "press Enter) to ask why not that one; a digit key on the canvas still teaches."
+            f"Why {a} rather than {b}: orange counted for {a} over {b}, blue for {b} (together "
+            f"{gain:+.1f}). Click {b}'s bar again (or press Enter on it) to go back."
+        )
+    colours = (
+        f"orange ink counted for {a}, blue against (together {gain:+.1f} in log-odds over a blank canvas)"
+    )
+    if verdict == "not a digit":
+        return (
+            f"It looks like no digit, so there is no answer to explain. The closest digit is {a}: "
+            f"{colours}. Click another digit's bar to compare it with {a}."
+        )
+    if verdict == "not sure" and runner_up is not None:
+        return (
+            f"Not sure between {a} and {runner_up}. Why {a}: {colours}. Click {runner_up}'s bar (or pick "
+            f"it with the arrow keys and press Enter) to see why {a} rather than {runner_up}."
         )
     return (
-        f"Why {a} rather than {b}: orange counted for {a} over {b}, blue for {b} (together {gain:+.1f}). "
-        f"Click {b}'s bar again (or press Enter on it) to go back."
+        f"Why {a}: {colours}. Click another digit's bar (or pick it on the bars with the arrow keys and "
+        "press Enter) to ask why not that one; a digit key on the canvas still teaches."
     )
