@@ -77,11 +77,10 @@ def orientation_shares(
 
     Each cell-direction feature's term is shared among the edge pixels that fill its count, in
     proportion to what each adds to it, and each edge pixel's share goes on to the ink that makes its
-    edge: the edge strength ``m = sqrt(gx^2 + gy^2)`` is ``(gx / m) (right - left) + (gy / m) (down -
-    up)``, a sum of the four neighbours' ink, and each neighbour gets its term's part of the share.
-    So the shares sum to the whole exactly and lie on inked pixels only (an edge pixel is often the
-    blank paper beside a stroke, which a person cannot have drawn "for" anything). Ink that weakens an
-    edge (the lighter side of a grey ramp) gets a share of the other sign. (Integrated gradients add
+    edge: its four neighbours (the gradient is their differences), in proportion to their ink. So the
+    shares sum to the whole exactly, lie on inked pixels only (an edge pixel is often the blank paper
+    beside a stroke, which a person cannot have drawn "for" anything), and a pixel's share has the
+    sign of the weights of the directions of the edges it makes. (Integrated gradients add
     up too, but through the square roots they swing between neighbouring pixels too fast to be read
     as a picture.)
     """
@@ -108,14 +107,14 @@ def orientation_shares(
     per_count = np.zeros(n_bins)  # a bin's term per unit of its count: w sqrt(h) / h
     counted = hist > 0
     per_count[counted] = weights[counted] / np.sqrt(hist[counted])
-    edge_share = to_low * per_count[low_bin] + to_up * per_count[up_bin]
-    strength = magnitude * magnitude
-    per_ink = np.divide(edge_share, strength, out=np.zeros_like(edge_share), where=strength > 0)
-    per_ink = per_ink.reshape(SIDE, SIDE)
-    gx, gy = gx.reshape(SIDE, SIDE) * per_ink, gy.reshape(SIDE, SIDE) * per_ink
+    edge_share = (to_low * per_count[low_bin] + to_up * per_count[up_bin]).reshape(SIDE, SIDE)
+    # Each edge pixel's share goes to its four neighbours (whose ink makes its gradient) in proportion
+    # to their ink: all of it lands on ink, with the share's sign, never more than the share itself.
+    neighbours = padded[1:-1, 2:] + padded[1:-1, :-2] + padded[2:, 1:-1] + padded[:-2, 1:-1]
+    per_ink = np.divide(edge_share, neighbours, out=np.zeros_like(edge_share), where=neighbours > 0)
     to_ink = np.zeros((SIDE + 2, SIDE + 2))  # the padded frame: the neighbours of every edge pixel
-    to_ink[1:-1, 2:] += gx  # the right neighbour's ink adds gx / m to the edge, per unit of ink
-    to_ink[1:-1, :-2] -= gx
-    to_ink[2:, 1:-1] += gy
-    to_ink[:-2, 1:-1] -= gy
+    to_ink[1:-1, 2:] += per_ink
+    to_ink[1:-1, :-2] += per_ink
+    to_ink[2:, 1:-1] += per_ink
+    to_ink[:-2, 1:-1] += per_ink
     return (to_ink * padded)[1:-1, 1:-1].ravel()

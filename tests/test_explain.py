@@ -105,6 +105,7 @@ def test_direction_shares_add_up_to_the_weighted_histograms(digits):
         assert shares.sum() == pytest.approx(float(w @ orientation_histograms(x[None], 8, 4)[0]), rel=1e-5)
         assert (shares[x == 0] == 0).all()  # blank paper beside a stroke makes an edge, the ink owns it
         assert np.abs(shares[x > 0]).sum() > 0
+        assert (orientation_shares(x, np.abs(w)) >= 0).all()  # a share takes the sign of its weights
 
 
 def test_every_model_has_weight_pictures_and_mean_explanations(mnist):
