@@ -256,7 +256,8 @@ class EvaluationWindow(QWidget):
         self.reliability.set_reliability(*ev.reliability())
         self.calibration_note.setText(
             self.reliability.summary() + " Bars: the share read right among the digits answered with "
-            "that confidence; orange: the gap to the diagonal, where a calibrated model's bars end."
+            "that confidence; orange: the gap to the diagonal, where a calibrated model's bars end (brown "
+            "where it lies over a bar: the model was right more often than it was sure)."
         )
         self.show_mistakes()
         self.evaluated.emit(ev)
