@@ -7,14 +7,126 @@ model's weights), the step-through window after twelve steps and the evaluation 
 is done (its reliability diagram): ``watch-it-learn.png``, ``step-through.png`` and ``evaluation.png``,
 and each again as ``*-dark.png`` after the app switched to a dark palette while it was open (what a
 dark system scheme gives the app; ``app.widgets.colours.dark_palette``).
+
+First, before anything has found MNIST, Model > Evaluate… is photographed as on a fresh install: the
+question it asks (``evaluate-first-run.png``), and, after a click on Download, the top of the evaluation
+window part-way through the download with its progress and Cancel (``evaluate-downloading.png``). The
+download comes from a local server holding the ``--mnist`` files, which stops sending part-way until
+Cancel is clicked (no network is used, and nothing is left in the download folder).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+HELD_AT = 0.4  # the share of each file the local mirror sends before it waits for Cancel
+
+
+class _HeldMirror:
+    """A local HTTP server with the MNIST files that sends :data:`HELD_AT` of each, then waits for
+    :meth:`release`: the download stays part-way for as long as a picture takes."""
+
+    def __init__(self, folder: Path) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from training.mnist_files import MNIST_FILES
+
+        files = {name: (folder / name).read_bytes() for name in MNIST_FILES}
+        self.released = threading.Event()
+        released = self.released
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = files.get(self.path.rsplit("/", 1)[-1])
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                held = int(len(body) * HELD_AT)
+                try:
+                    self.wfile.write(body[:held])
+                    self.wfile.flush()
+                    released.wait(60)
+                    self.wfile.write(body[held:])
+                except ConnectionError:  # the app cancelled and hung up
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist/"
+
+    def release(self) -> None:
+        self.released.set()
+
+    def close(self) -> None:
+        self.release()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Path) -> None:
+    """Evaluate on a fresh install: its question, then the download's progress and Cancel."""
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPushButton
+
+    from app.testing.shots import wait_until
+    from training import download
+
+    menu = window.model_menu
+    data_env = os.environ.pop("DIGIT_CANVAS_DATA", None)  # a fresh install has none
+    mirror = _HeldMirror(mnist)
+    real_download = download.download_mnist
+
+    def from_the_mirror(dest_dir: object = None, **kwargs: object) -> Path:
+        kwargs.pop("mirrors", None)
+        return real_download(dest_dir, mirrors=[mirror.url], **kwargs)
+
+    download.download_mnist = from_the_mirror
+    try:
+        if menu.mnist_dir() is not None:
+            print(f"skipped the first-run pictures: MNIST is found in {menu.mnist_dir()}")
+            return
+        menu.evaluate_action.trigger()
+        box = menu.mnist_question
+        wait_until(app, box.isVisible, 10)
+        QTest.qWait(150)
+        box.grab().save(str(out / "evaluate-first-run.png"))
+        print(f"wrote {out / 'evaluate-first-run.png'}")
+
+        QTest.mouseClick(box.findChild(QPushButton, "downloadMnist"), Qt.MouseButton.LeftButton)
+        view = menu.evaluations[-1]
+        # The first file is 85% of the download: the bar stops at about 34%.
+        wait_until(app, lambda: view.busy.maximum() == 1000 and view.busy.value() >= 300, 30)
+        QTest.qWait(300)  # the last progress report before the mirror waits, and the repaint
+        bottom = view.busy.mapTo(view, QPoint(0, view.busy.height())).y()
+        view.grab(QRect(0, 0, view.width(), bottom + 12)).save(str(out / "evaluate-downloading.png"))
+        print(f"wrote {out / 'evaluate-downloading.png'}")
+
+        failed: list[str] = []
+        view.failed.connect(failed.append)
+        QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+        mirror.release()  # the next chunk arrives, the download sees Cancel and stops
+        wait_until(app, lambda: bool(failed), 30)
+        view.close()
+    finally:
+        download.download_mnist = real_download
+        mirror.close()
+        if data_env is not None:
+            os.environ["DIGIT_CANVAS_DATA"] = data_env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     app, window = open_window_for_shots()
     light = QApplication.palette()
     args.out.mkdir(parents=True, exist_ok=True)
+    first_run_shots(app, window, args.mnist, args.out)
 
     def shots(widget: QWidget, name: str) -> None:
         """``name.png`` in the light scheme, then ``name-dark.png`` in the dark one."""
