@@ -4,8 +4,8 @@
 
 Each drawing is a real pen trajectory (pendigits, UJI) drawn on the canvas with mouse events, as in
 the GUI tests. The drawings are found, not picked by hand: the first crossed 7 and hooked 9 of the
-pendigits writers that the window reads right, the first UJI letter K it answers "Not a digit", and
-a writer's first misread 4, taught with its digit key.
+pendigits writers that the window reads right, the first UJI letter K it answers "Not a digit", the
+first pendigits digit it is not sure of, and a writer's first misread 4, taught with its digit key.
 """
 
 from __future__ import annotations
@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     draw(letter)
     shot("not-a-digit.png")
+
+    def doubtful(sample) -> bool:
+        draw(sample)
+        return window.prediction_view.verdict() == "not sure"
+
+    draw(next(s for s in pendigits if doubtful(s)))
+    shot("not-sure.png")
     four = next(s for s in pendigits if s.label == "4" and not draw(s).startswith("4 "))
     same_writer = [s for s in pendigits if s.writer == four.writer and s.label == "4" and s is not four]
     draw(four)
