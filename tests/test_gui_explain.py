@@ -204,7 +204,29 @@ def test_the_caption_follows_the_verdict():
     e = SimpleNamespace(label=4, versus=None, total=3.2)
     assert caption(e).startswith("Why 4: orange ink counted for 4")
     doubt = caption(e, "not sure", 9)
-    assert doubt.startswith("Not sure between 4 and 9") and "Click 9's bar" in doubt
+    assert doubt.startswith("Not sure: 4 or 9. Why 4") and "Click 9's bar" in doubt
     assert caption(e, "not a digit", 9).startswith("It looks like no digit")
     versus = caption(SimpleNamespace(label=4, versus=9, total=1.0), "not sure", 9)
     assert versus.startswith("Why 4 rather than 9")
+
+
+def test_the_bars_stay_put_while_the_text_under_them_changes(qtbot, window):
+    """Toggling the view and clicking a second bar change the caption under the bars, not the bars:
+    a row that moved under the pointer would take the next click somewhere else."""
+    bars = window.bars
+
+    def rows() -> list:
+        return [bars.mapTo(window, bars.row_rect(i).topLeft().toPoint()) for i in range(len(bars.classes()))]
+
+    draw_placed(window.canvas, SEVEN)
+    window.predictor.flush()
+    before = rows()
+    window.action("explain").trigger()
+    window.predictor.flush()
+    assert rows() == before
+    answer = window.explainer.last().label
+    other = next(c for c in bars.classes() if c != answer)
+    row = bars.classes().index(other)
+    QTest.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(row).center().toPoint())
+    assert window.explainer.versus() == other
+    assert rows() == before

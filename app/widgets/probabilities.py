@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ROW_MIN = 22  # pixels per class row at least
 ROW_MAX = 40
+ROW_HINT = 25  # pixels per row when there is room: the room left takes five lines of caption below
 GAP = 6
 HOW = (
     "Click a row, or choose it with the arrow keys and press Enter: this drawing is that digit "
@@ -45,7 +46,8 @@ class ProbabilityBars(QWidget):
         # Tab reaches the bars, a click does not take the focus: the canvas keeps it, so a digit key
         # after clicking a bar still teaches.
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        # Rows of the hint's height when there is room, down to ROW_MIN when there is not.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMouseTracking(True)
         self._classes: list[int] = list(range(10))
         self._probs: np.ndarray | None = None
@@ -100,7 +102,7 @@ class ProbabilityBars(QWidget):
         return QRectF(0, index * (height + GAP), self.width(), height)
 
     def sizeHint(self) -> QSize:
-        return QSize(260, self._rows_height(28))
+        return QSize(260, self._rows_height(ROW_HINT))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(180, self._rows_height(ROW_MIN))

@@ -146,16 +146,7 @@ def caption(explanation: Any, verdict: str = "digit", runner_up: int | None = No
         f"orange ink counted for {a}, blue against (together {gain:+.1f} in log-odds over a blank canvas)"
     )
     if verdict == "not a digit":
-        return (
-            f"It looks like no digit, so there is no answer to explain. The closest digit is {a}: "
-            f"{colours}. Click another digit's bar to compare it with {a}."
-        )
+        return f"It looks like no digit. The closest digit is {a}: {colours}."
     if verdict == "not sure" and runner_up is not None:
-        return (
-            f"Not sure between {a} and {runner_up}. Why {a}: {colours}. Click {runner_up}'s bar (or pick "
-            f"it with the arrow keys and press Enter) to see why {a} rather than {runner_up}."
-        )
-    return (
-        f"Why {a}: {colours}. Click another digit's bar (or pick it on the bars with the arrow keys and "
-        "press Enter) to ask why not that one; a digit key on the canvas still teaches."
-    )
+        return f"Not sure: {a} or {runner_up}. Why {a}: {colours}. Click {runner_up}'s bar to compare."
+    return f"Why {a}: {colours}. Click another digit's bar to ask why not that one."

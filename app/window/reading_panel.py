@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 BINARY_NOTE = "This model knows only 0 and 1: whatever you draw, it answers one of the two."
 PANEL_WIDTH = 310
 BARS_CAPTION = "Probability of each digit"
-OWN_CAPTION = "How much it looks like each digit, on its own"
+OWN_CAPTION = "How much it looks like each digit"  # one line, as BARS_CAPTION: the bars stay put
+OWN_TIP = (
+    "Each digit's own probability, not shares of one: every digit says how much the drawing looks "
+    "like it, and under Not a digit none of them says much"
+)
 
 
 class ReadingPanel(QWidget):
@@ -72,7 +76,10 @@ class ReadingPanel(QWidget):
         self.bars_caption.setFont(caption_font)
         self.bars_caption.setWordWrap(True)
         self._probs.addWidget(self.bars_caption)
-        self._probs.addWidget(self.bars, 1)
+        self._probs.addWidget(self.bars)
+        # Spare height goes below the captions, not into the rows: the bars stay put while the text
+        # under them changes (the hint, why this digit, why this rather than that under the pointer).
+        self._probs.addStretch(1)
 
         side = QVBoxLayout(self)
         side.setContentsMargins(0, 0, 0, 0)
@@ -82,7 +89,7 @@ class ReadingPanel(QWidget):
         side.addWidget(probs_card, 1)
 
     def add_below_bars(self, widget: QWidget) -> None:
-        self._probs.addWidget(widget)
+        self._probs.insertWidget(self._probs.count() - 1, widget)  # above the stretch
 
     def show_reading(self, reading: Reading, image28: np.ndarray, duration_ms: float) -> None:
         """What the model made of the drawing; an answer for other classes (a stale one) is dropped."""
@@ -93,6 +100,7 @@ class ReadingPanel(QWidget):
         on_its_own = reading.verdict == "not a digit" and reading.own is not None
         self.bars.set_probabilities(reading.own if on_its_own else reading.probabilities)
         self.bars_caption.setText(OWN_CAPTION if on_its_own else BARS_CAPTION)
+        self.bars_caption.setToolTip(OWN_TIP if on_its_own else "")
         self.prediction_view.show_reading(reading)
         self.prediction_view.setToolTip(f"Read in {format_seconds(duration_ms / 1000)}")
         self.preview.set_pixels(image28)
