@@ -1,12 +1,21 @@
-"""Model > Evaluate… on a fresh install, with no MNIST on the computer: offered, downloaded, remembered."""
+"""Model > Evaluate… on a fresh install, with no MNIST on the computer: offered, downloaded, remembered.
+
+And when it fails (the download fails or is cancelled, a folder's files are damaged): the window says so
+in one sentence and its Try again / Choose folder… buttons evaluate again; a damaged remembered folder
+is forgotten, so the next Evaluate asks again.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from windows import close_what_it_opened, new_window
 
+from app.window.settings import AppSettings
 from model.paths import user_cache_dir
 from training import download
 from training.mnist_files import MNIST_FILES
@@ -21,15 +30,19 @@ def no_mnist(monkeypatch):
 
 @pytest.fixture
 def local_mirror(mnist_dir, monkeypatch):
-    """Downloads come from a local server holding the real files (tests never touch the network)."""
+    """Downloads come from a local server holding the real files (tests never touch the network).
+
+    Set ``server.mode`` to ``"missing"`` to make every download fail (the server answers 404).
+    """
     from test_download import MirrorServer
 
     server = MirrorServer(mnist_dir)
+    server.mode = "good"
     real = download.download_mnist
 
     def local_only(dest_dir=None, **kwargs):
         kwargs.pop("mirrors", None)
-        return real(dest_dir, mirrors=[server.url("good")], **kwargs)
+        return real(dest_dir, mirrors=[server.url(server.mode)], **kwargs)
 
     monkeypatch.setattr(download, "download_mnist", local_only)
     yield server
@@ -143,4 +156,205 @@ def test_a_folder_chosen_in_retrain_is_remembered_without_training(qtbot, no_mni
     assert view is not None and window.model_menu.mnist_question is None  # no question: the folder is known
     qtbot.waitUntil(lambda: view.evaluation is not None, timeout=60000)
     assert view.evaluation.accuracy > 0.98
+    close_what_it_opened(window)
+
+
+# ------------------------------------------------------------------------------ after a failure
+
+
+@pytest.fixture
+def broken_mnist(mnist_dir, tmp_path):
+    """A folder with all four MNIST files, one of them cut off half-way (as a broken copy would be)."""
+    folder = tmp_path / "broken-mnist"
+    folder.mkdir()
+    for name in MNIST_FILES:
+        shutil.copy(mnist_dir / name, folder / name)
+    images = folder / "t10k-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[: images.stat().st_size // 2])
+    return folder
+
+
+def _click(qtbot, button) -> None:
+    assert button is not None and button.isVisible() and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+FAILED = "Could not evaluate the model"
+
+
+def _sentence(view) -> str:
+    label = view.findChild(QLabel, "failureSentence")
+    assert label is not None and label.isVisible(), "the failure has no sentence of its own"
+    return label.text()
+
+
+def _details(view) -> QLabel:
+    return view.findChild(QLabel, "failureDetails")
+
+
+def _failed(qtbot, view) -> str:
+    qtbot.waitUntil(lambda: view.headline.text() == FAILED, timeout=60000)
+    return _sentence(view)
+
+
+def _evaluated(qtbot, view, timeout: int = 120000) -> None:
+    qtbot.waitUntil(lambda: view.evaluation is not None or view.headline.text() == FAILED, timeout=timeout)
+    assert view.evaluation is not None, _sentence(view)
+
+
+def _one_sentence(text: str) -> bool:
+    return text.endswith(".") and not re.search(r"[.!?]\s+[A-Z]", text) and len(text) < 200
+
+
+def _says_it_in_one_sentence_with_the_ways_on(qtbot, view, try_again: str) -> None:
+    """The failure state: headline, one sentence, the two buttons, nothing still working."""
+    assert view.headline.text() == FAILED
+    sentence = _sentence(view)
+    assert sentence and _one_sentence(sentence), sentence
+    assert view.findChild(QPushButton, "retryDownload").text() == try_again
+    assert view.findChild(QPushButton, "retryDownload").isVisible()
+    assert view.findChild(QPushButton, "chooseMnistFolder").isVisible()
+    shown = [w.text() for w in view.findChildren(QLabel) if w.isVisible()]
+    assert not any("--data-dir" in text or "DIGIT_CANVAS_DATA" in text for text in shown), shown
+    assert not _details(view).isVisible()  # the facts are folded away
+    assert view.busy.isHidden() and view.cancel_button.isHidden() and view.matrix.placeholder == ""
+    strip = view.user_strip  # read just after the failure (or skipped after a cancel), then says so
+    qtbot.waitUntil(lambda: "reading your samples" not in strip.headline.text() or strip.isHidden())
+    assert not view.is_running()
+
+
+def test_a_failed_download_says_so_in_one_sentence_and_try_again_evaluates(qtbot, no_mnist, local_mirror):
+    local_mirror.mode = "missing"  # the server answers 404: the download fails
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()
+    _click(qtbot, _question(window).findChild(QPushButton, "downloadMnist"))
+    view = window.model_menu.evaluations[-1]
+    sentence = _failed(qtbot, view)
+    assert "could not be downloaded" in sentence and "try again" in sentence
+    _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Try again")
+    _click(qtbot, view.findChild(QWidget, "failureDetailsToggle"))
+    details = _details(view)
+    assert details.isVisible() and "404" in details.text() and "--data-dir" not in details.text()
+
+    local_mirror.mode = "good"
+    seen = _spy_progress(view)
+    _click(qtbot, view.findChild(QPushButton, "retryDownload"))
+    assert view.headline.text().startswith("Evaluating") and not _details(view).isVisible()
+    _evaluated(qtbot, view)
+    assert view.evaluation.accuracy > 0.98 and "read correctly" in view.headline.text()
+    assert any(p.stage == "downloading" for p in seen)
+    assert not view.findChild(QPushButton, "retryDownload").isVisible() and view.busy.isHidden()
+    assert window.model_menu.evaluations == [view]  # evaluated again in the same window
+    close_what_it_opened(window)
+
+
+def test_try_again_after_cancel_downloads(qtbot, no_mnist, local_mirror):
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()
+    _click(qtbot, _question(window).findChild(QPushButton, "downloadMnist"))
+    view = window.model_menu.evaluations[-1]
+    original = view._on_progress
+
+    def cancel_at_once(progress):
+        original(progress)
+        if view.cancel_button.isVisible() and view.cancel_button.isEnabled():
+            qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+
+    view._on_progress = cancel_at_once
+    assert "cancelled" in _failed(qtbot, view)
+    _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Try again")
+    view._on_progress = original
+    _click(qtbot, view.findChild(QPushButton, "retryDownload"))
+    _evaluated(qtbot, view)
+    assert view.user_strip.isVisible()  # the person's samples are read this time
+    close_what_it_opened(window)
+
+
+def test_choose_folder_after_a_failure_evaluates_and_refuses_a_folder_without_mnist(
+    qtbot, no_mnist, local_mirror, mnist_dir, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    local_mirror.mode = "missing"
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()
+    _click(qtbot, _question(window).findChild(QPushButton, "downloadMnist"))
+    view = window.model_menu.evaluations[-1]
+    _failed(qtbot, view)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    chosen = [empty]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(chosen[0]))
+    _click(qtbot, view.findChild(QPushButton, "chooseMnistFolder"))
+    sentence = _sentence(view)
+    assert str(empty) in sentence and "lacks" in sentence and _one_sentence(sentence), sentence
+    _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Try again")  # refused, and nothing lost
+
+    chosen[0] = mnist_dir
+    _click(qtbot, view.findChild(QPushButton, "chooseMnistFolder"))
+    _evaluated(qtbot, view, 60000)
+    assert view.evaluation.accuracy > 0.98
+    assert AppSettings().mnist_dir() == mnist_dir  # chosen, so remembered
+    close_what_it_opened(window)
+
+
+def test_a_chosen_folder_with_damaged_files_says_so_and_is_not_remembered(
+    qtbot, no_mnist, local_mirror, broken_mnist, mnist_dir, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    chosen = [broken_mnist]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(chosen[0]))
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()
+    _click(qtbot, _question(window).findChild(QPushButton, "chooseMnist"))
+    view = window.model_menu.evaluations[-1]
+    sentence = _failed(qtbot, view)
+    assert str(broken_mnist) in sentence and "damaged" in sentence, sentence
+    _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Download")  # nothing to try again: a fresh copy
+    assert AppSettings().mnist_dir() is None  # not remembered as good
+    _click(qtbot, view.findChild(QWidget, "failureDetailsToggle"))
+    assert "truncated" in _details(view).text()
+
+    chosen[0] = mnist_dir
+    _click(qtbot, view.findChild(QPushButton, "chooseMnistFolder"))
+    _evaluated(qtbot, view, 60000)
+    close_what_it_opened(window)
+
+
+def test_a_damaged_remembered_folder_brings_the_question_back(qtbot, no_mnist, local_mirror, broken_mnist):
+    AppSettings().set_mnist_dir(broken_mnist)  # chosen in an earlier session, damaged since
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()  # remembered: no question, and it fails
+    assert window.model_menu.mnist_question is None
+    view = window.model_menu.evaluations[-1]
+    qtbot.waitUntil(lambda: view.headline.text() == FAILED, timeout=60000)
+    view.close()
+
+    window.model_menu.evaluate_action.trigger()  # forgotten: the question again, naming the folder
+    box = _question(window)
+    assert str(broken_mnist) in box.text() and "damaged" in box.text()
+    assert len(window.model_menu.evaluations) == 1
+    _click(qtbot, box.findChild(QPushButton, "downloadMnist"))
+    view = window.model_menu.evaluations[-1]
+    _evaluated(qtbot, view)
+    assert view.evaluation.accuracy > 0.98
+    close_what_it_opened(window)
+
+
+def test_the_window_download_button_repairs_a_damaged_remembered_folder(
+    qtbot, no_mnist, local_mirror, broken_mnist
+):
+    AppSettings().set_mnist_dir(broken_mnist)
+    window = new_window(qtbot)
+    window.model_menu.evaluate_action.trigger()
+    view = window.model_menu.evaluations[-1]
+    sentence = _failed(qtbot, view)
+    assert str(broken_mnist) in sentence and "damaged" in sentence, sentence
+    _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Download")
+    assert AppSettings().mnist_dir() is None  # forgotten: it failed its checks
+    _click(qtbot, view.findChild(QPushButton, "retryDownload"))
+    _evaluated(qtbot, view)
+    assert sorted(p.name for p in (user_cache_dir() / "mnist").iterdir()) == sorted(MNIST_FILES)
     close_what_it_opened(window)

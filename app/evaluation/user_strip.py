@@ -67,13 +67,16 @@ def describe_user_report(report: UserReport) -> tuple[str, str]:
     return headline, " ".join(details)
 
 
+READING = "Your handwriting: reading your samples…"
+
+
 class UserSamplesStrip(Card):
     """One card under the MNIST headline: how the model reads the person's own samples."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(8, parent)
         self.setObjectName("userSamples")
-        self.headline = heading("Your handwriting: reading your samples…", "userSamplesHeadline", 1.15)
+        self.headline = heading(READING, "userSamplesHeadline", 1.15)
         self.headline.setWordWrap(True)
         self.detail = QLabel("")
         self.detail.setObjectName("userSamplesDetail")
@@ -84,6 +87,12 @@ class UserSamplesStrip(Card):
         layout.setSpacing(2)
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
+
+    def set_reading(self) -> None:
+        """Shown again, saying the samples are being read (an evaluation starts or starts again)."""
+        self.headline.setText(READING)
+        self.detail.setText("")
+        self.show()
 
     def set_report(self, report: UserReport) -> None:
         headline, detail = describe_user_report(report)

@@ -5,7 +5,9 @@ counting only the ones it never trained on (see :func:`training.user_eval.user_r
 
 The window opens at once and evaluates in a worker thread, then fills in: the accuracy, a per-class
 table, the confusion matrix as a clickable heat map and a gallery of the mistakes. Each part is a small
-widget owning one thing; the numbers all come from :func:`training.evaluate.evaluate`.
+widget owning one thing; the numbers all come from :func:`training.evaluate.evaluate`. When MNIST cannot
+be had (the download failed, a folder's files are damaged), the window says so in one sentence and
+offers to download it or choose a folder, then evaluates again in place (:meth:`restart`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from app.evaluation.confusion_matrix import ConfusionMatrixView
 from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
+from app.evaluation.failure import Failure, describe_failure
+from app.evaluation.failure_panel import FailurePanel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
 from app.text.errors import EVALUATE, failure_message
@@ -57,7 +61,10 @@ class EvaluationWindow(QWidget):
 
     ``test_data()`` returns ``(X_test, y_test)`` and runs in a worker thread, as does the evaluation,
     so the window (and the app) never blocks. ``evaluated`` fires when the numbers are in, ``failed``
-    with a message otherwise. ``evaluation`` holds the :class:`training.evaluate.Evaluation`.
+    otherwise, with the failure in full (:func:`app.text.errors.failure_message`); the window itself
+    shows :attr:`failure`, one sentence with its details folded away. ``evaluation`` holds the
+    :class:`training.evaluate.Evaluation`. After a failure MNIST could fix, ``downloadRequested`` and
+    ``folderRequested`` say which the person clicked; the owner answers with :meth:`restart`.
     ``title`` is the model's name alone (default: its metadata label): the window adds "Evaluation: " to
     its title and says the name in its details line.
     """
@@ -65,6 +72,8 @@ class EvaluationWindow(QWidget):
     evaluated = Signal(object)
     failed = Signal(str)
     userEvaluated = Signal(object)  # training.user_eval.UserReport
+    downloadRequested = Signal()  # Try again / Download, after a failure
+    folderRequested = Signal()  # Choose folder…, after a failure
 
     def __init__(
         self,
@@ -83,7 +92,10 @@ class EvaluationWindow(QWidget):
         self.user_samples = user_samples
         self.user_report: UserReport | None = None
         self.evaluation: Evaluation | None = None
+        self.failure: Failure | None = None
         self.images: np.ndarray | None = None
+        self._downloading = False  # MNIST is (or was, when it failed) downloading
+        self._user_heard = False  # the worker said how the person's samples read
         meta = getattr(estimator, "metadata_", {}) or {}
         self.model_title = title or meta.get("label") or type(estimator).__name__
         features = getattr(estimator, "features_", None)
@@ -92,7 +104,7 @@ class EvaluationWindow(QWidget):
         self.resize(1080, 820)
 
         self.headline = heading("Evaluating on the MNIST test set…", "accuracyLabel", 1.6)
-        self.details = QLabel(f"{html.escape(self.model_title)} · features: {self.model_features}")
+        self.details = QLabel(self._model_line())
         self.details.setObjectName("detailsLabel")
         self.details.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.busy = QProgressBar()
@@ -103,6 +115,7 @@ class EvaluationWindow(QWidget):
         self.cancel_button.setObjectName("cancelEvaluation")
         self.cancel_button.setToolTip("Stop downloading MNIST")
         self.cancel_button.hide()
+        self.failure_panel = FailurePanel()
 
         self.matrix = ConfusionMatrixView()
         self.table = PerClassTable()
@@ -160,6 +173,7 @@ class EvaluationWindow(QWidget):
         busy_row.addWidget(self.busy, 1)
         busy_row.addWidget(self.cancel_button)
         layout.addLayout(busy_row)
+        layout.addWidget(self.failure_panel)
         self.user_strip = UserSamplesStrip()
         self.user_strip.setVisible(user_samples is not None)
         layout.addWidget(self.user_strip)
@@ -168,6 +182,8 @@ class EvaluationWindow(QWidget):
         self.matrix.cellClicked.connect(self.show_cell)
         self.show_all.clicked.connect(self.show_mistakes)
         self.cancel_button.clicked.connect(self.cancel)
+        self.failure_panel.downloadRequested.connect(self.downloadRequested)
+        self.failure_panel.folderRequested.connect(self.folderRequested)
         self._job: BackgroundJob | None = None
         if start:
             self.start()
@@ -181,19 +197,47 @@ class EvaluationWindow(QWidget):
         label.setFont(font)
         return label
 
+    def _model_line(self) -> str:
+        return f"{html.escape(self.model_title)} · features: {self.model_features}"
+
     def start(self) -> None:
-        """Evaluate (again) in a worker thread."""
+        """Evaluate in a worker thread."""
+        self.failure = None
+        self.failure_panel.hide()
+        self._downloading = self._user_heard = False
+        self.headline.setText("Evaluating on the MNIST test set…")
+        self.details.setText(self._model_line())
         self.busy.setVisible(True)
         self.busy.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.matrix.set_placeholder("Evaluating…")
+        self.reliability.clear("Evaluating…")
+        if self.user_samples is not None:
+            self.user_strip.set_reading()
         self._job = BackgroundJob("digit-canvas-evaluation", describe=_error_message)
         self._job.reported.connect(self._on_reported)
         self._job.failed.connect(self._on_failed)
+        self._job.stopped.connect(self._on_stopped)
         estimator, test_data, user_samples = self.estimator, self.test_data, self.user_samples
         self._job.start_with_progress(
             lambda progress, cancel: evaluate_everything(estimator, test_data, user_samples, progress, cancel)
         )
+
+    def restart(self, test_data: Callable[..., TestData]) -> None:
+        """Evaluate again after a failure, on ``test_data`` (MNIST downloaded, or another folder)."""
+        if self._job is not None:  # what the failed job still reports is no longer this window's
+            self._job.reported.disconnect(self._on_reported)
+            self._job.failed.disconnect(self._on_failed)
+            self._job.stopped.disconnect(self._on_stopped)
+            self._job.cancel()
+        self.test_data = test_data
+        self.start()
+
+    def show_refusal(self, message: str) -> None:
+        """Say why a folder the person chose cannot be used, keeping the ways on (after a failure)."""
+        if self.failure is not None:
+            self.failure = Failure(message, offers_data=True, after_download=self.failure.after_download)
+            self.failure_panel.show_failure(self.failure)
 
     def cancel(self) -> None:
         """Stop downloading MNIST (the evaluation itself takes a second or two and is not cut short).
@@ -221,15 +265,17 @@ class EvaluationWindow(QWidget):
         elif kind == "done":
             self._on_done(*payload)
         elif kind == "failed":
-            self._on_failed(_error_message(payload))
+            self._fail(describe_failure(payload, self._downloading), _error_message(payload))
         elif kind == "user done":
             self._on_user_done(payload)
         else:
+            self._user_heard = True
             self.user_strip.set_failure(_error_message(payload))
 
     def _on_progress(self, progress: Any) -> None:
         if progress.stage != "downloading":
             return
+        self._downloading = True
         self.cancel_button.show()
         self.headline.setText("Downloading MNIST to evaluate the model…")
         self.details.setText(progress.message)
@@ -263,22 +309,33 @@ class EvaluationWindow(QWidget):
         self.evaluated.emit(ev)
 
     def _on_user_done(self, report: UserReport) -> None:
+        self._user_heard = True
         self.user_report = report
         self.user_strip.set_report(report)
         self.userEvaluated.emit(report)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        """The work itself broke (not the evaluation it runs): only its message is known."""
+        self._fail(Failure(message), message)
+
+    def _fail(self, failure: Failure, message: str) -> None:
         self.busy.setVisible(False)
         self.cancel_button.hide()
         self.headline.setText("Could not evaluate the model")
+        self.details.setText(self._model_line())  # not the download's last progress
         self.matrix.set_placeholder("")  # nothing is going on any more
         self.gallery_title.setText("")
         self.reliability.clear("")
         self.calibration_note.setText("")
-        self.details.setText(message)
-        self.details.setWordWrap(True)
+        self.failure = failure
+        self.failure_panel.show_failure(failure)
         self.failed.emit(message)
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        if not self._user_heard:  # cancelled before the person's samples were read: say nothing of them
+            self.user_strip.setVisible(False)
 
     @Slot()
     def show_mistakes(self) -> None:

@@ -2,7 +2,10 @@
 
 This controller owns the retrain dialog and the evaluation and weights windows, offers their actions
 for the Model menu, and swaps newly trained or reset models into the window through its model library,
-so predictions switch live.
+so predictions switch live. It also answers where MNIST comes from: the folder found or chosen last,
+else a question (Download / Choose folder… / Cancel), and after a failed evaluation the window's own
+Try again and Choose folder… buttons. A remembered folder whose files fail their checks is forgotten,
+so the next Evaluate asks again instead of failing the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from app.window.settings import AppSettings
 from model.store import reset_to_bundled, user_model_path
 
 if TYPE_CHECKING:  # the windows are imported when first opened: they pull in scikit-learn (slow start)
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QWidget
 
     from app.evaluation.window import EvaluationWindow
@@ -37,6 +42,7 @@ class ModelMenu(QObject):
         self.windows: list[QWidget] = []  # open evaluation / weights windows, kept alive
         self.evaluations: list[EvaluationWindow] = []  # every evaluation window opened (tests look)
         self.mnist_question: Any = None  # the "MNIST is needed" question, while it is asked
+        self.broken_folder: Path | None = None  # a remembered MNIST folder forgotten for its damaged files
         self.retrain_action = make_action(
             self,
             "retrain",
@@ -98,6 +104,7 @@ class ModelMenu(QObject):
     @Slot(Path)
     def _remember_mnist_dir(self, folder: Path) -> None:
         AppSettings().set_mnist_dir(folder)
+        self.broken_folder = None
 
     @Slot(str)
     def _model_trained(self, kind: str) -> None:
@@ -162,16 +169,16 @@ class ModelMenu(QObject):
         in_use = self._model_in_use("No model is loaded to evaluate.")
         if in_use is None:
             return None
-        from training.loaders import mnist_test_set
+        from app.evaluation.mnist_source import loader_for
 
         folder = self.mnist_dir()
         if folder is None:
             self._ask_for_mnist(
                 "Evaluating needs MNIST's 10,000 test digits",
-                lambda data_dir, download: self._open_evaluation(in_use, mnist_test_set(data_dir, download)),
+                lambda data_dir, download: self._open_evaluation(in_use, loader_for(data_dir, download)),
             )
             return None
-        return self._open_evaluation(in_use, mnist_test_set(folder))
+        return self._open_evaluation(in_use, loader_for(folder, False))
 
     @Slot()
     def step_through(self) -> StepThroughWindow | None:
@@ -205,9 +212,38 @@ class ModelMenu(QObject):
 
         estimator, name = in_use
         view = EvaluationWindow(estimator, test_data, self.window.window(), title=name)
+        view.downloadRequested.connect(lambda: self._download_for(view))
+        view.folderRequested.connect(lambda: self._choose_folder_for(view))
+        view.failed.connect(lambda _message: self._forget_if_broken(view))
         self._keep(view)
         self.evaluations.append(view)
         return view
+
+    def _download_for(self, view: EvaluationWindow) -> None:
+        """The window's Try again (or Download): evaluate on MNIST downloaded, as the question's Download."""
+        from app.evaluation.mnist_source import downloaded_test_set
+
+        view.restart(downloaded_test_set())
+
+    def _choose_folder_for(self, view: EvaluationWindow) -> None:
+        """The window's Choose folder…: evaluate on the folder chosen; a folder without MNIST is refused
+        in the window, whose buttons stay."""
+        from app.evaluation.mnist_source import loader_for
+
+        folder = self.choose_mnist_folder(view, view.show_refusal)
+        if folder is not None:
+            view.restart(loader_for(folder, False))
+
+    def _forget_if_broken(self, view: EvaluationWindow) -> None:
+        """A remembered folder whose files failed their checks is no longer offered as MNIST's."""
+        broken = view.failure.folder if view.failure is not None else None
+        if broken is None:
+            return
+        settings = AppSettings()
+        remembered = settings.mnist_dir()
+        if remembered is not None and _same_folder(remembered, broken):
+            settings.forget_mnist_dir()
+            self.broken_folder = broken
 
     def _ask_for_mnist(self, need: str, then: Any) -> None:
         """Say that MNIST is needed (``need``) and, once downloaded or found, call ``then(dir, download)``."""
@@ -217,7 +253,10 @@ class ModelMenu(QObject):
         box.setObjectName("mnistQuestion")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("MNIST is needed")
-        box.setText(f"{need}, which are not on this computer yet.")
+        if self.broken_folder is not None:
+            box.setText(f"{need}, and the MNIST files in {self.broken_folder} are damaged or unreadable.")
+        else:
+            box.setText(f"{need}, which are not on this computer yet.")
         box.setInformativeText(
             "Download MNIST (about 11 MB, kept for next time and for retraining), or choose the folder "
             "that holds its four files."
@@ -243,26 +282,40 @@ class ModelMenu(QObject):
         self.mnist_question = box
         box.open()
 
-    def choose_mnist_folder(self) -> Path | None:
-        """Ask for the MNIST folder; a folder without the four files is refused with a message."""
+    def choose_mnist_folder(
+        self, parent: QWidget | None = None, refuse: Callable[[str], None] | None = None
+    ) -> Path | None:
+        """Ask for the MNIST folder (over ``parent``, default the main window) and remember it.
+
+        A folder without the four files is refused in one sentence, said by ``refuse`` (default: the
+        main window's message strip).
+        """
         from PySide6.QtWidgets import QFileDialog
 
-        from training.mnist_files import missing_files
+        from training.mnist_files import MNIST_FILES, missing_files
 
         chosen = QFileDialog.getExistingDirectory(
-            self.window.window(), "Choose the MNIST folder", str(Path.home())
+            parent if parent is not None else self.window.window(),
+            "Choose the MNIST folder",
+            str(Path.home()),
         )
         if not chosen:
             return None
         folder = Path(chosen)
         missing = missing_files(folder)
         if missing:
-            self.window.show_message(
-                f"{folder} lacks {', '.join(missing)}; choose the folder that holds MNIST's four files.",
-                "warning",
-            )
+            if len(missing) == len(MNIST_FILES):
+                message = f"{folder} lacks all four MNIST files; choose the folder that holds them."
+            else:
+                message = (
+                    f"{folder} lacks {', '.join(missing)}; choose the folder that holds MNIST's four files."
+                )
+            if refuse is not None:
+                refuse(message)
+            else:
+                self.window.show_message(message, "warning")
             return None
-        AppSettings().set_mnist_dir(folder)
+        self._remember_mnist_dir(folder)
         return folder
 
     @Slot()
@@ -293,3 +346,10 @@ class ModelMenu(QObject):
         self.windows.append(view)
         view.show()
         view.raise_()
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

@@ -150,6 +150,13 @@ class AppSettings:
     def set_mnist_dir(self, folder: Path) -> None:
         self._write(MNIST_DIR_KEY, str(folder))
 
+    def forget_mnist_dir(self) -> None:
+        """Forget the MNIST folder (its files failed their checks), so Evaluate asks for MNIST again."""
+        if self.value(MNIST_DIR_KEY) is None:
+            return
+        self._qs.remove(MNIST_DIR_KEY)
+        self._qs.sync()
+
     # geometry ----------------------------------------------------------------------------------------
 
     def geometry(self) -> QByteArray | None:
