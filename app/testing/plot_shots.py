@@ -1,6 +1,6 @@
 """Screenshots of the windows that plot, in the light and the dark scheme, made through the real windows.
 
-    QT_QPA_PLATFORM=offscreen python -m app.testing.plot_shots [--out DIR] [--mnist DIR]
+    QT_QPA_PLATFORM=offscreen python -m app.testing.plot_shots [--out DIR] [--mnist DIR] [--first-run-only]
 
 The retrain dialog is photographed part-way through a real retrain (each class's loss and the binary
 model's weights), the step-through window after twelve steps and the evaluation window once its worker
@@ -10,20 +10,22 @@ dark system scheme gives the app; ``app.widgets.colours.dark_palette``).
 
 First, before anything has found MNIST, Model > Evaluate… is photographed as on a fresh install: the
 question it asks (``evaluate-first-run.png``), and, after a click on Download, the top of the evaluation
-window part-way through the download with its progress and Cancel (``evaluate-downloading.png``). The
-download comes from a local server holding the ``--mnist`` files, which stops sending part-way until
-Cancel is clicked (no network is used, and nothing is left in the download folder).
+window part-way through the download with its progress and Cancel (``evaluate-downloading.png``), and,
+after Cancel and a Try again that fails, the window's failure state: one sentence with Try again,
+Choose folder… and Details (``evaluate-failed.png``). The download comes from a local server holding
+the ``--mnist`` files, which stops sending part-way until Cancel is clicked, then refuses every file as
+a dead mirror would (no network is used, and nothing is left in the download folder).
+``--first-run-only`` takes these three and stops, without the retrain the others need.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 HELD_AT = 0.4  # the share of each file the local mirror sends before it waits for Cancel
@@ -31,7 +33,8 @@ HELD_AT = 0.4  # the share of each file the local mirror sends before it waits f
 
 class _HeldMirror:
     """A local HTTP server with the MNIST files that sends :data:`HELD_AT` of each, then waits for
-    :meth:`release`: the download stays part-way for as long as a picture takes."""
+    :meth:`release`: the download stays part-way for as long as a picture takes. After :meth:`refuse`
+    it answers 404, so a download fails."""
 
     def __init__(self, folder: Path) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +43,8 @@ class _HeldMirror:
 
         files = {name: (folder / name).read_bytes() for name in MNIST_FILES}
         self.released = threading.Event()
-        released = self.released
+        self.refusing = threading.Event()
+        released, refusing = self.released, self.refusing
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
@@ -48,7 +52,7 @@ class _HeldMirror:
 
             def do_GET(self) -> None:
                 body = files.get(self.path.rsplit("/", 1)[-1])
-                if body is None:
+                if body is None or refusing.is_set():
                     self.send_error(404)
                     return
                 self.send_response(200)
@@ -71,6 +75,9 @@ class _HeldMirror:
     def release(self) -> None:
         self.released.set()
 
+    def refuse(self) -> None:
+        self.refusing.set()
+
     def close(self) -> None:
         self.release()
         self.httpd.shutdown()
@@ -78,7 +85,7 @@ class _HeldMirror:
 
 
 def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Path) -> None:
-    """Evaluate on a fresh install: its question, then the download's progress and Cancel."""
+    """Evaluate on a fresh install: its question, the download's progress and Cancel, a failure."""
     from PySide6.QtCore import QPoint, QRect, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QPushButton
@@ -121,6 +128,18 @@ def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Pa
         QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
         mirror.release()  # the next chunk arrives, the download sees Cancel and stops
         wait_until(app, lambda: bool(failed), 30)
+
+        mirror.refuse()  # Try again meets a dead mirror: the download fails
+        failed.clear()
+        QTest.mouseClick(view.findChild(QPushButton, "retryDownload"), Qt.MouseButton.LeftButton)
+        wait_until(app, lambda: bool(failed), 30)
+        QTest.qWait(300)  # the person's samples are read, and the repaint
+        panel = view.failure_panel
+        bottom = panel.mapTo(view, QPoint(0, panel.height())).y() + 12
+        if view.user_strip.isVisible():  # the card below stays out of the picture
+            bottom = min(bottom, view.user_strip.mapTo(view, QPoint(0, 0)).y() - 1)
+        view.grab(QRect(0, 0, view.width(), bottom)).save(str(out / "evaluate-failed.png"))
+        print(f"wrote {out / 'evaluate-failed.png'}")
         view.close()
     finally:
         download.download_mnist = real_download
@@ -130,9 +149,13 @@ def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.testing.shots import open_window_for_shots, shot_args_with_mnist, wait_until
+    from app.testing.shots import SHARED_DATA, open_window_for_shots, shot_parser, wait_until
 
-    args = shot_args_with_mnist(__doc__, argv)
+    parser = shot_parser(__doc__)
+    parser.add_argument("--mnist", type=Path, default=SHARED_DATA / "mnist")
+    parser.add_argument("--first-run-only", action="store_true", help="only the Evaluate first-run pictures")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))  # as shot_args_with_mnist does
 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -144,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     light = QApplication.palette()
     args.out.mkdir(parents=True, exist_ok=True)
     first_run_shots(app, window, args.mnist, args.out)
+    if args.first_run_only:
+        return 0
 
     def shots(widget: QWidget, name: str) -> None:
         """``name.png`` in the light scheme, then ``name-dark.png`` in the dark one."""
