@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtTest import QTest
 from windows import close_what_it_opened, new_window
 
@@ -41,6 +42,15 @@ def test_each_click_is_one_step_of_the_real_descent(qtbot, mnist, mnist_dir, mon
     assert accuracy == pytest.approx(fitted.score(mnist[2][test], mnist[3][test]))
     assert view.values["accuracy"].text() == f"{accuracy:.2%}"
     assert len(view.plot.points()[0]) == 4
+    # The x-axis title "step" sits clear of the tick values above it (the window at its own size).
+    axis = view.plot.plot_item.getAxis("bottom")
+    values_bottom = (
+        max(0, axis.style["tickLength"])
+        + axis.style["tickTextOffset"][1]
+        + QFontMetrics(axis.style["tickFont"]).height()
+    )
+    title_top = axis.label.pos().y() + axis.label.document().documentMargin()
+    assert view.height() == 480 and title_top - values_bottom >= 5, (title_top, values_bottom)
     # Play takes steps on its own until paused; Start again goes back to zero weights.
     qtbot.mouseClick(view.play_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(view.history) >= 7, timeout=10000)

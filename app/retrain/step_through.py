@@ -105,6 +105,10 @@ class StepThroughWindow(QWidget):
         self.plot = LinePlot("step", "loss", log_y=True)
         self.plot.setObjectName("descentLoss")
         self.plot.set_series(["loss"])
+        # The axis keeps the room it first gives the tick values. While MNIST loads the plot is empty,
+        # without ticks, and pyqtgraph shrank that room to nothing, then to the values' exact height:
+        # the title "step" touched them (the retrain dialog's plot is hidden until it has points).
+        self.plot.plot_item.getAxis("bottom").setStyle(autoReduceTextSpace=False)
         self.weights = WeightsPicture(WEIGHTS_SIDE)
         self.weights.setObjectName("descentWeights")
         self.weights.setFixedSize(WEIGHTS_SIDE, WEIGHTS_SIDE)
