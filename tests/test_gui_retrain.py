@@ -16,7 +16,7 @@ from event_loop import EventLoopClock
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from app.retrain.dialog import RetrainDialog
+from app.retrain.dialog import SECTION_GAP, RetrainDialog
 from app.retrain.params import LogSpinBox
 from app.retrain.training_job import TrainingJob, _Throttle, describe_failure
 from app.text.numbers import format_number
@@ -208,7 +208,10 @@ def test_the_dialog_with_its_curves_still_fits_the_screen(
     qtbot, dialog: RetrainDialog, mnist_dir: Path
 ) -> None:
     """Once "Watch it learn" appears the dialog is taller than a short screen: the settings scroll
-    instead, and the progress, the curves and the buttons stay on the screen."""
+    instead, and the progress, the curves and the buttons stay on the screen, even from a dialog
+    placed low on it (it grows downwards, then moves up), and none of them covers another."""
+    screen = dialog.screen().availableGeometry()
+    dialog.move(screen.left() + 40, screen.top() + screen.height() // 2)  # low: no room below to grow
     dialog.model_binary.setChecked(True)
     dialog.data_box.set_folder(mnist_dir)
     dialog.data_box.max_train.setValue(2000)
@@ -217,11 +220,20 @@ def test_the_dialog_with_its_curves_still_fits_the_screen(
     assert stopped.args == ["finished"], dialog.panel.result.text()
     qtbot.waitUntil(lambda: dialog.curves.isVisible())
     qtbot.wait(50)
-    screen = dialog.screen().availableGeometry()
     content = dialog.settings_area.widget().sizeHint().height()
-    assert dialog.frameGeometry().height() <= screen.height()
+    assert screen.contains(dialog.frameGeometry()), (dialog.frameGeometry(), screen)
     assert dialog.rect().contains(dialog.close_button.geometry())
     assert dialog.curves.height() >= dialog.curves.minimumSizeHint().height()
+    # Top to bottom, each part below the one before with a gap, a wider one under the settings: the
+    # "Progress" title is not drawn over their end (the panel's and the curves' text wraps, so they
+    # take the height they need at this width, which is more than their minimum).
+    spacing = dialog.layout().spacing()
+    parts = [dialog.settings_area, dialog.panel, dialog.curves, dialog.train_button]
+    for upper, lower in itertools.pairwise(parts):
+        gap = lower.geometry().top() - upper.geometry().bottom() - 1
+        assert gap >= spacing + (SECTION_GAP if upper is dialog.settings_area else 0), (upper, lower, gap)
+    for part in (dialog.panel, dialog.curves):
+        assert part.height() >= part.heightForWidth(part.width())
     if content > dialog.settings_area.viewport().height():  # a short screen: the settings scroll
         assert dialog.settings_area.verticalScrollBar().maximum() > 0
     # Scrolled to the bottom, the last setting can be reached.

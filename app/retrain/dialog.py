@@ -38,8 +38,11 @@ from training.retrain import MnistArrays, RetrainRequest, RetrainResult
 from training.samples import SampleStore
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QRect
     from PySide6.QtGui import QShowEvent
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QLayout, QWidget
+
+SECTION_GAP = 6  # pixels between the settings and the progress, besides the layout's own spacing
 
 _STAGE_TITLES = {
     "loading data": "Loading data",
@@ -143,6 +146,9 @@ class RetrainDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings_area)
+        # The settings end in whatever part of them the scrolling cuts off; a wider gap keeps the
+        # "Progress" title from reading as one more of them.
+        layout.addSpacing(SECTION_GAP)
         layout.addWidget(self.panel)
         layout.addWidget(self.curves)
         layout.addLayout(buttons)
@@ -191,8 +197,10 @@ class RetrainDialog(QDialog):
         super().showEvent(event)
 
     def _fit_to_screen(self) -> None:
-        """Show the settings whole if the screen has room for the dialog, else as much as fits."""
-        self.layout().activate()  # the size the layout wants now (the curves may have just appeared)
+        """Show the settings whole if the screen has room for the dialog, else as much as fits, and
+        keep the whole dialog on the screen: grown downwards, its buttons would end up below it."""
+        layout = self.layout()
+        layout.activate()  # the size the layout wants now (the curves may have just appeared)
         area = self.settings_area
         content = area.widget().sizeHint()
         area.setMinimumWidth(content.width() + area.verticalScrollBar().sizeHint().width())
@@ -200,12 +208,29 @@ class RetrainDialog(QDialog):
         if screen is None:
             area.setMinimumHeight(content.height())
             return
-        available = screen.availableGeometry().height() - (self.frameGeometry().height() - self.height())
-        rest = self.layout().sizeHint().height() - max(area.sizeHint().height(), area.minimumHeight())
+        room = screen.availableGeometry()
+        available = room.height() - (self.frameGeometry().height() - self.height())
+        width = max(self.width(), layout.totalMinimumSize().width())
+        # The progress message and the weights' caption wrap, so the height the rest of the dialog
+        # needs depends on the width; a layout's minimum size leaves that out, and the parts below the
+        # settings then covered their end (the "Progress" title was drawn over them).
+        rest = layout.totalHeightForWidth(width) - max(area.sizeHint().height(), area.minimumHeight())
         area.setMinimumHeight(max(120, min(content.height(), available - rest)))
-        self.layout().activate()
-        if self.height() > available or self.height() < self.minimumSizeHint().height():
-            self.resize(self.width(), min(self.minimumSizeHint().height(), available))
+        layout.activate()
+        needed = _laid_out_height(layout, width)
+        if self.height() > available or self.height() < needed:
+            self.resize(width, min(needed, available))
+        self._keep_on_screen(room)
+
+    def _keep_on_screen(self, room: QRect) -> None:
+        """Move the frame up or left into ``room`` where it sticks out; narrower only if it is wider."""
+        if self.frameGeometry().width() > room.width():
+            self.resize(room.width() - (self.frameGeometry().width() - self.width()), self.height())
+        frame = self.frameGeometry()
+        x = max(room.left(), min(frame.left(), room.right() + 1 - frame.width()))
+        y = max(room.top(), min(frame.top(), room.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)  # a window's position is its frame's
 
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to the dialog after teaching more digits shows the new count."""
@@ -316,9 +341,10 @@ class RetrainDialog(QDialog):
             self.modelTrained.emit(result.kind)
 
     def _fit_result(self) -> None:
-        """Grow the dialog if a long message needs more lines than there is room for."""
+        """Grow the dialog if a long message needs more lines than there is room for, on the screen."""
         label = self.panel.result
         label.setMinimumHeight(max(48, label.heightForWidth(max(label.width(), 200))))
+        QTimer.singleShot(0, self._fit_to_screen)  # once the layout has made room for it
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -377,3 +403,21 @@ class RetrainDialog(QDialog):
         """Esc, the Close button and the window's close box all end here (QDialog routes them)."""
         if self._stop_then_close():
             super().reject()
+
+
+def _laid_out_height(layout: QLayout, width: int) -> int:
+    """The least height at which the box ``layout`` places its items at ``width`` without overlap.
+
+    A box layout gives an item that wraps its text the height it needs at that width even where this
+    is more than its minimum; ``totalMinimumSize`` counts the minimum, so a window that size overlaps.
+    """
+    margins = layout.contentsMargins()
+    inner = width - margins.left() - margins.right()
+    total, shown = margins.top() + margins.bottom(), 0
+    for item in (layout.itemAt(i) for i in range(layout.count())):
+        if item.isEmpty():  # a hidden widget takes nothing, a spacer its size with no spacing around it
+            total += 0 if item.widget() is not None else item.minimumSize().height()
+            continue
+        total += item.heightForWidth(inner) if item.hasHeightForWidth() else item.minimumSize().height()
+        shown += 1
+    return total + max(layout.spacing(), 0) * max(shown - 1, 0)
