@@ -8,6 +8,7 @@ import itertools
 import math
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,26 +16,45 @@ import pytest
 from event_loop import EventLoopClock
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from app.retrain.dialog import SECTION_GAP, RetrainDialog
 from app.retrain.params import LogSpinBox
-from app.retrain.training_job import TrainingJob, _Throttle, describe_failure
+from app.retrain.training_job import TrainingJob, _Throttle, describe_failure, worse_models
 from app.text.numbers import format_number
 from model.paths import user_model_dir
 from model.store import bundled_model_path, load_model, user_model_path
+from training.cli import WORSE_BY
 from training.data import MnistNotFoundError, candidate_dirs
 from training.retrain import RetrainRequest as TrainingRequest
 from training.retrain import expected_iterations
 from training.train import train_model
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 pytestmark = pytest.mark.gui
 
 
 def click(widget: QWidget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def use_worse_models(dialog: RetrainDialog) -> list[str]:
+    """Click "Use it anyway" whenever ``dialog`` asks about a less accurate model, as a person keen to
+    try the new one would (a few thousand images make one); the questions asked, as they read."""
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = dialog.worse_question
+        if box is not None and box.isVisible():
+            asked.append(box.text())
+            click(box.findChild(QPushButton, "useNewModel"))
+
+    timer = QTimer(dialog)
+    timer.timeout.connect(answer)
+    timer.start(50)
+    return asked
 
 
 @pytest.fixture
@@ -67,6 +87,7 @@ def test_retrain_both_models_through_the_dialog(qtbot, dialog: RetrainDialog, mn
     assert dialog.ovr_box.isEnabled() and dialog.binary_box.isEnabled()
     trained: list[str] = []
     dialog.modelTrained.connect(trained.append)
+    asked = use_worse_models(dialog)
     stamps: list[tuple[str, float]] = []
     record = lambda stage, message, fraction, elapsed, remaining: stamps.append((stage, elapsed))  # noqa: E731
     dialog.trainingStarted.connect(lambda: dialog.job.progress.connect(record))
@@ -77,6 +98,9 @@ def test_retrain_both_models_through_the_dialog(qtbot, dialog: RetrainDialog, mn
         assert not dialog.ovr_box.isEnabled()
     assert stopped.args == ["finished"], dialog.panel.result.text()
     assert trained == ["binary", "ovr"]
+    # 3,000 images make a one-vs-rest model points below the bundled one: asked about, and used.
+    assert len(asked) == 1 and asked[0].startswith("The new One-vs-rest model reads ")
+    assert "Binary" not in asked[0]
 
     for kind, n_train in (("binary", int(np.isin(mnist[1][:3000], [0, 1]).sum())), ("ovr", 3000)):
         path = user_model_path(kind)
@@ -241,6 +265,87 @@ def test_the_dialog_with_its_curves_still_fits_the_screen(
     assert (
         dialog.settings_area.verticalScrollBar().value() == dialog.settings_area.verticalScrollBar().maximum()
     )
+
+
+@pytest.mark.mnist
+def test_a_clearly_worse_model_is_put_in_use_only_when_the_person_says_so(
+    qtbot, dialog: RetrainDialog, mnist_dir: Path
+) -> None:
+    """A one-vs-rest model from 1,000 images reads MNIST's test set points below the bundled one, more
+    than the command line accepts without --force: the dialog asks first, Enter keeps the current
+    model (nothing saved), closing the dialog while it asks stops the job (nothing saved), and "Use it
+    anyway" saves the model and puts it in use."""
+    dialog.model_ovr.setChecked(True)
+    dialog.data_box.set_folder(mnist_dir)
+    dialog.data_box.max_train.setValue(1000)
+    dialog.ovr_box.max_iter.setValue(10)
+    trained: list[str] = []
+    dialog.modelTrained.connect(trained.append)
+    before = bundled_accuracy("ovr")
+
+    def asked() -> QMessageBox:
+        qtbot.waitUntil(
+            lambda: dialog.worse_question is not None and dialog.worse_question.isVisible(), timeout=90000
+        )
+        return dialog.worse_question
+
+    # Asked, before anything is saved: the job waits for the answer.
+    click(dialog.train_button)
+    box = asked()
+    assert dialog.job.request.max_drop == WORSE_BY
+    assert box.text().startswith("The new One-vs-rest model reads ")
+    assert f"points fewer than the one in use ({before:.2%}). Use it anyway?" in box.text()
+    assert box.defaultButton() is box.findChild(QPushButton, "keepCurrentModel")
+    assert box.isModal() and dialog.is_training() and dialog.panel.stage.text() == "Not in use yet"
+    assert user_model_path("ovr") is None
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=10000) as stopped:
+        QTest.keyClick(box, Qt.Key.Key_Return)  # the default: keep the current one
+    assert stopped.args == ["kept"]
+    assert trained == [] and user_model_path("ovr") is None
+    assert "not saved" in dialog.panel.message.text() and dialog.panel.stage.text() == "Kept the model in use"
+    [result] = dialog.results
+    assert result.path is None and result.accuracy < before - WORSE_BY
+    assert f"vs previous {before:.2%}" in dialog.panel.result.text()
+    assert dialog.train_button.isEnabled() and dialog.train_button.text() == "Train again"
+
+    # Closing the dialog while it asks stops the job: nothing is saved.
+    click(dialog.train_button)
+    box = asked()
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=10000) as stopped:
+        dialog.close()
+    assert stopped.args == ["cancelled"] and trained == [] and user_model_path("ovr") is None
+    assert dialog.worse_question is None and not box.isVisible()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+
+    # Opened again, asked again, and this time the new model is wanted.
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    click(dialog.train_button)
+    box = asked()
+    with qtbot.waitSignal(dialog.trainingStopped, timeout=10000) as stopped:
+        click(box.findChild(QPushButton, "useNewModel"))
+    assert stopped.args == ["finished"], dialog.panel.result.text()
+    assert trained == ["ovr"]
+    path = user_model_path("ovr")
+    assert path is not None and path.parent == user_model_dir()
+    assert dialog.results[0].path == path and load_model("ovr").metadata_["n_train"] == 1000
+    assert dialog.panel.message.text() == "The new model is saved and in use."
+
+
+def test_only_a_drop_beyond_the_command_lines_threshold_is_asked_about() -> None:
+    """The dialog asks where ``python -m training`` refuses: more than WORSE_BY below the model in use."""
+
+    def result(kind: str, new: float, before: float | None) -> SimpleNamespace:
+        return SimpleNamespace(kind=kind, accuracy=new, previous_accuracy=before)
+
+    results = [
+        result("ovr", 0.9848 - WORSE_BY - 1e-4, 0.9848),
+        result("binary", 0.999 - WORSE_BY + 1e-4, 0.999),  # within the threshold
+        result("ovr", 0.5, None),  # nothing to compare with
+    ]
+    assert worse_models(results, WORSE_BY) == [("ovr", pytest.approx(0.9848 - WORSE_BY - 1e-4), 0.9848)]
+    assert worse_models(results, None) == []
+    assert RetrainDialog().request().max_drop == WORSE_BY
 
 
 # ---------------------------------------------------------------------- the window never freezes
@@ -446,6 +551,7 @@ def test_the_dialog_draws_each_iteration_and_the_binary_weights(
     dialog.data_box.max_train.setValue(3000)
     dialog.ovr_box.max_iter.setValue(25)
     dialog.binary_box.max_iter.setValue(20)
+    use_worse_models(dialog)
     points: list[tuple[str, int, int, bool]] = []
     dialog.trainingStarted.connect(
         lambda: dialog.job.curve.connect(

@@ -3,6 +3,9 @@
 The dialog only collects settings into a :class:`training.retrain.RetrainRequest` and drives a
 :class:`app.retrain.training_job.TrainingJob`; all model logic stays in ``training``. It emits
 ``modelTrained(kind)`` for every model saved, so the main window can load it and swap it in live.
+A new model that reads MNIST's test set clearly worse than the one in use (by more than the command
+line's ``WORSE_BY``, which makes ``python -m training`` refuse it without ``--force``) is put in use
+only if the person says so; keeping the current one saves nothing.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from app.retrain.progress_panel import ProgressPanel
 from app.retrain.samples_box import SamplesBox
 from app.retrain.summary import result_html
 from app.retrain.training_job import TrainingJob
-from app.text.labels import label
-from app.text.numbers import format_duration
+from app.text.labels import label, short_label
+from app.text.numbers import RESULT_DIGITS, format_duration, percent
 from app.widgets.colours import colour_name
+from training.cli import WORSE_BY
 from training.retrain import MnistArrays, RetrainRequest, RetrainResult
 from training.samples import SampleStore
 
@@ -59,7 +63,8 @@ class RetrainDialog(QDialog):
     """Collects the retrain settings, runs a :class:`TrainingJob` and shows how it went.
 
     ``modelTrained(kind)`` fires once per saved model (already the user's current model on disk);
-    ``trainingStopped(outcome)`` fires with "finished", "failed" or "cancelled".
+    ``trainingStopped(outcome)`` fires with "finished", "kept" (the person kept the models in use
+    rather than less accurate new ones; nothing was saved), "failed" or "cancelled".
     """
 
     modelTrained = Signal(str)
@@ -81,6 +86,7 @@ class RetrainDialog(QDialog):
         self.results: list[RetrainResult] = []
         self.outcome: str | None = None
         self._close_when_stopped = False
+        self.worse_question: QMessageBox | None = None  # while it asks whether to use a worse model
         self._last_remaining = (-1.0, 0.0)  # (estimate, job.elapsed when it arrived)
 
         self.model_ovr = QRadioButton(label("ovr"))
@@ -185,6 +191,7 @@ class RetrainDialog(QDialog):
             max_train=self.data_box.max_train_value(),
             include_samples=self.samples_box.included(),
             samples_folder=self.samples_box.store.folder,
+            max_drop=WORSE_BY,  # asked about here, where the command line refuses
         )
 
     def is_training(self) -> bool:
@@ -267,7 +274,9 @@ class RetrainDialog(QDialog):
         self.job.progress.connect(self._on_progress)
         self.job.curve.connect(self._on_curve)
         self.curves.clear()
+        self.job.worse.connect(self._on_worse)
         self.job.finished.connect(self._on_finished)
+        self.job.kept.connect(self._on_kept)
         self.job.failed.connect(self._on_failed)
         self.job.cancelled.connect(self._on_cancelled)
         self.job.stopped.connect(self._on_stopped)
@@ -324,6 +333,57 @@ class RetrainDialog(QDialog):
         self.panel.times.setText(text)
 
     @Slot(list)
+    def _on_worse(self, drops: list) -> None:
+        several = len(self.kinds()) > 1
+        self.panel.stage.setText("Not in use yet")
+        self.panel.message.setText(
+            f"The new {'models are' if several else 'model is'} trained; "
+            "a less accurate one is saved only if you say so."
+        )
+        self.ask_about_worse(drops)
+
+    def ask_about_worse(self, drops: list[tuple[str, float, float]]) -> None:
+        """Ask, without blocking, whether to use new models that read fewer test digits (tests answer
+        it by clicking); the answer goes to the job, which then saves them or keeps the current ones."""
+        several = len(self.kinds()) > 1
+        them = "them" if len(drops) > 1 else "it"
+        lines = [
+            f"The new {short_label(kind)} model reads {percent(new, RESULT_DIGITS)} of MNIST's test "
+            f"digits, {100 * (before - new):.{RESULT_DIGITS}f} points fewer than the one in use "
+            f"({percent(before, RESULT_DIGITS)})."
+            for kind, new, before in drops
+        ]
+        title = "Use less accurate models?" if len(drops) > 1 else "Use a less accurate model?"
+        text = " ".join([*lines, f"Use {them} anyway?"])
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("worseModelQuestion")
+        box.setInformativeText(
+            "If you keep the current ones, neither new model is saved."
+            if several
+            else "If you keep the current one, the new one is not saved."
+        )
+        use = box.addButton(f"Use {them} anyway", QMessageBox.ButtonRole.AcceptRole)
+        use.setObjectName("useNewModel")
+        keep = box.addButton(
+            "Keep the current ones" if several else "Keep the current one", QMessageBox.ButtonRole.RejectRole
+        )
+        keep.setObjectName("keepCurrentModel")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.finished.connect(lambda _: self._answer_worse(box, box.clickedButton() is use))
+        self.worse_question = box
+        box.open()  # modal to this dialog only: the main window goes on reading drawings
+
+    def _answer_worse(self, box: QMessageBox, use: bool) -> None:
+        if self.worse_question is box:
+            self.worse_question = None
+        box.deleteLater()
+        if self.job is not None and self.job.is_running():
+            what = "models" if len(self.kinds()) > 1 else "model"
+            self.panel.message.setText(f"Saving the new {what}…" if use else f"Keeping the current {what}…")
+            self.job.answer_worse(use)
+
+    @Slot(list)
     def _on_finished(self, results: list) -> None:
         self.results = list(results)
         self.outcome = "finished"
@@ -345,6 +405,22 @@ class RetrainDialog(QDialog):
         label = self.panel.result
         label.setMinimumHeight(max(48, label.heightForWidth(max(label.width(), 200))))
         QTimer.singleShot(0, self._fit_to_screen)  # once the layout has made room for it
+
+    @Slot(list)
+    def _on_kept(self, results: list) -> None:
+        self.results = list(results)
+        self.outcome = "kept"
+        several = len(results) > 1
+        self.panel.stage.setText("Kept the models in use" if several else "Kept the model in use")
+        self.panel.bar.setValue(1000)
+        self.panel.message.setText(
+            "The new models were not saved; the ones in use stay."
+            if several
+            else "The new model was not saved; the one in use stays."
+        )
+        results = list(self.results)
+        self.panel.result.set_html(lambda palette: "<br>".join(result_html(r, palette) for r in results))
+        self._fit_result()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -370,7 +446,9 @@ class RetrainDialog(QDialog):
     def _on_stopped(self) -> None:
         self._clock.stop()
         self._update_times()
-        self.train_button.setText("Train again" if self.outcome == "finished" else "Train")
+        if self.worse_question is not None:  # cancelled while it asked: there is nothing to answer
+            self.worse_question.reject()
+        self.train_button.setText("Train again" if self.outcome in ("finished", "kept") else "Train")
         self._update_enabled()
         self.trainingStopped.emit(self.outcome or "failed")
         if self._close_when_stopped:

@@ -2,15 +2,24 @@
 
 The window must stay usable while a model trains, so the work runs in a child process
 (:mod:`training.child_process`), watched from a worker thread: in a thread of the window's own
-process, the numpy calls that hold the interpreter lock made drawing stutter. All the logic is in
+process, the numpy calls that hold the interpreter lock made drawing stutter. All the training is in
 :mod:`training.retrain`; this module turns its progress into the dialog's bar, elapsed and remaining
 time, and its exceptions into sentences.
+
+The child trains and evaluates but puts nothing in use: its models are written to a folder that is
+thrown away, and they come back to the worker thread, which saves them as the user's models. A new
+model clearly less accurate than the one it would replace (``RetrainRequest.max_drop``) is saved only
+once the person has said so (``worse``, answered by :meth:`TrainingJob.answer_worse`).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import queue
+import tempfile
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -19,9 +28,13 @@ from app.text.errors import RETRAIN, failure_message
 from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
 from training.child_process import run_in_child
 from training.data import MnistDataError
-from training.retrain import RetrainRequest, retrain
+from training.progress import Cancelled
+from training.retrain import RetrainRequest, RetrainResult, retrain
+from training.train import save_to
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QObject
 
     from training.progress import Progress
@@ -36,14 +49,20 @@ class TrainingJob(BackgroundJob):
 
     ``progress(stage, message, fraction, elapsed, remaining)`` follows the run, ``remaining`` an
     estimate in seconds (-1 while there is too little to go on). ``curve(kind, iteration, losses,
-    weights)`` comes after every iteration: each problem's loss, and the binary model's weights. The
-    end signals (``finished`` with the list of :class:`training.retrain.RetrainResult`, ``failed``
-    with a sentence, ``cancelled``) arrive after the thread has stopped, then ``stopped``.
+    weights)`` comes after every iteration: each problem's loss, and the binary model's weights.
+    ``worse(drops)`` says, before anything is saved, that new models read MNIST's test set more than
+    ``request.max_drop`` worse than the ones they would replace (``(kind, new accuracy, previous
+    accuracy)`` each); the job then waits for :meth:`answer_worse` (or a cancel). The end signals
+    (``finished`` with the saved :class:`training.retrain.RetrainResult` list, ``kept`` with the
+    results of models not saved because the person kept the current ones, ``failed`` with a sentence,
+    ``cancelled``) arrive after the thread has stopped, then ``stopped``.
     """
 
     progress = Signal(str, str, float, float, float)  # stage, message, fraction, elapsed, remaining
     curve = Signal(str, int, object, object)  # kind, iteration, losses per problem, binary weights
+    worse = Signal(list)  # [(kind, new accuracy, previous accuracy)]: answer with answer_worse()
     finished = Signal(list)
+    kept = Signal(list)
 
     def __init__(self, request: RetrainRequest, parent: QObject | None = None) -> None:
         super().__init__(
@@ -54,8 +73,13 @@ class TrainingJob(BackgroundJob):
         )
         self.request = request
         self._throttle = _Throttle()
+        self._answers: queue.SimpleQueue[bool] = queue.SimpleQueue()
         self.reported.connect(self._dispatch)
-        self.done.connect(lambda results: self.finished.emit(list(results)))
+        self.done.connect(self._on_done)
+
+    def answer_worse(self, use: bool) -> None:
+        """The answer to ``worse``: put the new models in use anyway (``True``) or keep the current ones."""
+        self._answers.put(bool(use))
 
     def start(self) -> None:  # type: ignore[override]
         """Start training in a new thread (once per job)."""
@@ -77,22 +101,71 @@ class TrainingJob(BackgroundJob):
                 remaining = 0.0
             self.report((stage, p.message, float(overall), elapsed, remaining))
 
-        super().start(
-            lambda: run_in_child(
-                retrain,
-                self.request,
-                report=report,
-                cancel=self.cancel_event,
-                niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
-                name="digit-canvas-training",
-            )
-        )
+        def work() -> tuple[bool, list[RetrainResult]]:
+            # Nothing is refused in the child, and what it saves goes to a folder deleted afterwards.
+            with tempfile.TemporaryDirectory(prefix="digit-canvas-retrain-") as scratch:
+                results = run_in_child(
+                    retrain,
+                    replace(self.request, out_dir=scratch, max_drop=None),
+                    report=report,
+                    cancel=self.cancel_event,
+                    niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
+                    name="digit-canvas-training",
+                )
+            drops = worse_models(results, self.request.max_drop)
+            if drops:
+                self.report(("worse", drops))
+                if not self._wait_for_answer():
+                    return False, [replace(r, path=None) for r in results]
+            if self.cancel_event.is_set():  # the last moment a cancel is honoured, as in retrain()
+                raise Cancelled("cancelled by the user")
+            return True, put_in_use(results, self.request.out_dir)
+
+        super().start(work)
+
+    def _wait_for_answer(self) -> bool:
+        while True:
+            try:
+                return self._answers.get(timeout=0.05)
+            except queue.Empty:
+                if self.cancel_event.is_set():  # closing the dialog or quitting the app while it asks
+                    raise Cancelled("cancelled while asked about a less accurate model") from None
 
     def _dispatch(self, step: tuple) -> None:
         if step[0] == "curve":
             self.curve.emit(*step[1:])
+        elif step[0] == "worse":
+            self.worse.emit(list(step[1]))
         else:
             self.progress.emit(*step)
+
+    def _on_done(self, outcome: tuple[bool, list[RetrainResult]]) -> None:
+        saved, results = outcome
+        (self.finished if saved else self.kept).emit(list(results))
+
+
+def worse_models(results: list[RetrainResult], max_drop: float | None) -> list[tuple[str, float, float]]:
+    """``(kind, new accuracy, previous accuracy)`` of each new model more than ``max_drop`` less
+    accurate on MNIST's test set than the one it would replace, as ``retrain`` would refuse it."""
+    if max_drop is None:
+        return []
+    return [
+        (r.kind, r.accuracy, r.previous_accuracy)
+        for r in results
+        if r.previous_accuracy is not None and r.accuracy < r.previous_accuracy - max_drop
+    ]
+
+
+def put_in_use(results: list[RetrainResult], out_dir: str | Path | None = None) -> list[RetrainResult]:
+    """Save each new model as the user's current one (or into ``out_dir``), in order: the commit point."""
+    saved = []
+    for result in results:
+        # Unpickled from the child's pipe, its arrays are read-only views of the bytes received, which
+        # the model file's checks cannot use (they make each array writeable); a copy owns its arrays.
+        estimator = copy.deepcopy(result.estimator)
+        path = save_to(result.kind, estimator, result.metadata, out_dir)
+        saved.append(replace(result, estimator=estimator, path=path))
+    return saved
 
 
 class _Throttle:
