@@ -17,6 +17,7 @@ from event_loop import EventLoopClock
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
+from windows import use_worse_models
 
 from app.retrain.dialog import SECTION_GAP, RetrainDialog
 from app.retrain.params import LogSpinBox
@@ -38,23 +39,6 @@ pytestmark = pytest.mark.gui
 
 def click(widget: QWidget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def use_worse_models(dialog: RetrainDialog) -> list[str]:
-    """Click "Use it anyway" whenever ``dialog`` asks about a less accurate model, as a person keen to
-    try the new one would (a few thousand images make one); the questions asked, as they read."""
-    asked: list[str] = []
-
-    def answer() -> None:
-        box = dialog.worse_question
-        if box is not None and box.isVisible():
-            asked.append(box.text())
-            click(box.findChild(QPushButton, "useNewModel"))
-
-    timer = QTimer(dialog)
-    timer.timeout.connect(answer)
-    timer.start(50)
-    return asked
 
 
 @pytest.fixture

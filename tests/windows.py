@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
+
+from app.retrain.dialog import RetrainDialog
 from app.widgets.canvas import DrawingCanvas
 from app.window.assembly import build_main_window
 from app.window.main_window import MainWindow
@@ -109,3 +114,20 @@ def open_picture(qtbot, win: MainWindow, path, timeout: int = 10000) -> bool:
     with qtbot.waitSignal(win.pictureOpened, timeout=timeout) as blocker:
         win.open_image_file(path)
     return bool(blocker.args[0])
+
+
+def use_worse_models(dialog: RetrainDialog) -> list[str]:
+    """Click "Use it anyway" whenever ``dialog`` asks about a less accurate model, as a person keen to
+    try the new one would (a few thousand images make one); the questions asked, as they read."""
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = dialog.worse_question
+        if box is not None and box.isVisible():
+            asked.append(box.text())
+            QTest.mouseClick(box.findChild(QPushButton, "useNewModel"), Qt.MouseButton.LeftButton)
+
+    timer = QTimer(dialog)
+    timer.timeout.connect(answer)
+    timer.start(50)
+    return asked
