@@ -14,10 +14,10 @@ from training.data import MnistDataError, MnistNotFoundError
 from training.progress import Cancelled
 
 
-def test_missing_mnist_in_the_evaluation_window_says_to_go_back_to_the_menu() -> None:
+def test_missing_mnist_in_the_evaluation_window_points_at_its_buttons() -> None:
     message = failure_message(MnistNotFoundError("MNIST was not found; looked in: /nowhere."), EVALUATE)
     assert "/nowhere" in message
-    assert "Close this window and choose Model > Evaluate… again" in message
+    assert "The buttons in this window download MNIST" in message
     assert "Data" not in message.split("/nowhere")[1]  # no Data box in this window
     assert message.count("..") == 0 and message.endswith(".")
 

@@ -80,9 +80,8 @@ def failure_message(
     if isinstance(exc, MnistNotFoundError):
         if where == EVALUATE:
             return (
-                f"{one_line(str(exc)).rstrip('.')}. Close this window and choose Model > Evaluate… again: it "
-                f"offers to download MNIST or to choose its folder (or set {DATA_ENV_VAR} before starting "
-                "the app)."
+                f"{one_line(str(exc)).rstrip('.')}. The buttons in this window download "
+                f"MNIST or read it from a folder (or set {DATA_ENV_VAR} before starting the app)."
             )
         fix = (
             f"set the environment variable {DATA_ENV_VAR} to such a folder, or choose “Download from the "
