@@ -10,7 +10,7 @@ byte for byte.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -279,16 +279,28 @@ def retrain(
     return results
 
 
+def worse_than_before(
+    scores: Iterable[tuple[str, float, float | None]], max_drop: float | None
+) -> list[tuple[str, float, float]]:
+    """The ``(kind, new accuracy, previous accuracy)`` of ``scores`` whose new model reads the test set
+    more than ``max_drop`` worse than the one it would replace (none without ``max_drop``, or for a
+    previous accuracy of ``None``, unknown): the models :func:`retrain` refuses, the dialog asks about."""
+    if max_drop is None:
+        return []
+    return [
+        (kind, new, before) for kind, new, before in scores if before is not None and new < before - max_drop
+    ]
+
+
 def _refuse_worse(
     trained: list[TrainResult], previous: dict[str, dict[str, Any]], max_drop: float | None
 ) -> None:
-    if max_drop is None:
-        return
-    drops = []
+    scores = []
     for result in trained:
         before = previous[result.kind].get("test_accuracy")
-        new = float(result.evaluation.accuracy)
-        if isinstance(before, float) and new < before - max_drop:
-            drops.append((result.kind, new, before))
+        scores.append(
+            (result.kind, float(result.evaluation.accuracy), before if isinstance(before, float) else None)
+        )
+    drops = worse_than_before(scores, max_drop)
     if drops:
         raise WorseModel(drops)

@@ -29,7 +29,7 @@ from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
 from training.child_process import run_in_child
 from training.data import MnistDataError
 from training.progress import Cancelled
-from training.retrain import RetrainRequest, RetrainResult, retrain
+from training.retrain import RetrainRequest, RetrainResult, retrain, worse_than_before
 from training.train import save_to
 
 if TYPE_CHECKING:
@@ -147,13 +147,7 @@ class TrainingJob(BackgroundJob):
 def worse_models(results: list[RetrainResult], max_drop: float | None) -> list[tuple[str, float, float]]:
     """``(kind, new accuracy, previous accuracy)`` of each new model more than ``max_drop`` less
     accurate on MNIST's test set than the one it would replace, as ``retrain`` would refuse it."""
-    if max_drop is None:
-        return []
-    return [
-        (r.kind, r.accuracy, r.previous_accuracy)
-        for r in results
-        if r.previous_accuracy is not None and r.accuracy < r.previous_accuracy - max_drop
-    ]
+    return worse_than_before(((r.kind, r.accuracy, r.previous_accuracy) for r in results), max_drop)
 
 
 def put_in_use(results: list[RetrainResult], out_dir: str | Path | None = None) -> list[RetrainResult]:
