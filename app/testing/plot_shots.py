@@ -149,13 +149,11 @@ def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.testing.shots import SHARED_DATA, open_window_for_shots, shot_parser, wait_until
+    from app.testing.shots import open_window_for_shots, shot_args_with_mnist, shot_parser, wait_until
 
     parser = shot_parser(__doc__)
-    parser.add_argument("--mnist", type=Path, default=SHARED_DATA / "mnist")
     parser.add_argument("--first-run-only", action="store_true", help="only the Evaluate first-run pictures")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))  # as shot_args_with_mnist does
+    args = shot_args_with_mnist(__doc__, argv, parser)
 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication

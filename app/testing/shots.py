@@ -33,10 +33,13 @@ def shot_parser(doc: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def shot_args_with_mnist(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+def shot_args_with_mnist(
+    doc: str | None, argv: list[str] | None, parser: argparse.ArgumentParser | None = None
+) -> argparse.Namespace:
     """The command line of a script whose windows need MNIST: ``--out`` and ``--mnist``, the folder
-    the app is then told to read it from (``DIGIT_CANVAS_DATA``, unless already set)."""
-    parser = shot_parser(doc)
+    the app is then told to read it from (``DIGIT_CANVAS_DATA``, unless already set). ``parser``, a
+    :func:`shot_parser` with the script's own options added, is used instead of a plain one."""
+    parser = shot_parser(doc) if parser is None else parser
     parser.add_argument("--mnist", type=Path, default=SHARED_DATA / "mnist")
     args = parser.parse_args(argv)
     os.environ.setdefault("DIGIT_CANVAS_DATA", str(args.mnist))
