@@ -61,6 +61,20 @@ def _spy_progress(view) -> list:
     return seen
 
 
+def _cancel_at_first_progress(qtbot, view):
+    """Click the window's Cancel as soon as the download shows it; the window's own progress slot,
+    to put back."""
+    original = view._on_progress
+
+    def cancel_at_once(progress):
+        original(progress)
+        if view.cancel_button.isVisible() and view.cancel_button.isEnabled():
+            qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+
+    view._on_progress = cancel_at_once
+    return original
+
+
 def _question(window):
     box = window.model_menu.mnist_question
     assert box is not None and box.isVisible()
@@ -93,14 +107,7 @@ def test_a_cancelled_download_says_so_and_nothing_claims_to_be_working(qtbot, no
     window.model_menu.evaluate_action.trigger()
     qtbot.mouseClick(_question(window).findChild(QPushButton, "downloadMnist"), Qt.MouseButton.LeftButton)
     view = window.model_menu.evaluations[-1]
-    original = view._on_progress
-
-    def cancel_at_once(progress):
-        original(progress)
-        if view.cancel_button.isVisible() and view.cancel_button.isEnabled():
-            qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
-
-    view._on_progress = cancel_at_once
+    _cancel_at_first_progress(qtbot, view)
     with qtbot.waitSignal(view.failed, timeout=60000) as failed:
         pass
     assert "cancelled" in failed.args[0]
@@ -253,14 +260,7 @@ def test_try_again_after_cancel_downloads(qtbot, no_mnist, local_mirror):
     window.model_menu.evaluate_action.trigger()
     _click(qtbot, _question(window).findChild(QPushButton, "downloadMnist"))
     view = window.model_menu.evaluations[-1]
-    original = view._on_progress
-
-    def cancel_at_once(progress):
-        original(progress)
-        if view.cancel_button.isVisible() and view.cancel_button.isEnabled():
-            qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
-
-    view._on_progress = cancel_at_once
+    original = _cancel_at_first_progress(qtbot, view)
     assert "cancelled" in _failed(qtbot, view)
     _says_it_in_one_sentence_with_the_ways_on(qtbot, view, "Try again")
     view._on_progress = original
