@@ -115,8 +115,8 @@ class DeskewMap:
     """The deskew of one image, its parameters ``(alpha, cy, cx)`` fixed, as the linear map ``D`` it is.
 
     Each deskewed pixel reads up to four drawn pixels bilinearly; the map keeps those taps, so one
-    image's deskew, its transpose (carrying a gradient or an attribution back to the drawn pixels) and
-    its coverage are sums over the same few thousand taps, worked out once.
+    image's deskew and its transpose (carrying a gradient or an attribution back to the drawn pixels)
+    are sums over the same few thousand taps, worked out once.
     """
 
     def __init__(self, alpha: float, cy: float, cx: float) -> None:
@@ -150,15 +150,6 @@ class DeskewMap:
         """``D.T @ gradient``: each drawn pixel gets back its share of the deskewed pixels it fed."""
         g = np.asarray(gradient, dtype=np.float64).ravel()
         return np.bincount(self._src, self._weight * g[self._out], minlength=SIDE * SIDE)
-
-    def coverage(self) -> np.ndarray:
-        """How much of each deskewed pixel (784,) is read from inside the frame (1 but near the edges)."""
-        return np.bincount(self._out, self._weight, minlength=SIDE * SIDE)
-
-
-def deskew_coverage(alpha: float, cy: float, cx: float) -> np.ndarray:
-    """How much of each deskewed pixel (784,) is read from inside the frame (1 but near the edges)."""
-    return DeskewMap(alpha, cy, cx).coverage()
 
 
 def deskew_transpose(gradient: np.ndarray, alpha: float, cy: float, cx: float) -> np.ndarray:
