@@ -198,7 +198,8 @@ class Array(Spec):
         if value.size and self.high is not None and value.max() > self.high:
             raise SchemaError(f"{field} must hold values of at most {self.high:g}")
         value = np.ascontiguousarray(value)
-        value.flags.writeable = True
+        if not value.flags.writeable:  # a view of bytes received from a child process, say
+            value = value.copy()
         return value
 
     def encode(self, value: Any) -> Any:

@@ -40,6 +40,24 @@ def test_every_learned_attribute_of_the_bundled_models_is_declared_and_round_tri
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_model_with_read_only_arrays_saves_and_loads(tmp_path):
+    """A model unpickled from a child process's pipe holds read-only views of the bytes received; it
+    is saved as it is, and the model read back owns arrays it can change."""
+    import pickle
+
+    from model.store import build_metadata, dump_model_file
+
+    clf = pickle.loads(pickle.dumps(load_model("ovr"), protocol=5))
+    clf.coef_ = np.frombuffer(clf.coef_.tobytes(), dtype=clf.coef_.dtype).reshape(clf.coef_.shape)
+    assert not clf.coef_.flags.writeable
+    path = tmp_path / "ovr.joblib"
+    dump_model_file(path, clf, build_metadata("ovr", clf))
+    again = load_model("ovr", path, trusted=True)
+    assert again.coef_.flags.writeable
+    X = np.random.default_rng(0).random((5, 784))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
 def test_an_undeclared_learned_attribute_is_refused_when_saving():
     clf = load_model("binary")
     clf.gradient_scale_ = np.ones(3)
