@@ -196,6 +196,24 @@ def retrain(
     saving starts, :class:`WorseModel` (nothing saved) when ``request.max_drop`` refuses a model, and
     whatever loading or training raised.
     """
+    trained = train_all(request, progress, cancel)
+    if cancel is not None and cancel.is_set():  # the last moment a cancel is honoured: saving commits
+        raise Cancelled("cancelled by the user")
+    drops = worse_than_before(((r.kind, r.accuracy, r.previous_accuracy) for r in trained), request.max_drop)
+    if drops:
+        raise WorseModel(drops)
+    return put_in_use(trained, request.out_dir, progress)
+
+
+def train_all(
+    request: RetrainRequest, progress: RetrainProgress | None = None, cancel: CancelFlag | None = None
+) -> list[RetrainResult]:
+    """Train and evaluate every kind of ``request`` without saving anything (each result's ``path`` is
+    ``None``): the first half of :func:`retrain`, for a caller that asks someone before it saves.
+
+    The progress it reports stops short of the share left for saving (:func:`put_in_use`). Raises
+    :class:`training.progress.Cancelled` when ``cancel`` is set, and whatever loading or training raised.
+    """
     say = progress if progress is not None else (lambda p, overall: None)
 
     def check() -> None:
@@ -222,7 +240,7 @@ def retrain(
     total_cost = sum(_KIND_COST[k] for k in request.kinds)
     span = 1.0 - load_share - _SAVE_SHARE
     start = load_share
-    trained: list[TrainResult] = []
+    results: list[RetrainResult] = []
     for kind in request.kinds:
         share = span * _KIND_COST[kind] / total_cost
         cv = user is not None and should_cross_validate(user.of_classes(KINDS[kind]["classes"]))
@@ -238,45 +256,49 @@ def retrain(
             fraction = t.fraction(p)
             say(p, s if fraction is None else s + w * fraction)
 
-        trained.append(
-            train_model(
-                kind,
-                params=request.params.get(kind),
-                mnist=mnist,
-                max_train=request.max_train,
-                user_samples=user,
-                cross_validate=cv,  # decided once, here, so the progress estimate agrees
-                save=False,
-                progress=relay,
-                cancel=cancel,
-            )
+        result = train_model(
+            kind,
+            params=request.params.get(kind),
+            mnist=mnist,
+            max_train=request.max_train,
+            user_samples=user,
+            cross_validate=cv,  # decided once, here, so the progress estimate agrees
+            save=False,
+            progress=relay,
+            cancel=cancel,
         )
         start += share
-    check()  # the last moment a cancel is honoured: saving is the commit point
-    _refuse_worse(trained, previous, request.max_drop)
-    results: list[RetrainResult] = []
-    for result in trained:
-        label = KINDS[result.kind]["label"]
-        say(Progress("saving", f"Saving the {label} model…"), start)
-        path = save_to(result.kind, result.estimator, result.metadata, request.out_dir)
-        values = {f.name: getattr(result, f.name) for f in fields(TrainResult)}
-        values["path"] = path
-        old = previous[result.kind]
+        old = previous[kind]
         acc = old.get("test_accuracy")
         before = {}
         if user is not None:
             held = list(result.metadata.get("user_heldout_ids") or [])
-            before = user_figures_before(old_models[result.kind], user, held)
+            before = user_figures_before(old_models[kind], user, held)
         results.append(
             RetrainResult(
-                **values,
+                **{f.name: getattr(result, f.name) for f in fields(TrainResult)},
                 previous_accuracy=float(acc) if isinstance(acc, int | float) else None,
                 previous_path=old.get("path"),
                 **before,
             )
         )
-    say(Progress("done", "Done", 1.0), 1.0)
+    check()
     return results
+
+
+def put_in_use(
+    results: list[RetrainResult], out_dir: str | Path | None = None, progress: RetrainProgress | None = None
+) -> list[RetrainResult]:
+    """Save each trained model as the user's current one (or into ``out_dir`` in the bundled-models
+    layout), in order: the commit point. The results again, each with the ``path`` it was saved to."""
+    say = progress if progress is not None else (lambda p, overall: None)
+    saved = []
+    for result in results:
+        label = KINDS[result.kind]["label"]
+        say(Progress("saving", f"Saving the {label} model…"), 1.0 - _SAVE_SHARE)
+        saved.append(replace(result, path=save_to(result.kind, result.estimator, result.metadata, out_dir)))
+    say(Progress("done", "Done", 1.0), 1.0)
+    return saved
 
 
 def worse_than_before(
@@ -290,17 +312,3 @@ def worse_than_before(
     return [
         (kind, new, before) for kind, new, before in scores if before is not None and new < before - max_drop
     ]
-
-
-def _refuse_worse(
-    trained: list[TrainResult], previous: dict[str, dict[str, Any]], max_drop: float | None
-) -> None:
-    scores = []
-    for result in trained:
-        before = previous[result.kind].get("test_accuracy")
-        scores.append(
-            (result.kind, float(result.evaluation.accuracy), before if isinstance(before, float) else None)
-        )
-    drops = worse_than_before(scores, max_drop)
-    if drops:
-        raise WorseModel(drops)

@@ -6,20 +6,17 @@ process, the numpy calls that hold the interpreter lock made drawing stutter. Al
 :mod:`training.retrain`; this module turns its progress into the dialog's bar, elapsed and remaining
 time, and its exceptions into sentences.
 
-The child trains and evaluates but puts nothing in use: its models are written to a folder that is
-thrown away, and they come back to the worker thread, which saves them as the user's models. A new
+The child trains and evaluates but saves nothing (:func:`training.retrain.train_all`); its models come
+back to the worker thread, which saves them as the user's models (:func:`training.retrain.put_in_use`). A new
 model clearly less accurate than the one it would replace (``RetrainRequest.max_drop``) is saved only
 once the person has said so (``worse``, answered by :meth:`TrainingJob.answer_worse`).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import queue
-import tempfile
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -29,12 +26,9 @@ from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
 from training.child_process import run_in_child
 from training.data import MnistDataError
 from training.progress import Cancelled
-from training.retrain import RetrainRequest, RetrainResult, retrain, worse_than_before
-from training.train import save_to
+from training.retrain import RetrainRequest, RetrainResult, put_in_use, train_all, worse_than_before
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from PySide6.QtCore import QObject
 
     from training.progress import Progress
@@ -102,24 +96,22 @@ class TrainingJob(BackgroundJob):
             self.report((stage, p.message, float(overall), elapsed, remaining))
 
         def work() -> tuple[bool, list[RetrainResult]]:
-            # Nothing is refused in the child, and what it saves goes to a folder deleted afterwards.
-            with tempfile.TemporaryDirectory(prefix="digit-canvas-retrain-") as scratch:
-                results = run_in_child(
-                    retrain,
-                    replace(self.request, out_dir=scratch, max_drop=None),
-                    report=report,
-                    cancel=self.cancel_event,
-                    niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
-                    name="digit-canvas-training",
-                )
+            results = run_in_child(
+                train_all,  # trains and evaluates; nothing is saved or refused in the child
+                self.request,
+                report=report,
+                cancel=self.cancel_event,
+                niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
+                name="digit-canvas-training",
+            )
             drops = worse_models(results, self.request.max_drop)
             if drops:
                 self.report(("worse", drops))
                 if not self._wait_for_answer():
-                    return False, [replace(r, path=None) for r in results]
+                    return False, list(results)
             if self.cancel_event.is_set():  # the last moment a cancel is honoured, as in retrain()
                 raise Cancelled("cancelled by the user")
-            return True, put_in_use(results, self.request.out_dir)
+            return True, put_in_use(results, self.request.out_dir, report)
 
         super().start(work)
 
@@ -148,18 +140,6 @@ def worse_models(results: list[RetrainResult], max_drop: float | None) -> list[t
     """``(kind, new accuracy, previous accuracy)`` of each new model more than ``max_drop`` less
     accurate on MNIST's test set than the one it would replace, as ``retrain`` would refuse it."""
     return worse_than_before(((r.kind, r.accuracy, r.previous_accuracy) for r in results), max_drop)
-
-
-def put_in_use(results: list[RetrainResult], out_dir: str | Path | None = None) -> list[RetrainResult]:
-    """Save each new model as the user's current one (or into ``out_dir``), in order: the commit point."""
-    saved = []
-    for result in results:
-        # Unpickled from the child's pipe, its arrays are read-only views of the bytes received, which
-        # the model file's checks cannot use (they make each array writeable); a copy owns its arrays.
-        estimator = copy.deepcopy(result.estimator)
-        path = save_to(result.kind, estimator, result.metadata, out_dir)
-        saved.append(replace(result, estimator=estimator, path=path))
-    return saved
 
 
 class _Throttle:
