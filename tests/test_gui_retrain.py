@@ -21,14 +21,14 @@ from windows import use_worse_models
 
 from app.retrain.dialog import SECTION_GAP, RetrainDialog
 from app.retrain.params import LogSpinBox
-from app.retrain.training_job import TrainingJob, _Throttle, describe_failure, worse_models
+from app.retrain.training_job import TrainingJob, _Throttle, describe_failure
 from app.text.numbers import format_number
 from model.paths import user_model_dir
 from model.store import bundled_model_path, load_model, user_model_path
 from training.cli import WORSE_BY
 from training.data import MnistNotFoundError, candidate_dirs
 from training.retrain import RetrainRequest as TrainingRequest
-from training.retrain import expected_iterations
+from training.retrain import expected_iterations, worse_than_before
 from training.train import train_model
 
 if TYPE_CHECKING:
@@ -327,8 +327,8 @@ def test_only_a_drop_beyond_the_command_lines_threshold_is_asked_about() -> None
         result("binary", 0.999 - WORSE_BY + 1e-4, 0.999),  # within the threshold
         result("ovr", 0.5, None),  # nothing to compare with
     ]
-    assert worse_models(results, WORSE_BY) == [("ovr", pytest.approx(0.9848 - WORSE_BY - 1e-4), 0.9848)]
-    assert worse_models(results, None) == []
+    assert worse_than_before(results, WORSE_BY) == [("ovr", pytest.approx(0.9848 - WORSE_BY - 1e-4), 0.9848)]
+    assert worse_than_before(results, None) == []
     assert RetrainDialog().request().max_drop == WORSE_BY
 
 

@@ -199,7 +199,7 @@ def retrain(
     trained = train_all(request, progress, cancel)
     if cancel is not None and cancel.is_set():  # the last moment a cancel is honoured: saving commits
         raise Cancelled("cancelled by the user")
-    drops = worse_than_before(((r.kind, r.accuracy, r.previous_accuracy) for r in trained), request.max_drop)
+    drops = worse_than_before(trained, request.max_drop)
     if drops:
         raise WorseModel(drops)
     return put_in_use(trained, request.out_dir, progress)
@@ -302,13 +302,15 @@ def put_in_use(
 
 
 def worse_than_before(
-    scores: Iterable[tuple[str, float, float | None]], max_drop: float | None
+    results: Iterable[RetrainResult], max_drop: float | None
 ) -> list[tuple[str, float, float]]:
-    """The ``(kind, new accuracy, previous accuracy)`` of ``scores`` whose new model reads the test set
-    more than ``max_drop`` worse than the one it would replace (none without ``max_drop``, or for a
-    previous accuracy of ``None``, unknown): the models :func:`retrain` refuses, the dialog asks about."""
+    """``(kind, new accuracy, previous accuracy)`` of each new model that reads the test set more than
+    ``max_drop`` worse than the one it would replace (none without ``max_drop``, or where the previous
+    accuracy is unknown): the models :func:`retrain` refuses and the retrain dialog asks about."""
     if max_drop is None:
         return []
     return [
-        (kind, new, before) for kind, new, before in scores if before is not None and new < before - max_drop
+        (r.kind, r.accuracy, r.previous_accuracy)
+        for r in results
+        if r.previous_accuracy is not None and r.accuracy < r.previous_accuracy - max_drop
     ]

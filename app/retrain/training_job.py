@@ -104,7 +104,7 @@ class TrainingJob(BackgroundJob):
                 niceness=BACKGROUND_NICENESS,  # its threads yield a core to the window's
                 name="digit-canvas-training",
             )
-            drops = worse_models(results, self.request.max_drop)
+            drops = worse_than_before(results, self.request.max_drop)
             if drops:
                 self.report(("worse", drops))
                 if not self._wait_for_answer():
@@ -134,12 +134,6 @@ class TrainingJob(BackgroundJob):
     def _on_done(self, outcome: tuple[bool, list[RetrainResult]]) -> None:
         saved, results = outcome
         (self.finished if saved else self.kept).emit(list(results))
-
-
-def worse_models(results: list[RetrainResult], max_drop: float | None) -> list[tuple[str, float, float]]:
-    """``(kind, new accuracy, previous accuracy)`` of each new model more than ``max_drop`` less
-    accurate on MNIST's test set than the one it would replace, as ``retrain`` would refuse it."""
-    return worse_than_before(((r.kind, r.accuracy, r.previous_accuracy) for r in results), max_drop)
 
 
 class _Throttle:
