@@ -67,3 +67,19 @@ def test_a_damaged_file_names_its_folder_so_a_remembered_one_can_be_forgotten(tm
     assert failure.details == f"The MNIST file {damaged} is truncated."
     unreadable = describe_failure(MnistDataError(f"The MNIST files in {tmp_path} cannot be read.", tmp_path))
     assert unreadable.folder == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("exc", "says"),
+    [
+        (PermissionError(13, "Permission denied", "/home/x/samples/3-a.png"), "Permission denied (/home/x"),
+        (MemoryError(), "ran out of memory"),
+        (ValueError("a sample is 27x28"), "ValueError: a sample is 27x28"),
+    ],
+)
+def test_the_persons_samples_failing_is_one_sentence_of_its_own(exc, says) -> None:
+    from app.evaluation.failure import samples_failure
+
+    sentence = samples_failure(exc)
+    assert says in sentence and _one_sentence(sentence), sentence
+    assert "evaluation failed" not in sentence  # the test set's evaluation may well have worked

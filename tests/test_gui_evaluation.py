@@ -151,8 +151,9 @@ def test_missing_data_is_reported_in_the_window(qtbot) -> None:
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.failed, timeout=10000) as failed:
         pass
-    assert "/nowhere" in failed.args[0]
-    assert "The buttons in this window download MNIST or read it from a folder" in failed.args[0]
+    assert failed.args[0] == window.failure.sentence
+    assert "were not found; download them, or choose the folder that holds them" in failed.args[0]
+    assert "/nowhere" in window.failure.details
     assert window.headline.text() == "Could not evaluate the model"
     assert window.evaluation is None
     assert window.reliability.summary() == "No evaluation yet." and window.calibration_note.text() == ""
@@ -162,6 +163,28 @@ def test_confidence_never_rounds_up_to_certainty() -> None:
     assert percent(0.99996, 2) == ">99.99%"
     assert percent(0.97, 2) == "97.00%"
     assert percent(0.5049, 2) == "50.49%"
+
+
+def test_samples_that_cannot_be_read_are_said_under_the_test_sets_figures(qtbot) -> None:
+    """The test set evaluates; the person's samples failing says so in the strip, in its own words."""
+    rng = np.random.default_rng(2)
+    X = (rng.random((100, 784)) * (rng.random((100, 784)) > 0.8)).astype(np.float32)
+    y = rng.integers(0, 10, 100)
+
+    def unreadable():
+        raise PermissionError(13, "Permission denied", "/home/x/samples")
+
+    window = EvaluationWindow(
+        load_model("ovr", bundled_model_path("ovr")), lambda: (X, y), user_samples=unreadable
+    )
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.evaluated, timeout=30000):
+        pass
+    strip = window.user_strip
+    qtbot.waitUntil(lambda: "could not be read" in strip.headline.text(), timeout=10000)
+    assert strip.detail.text() == "Reading them failed: Permission denied (/home/x/samples)."
+    assert window.failure is None and window.headline.text().endswith("read correctly")
 
 
 def test_the_reliability_diagram_has_room_beside_its_note(qtbot) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.text.errors import one_line, typed_clause
+from app.text.errors import one_line, reason, typed_clause
 
 # The sentences of a training exception that advise the command line, not the window.
 _ADVICE = re.compile(r"--data-dir|DIGIT_CANVAS_DATA|^Fix it by|^Check the network", re.IGNORECASE)
@@ -91,3 +91,12 @@ def describe_failure(exc: BaseException, downloading: bool = False) -> Failure:
         "The evaluation failed unexpectedly; please report this, with its details.",
         typed_clause(exc),
     )
+
+
+def samples_failure(exc: BaseException) -> str:
+    """The sentence under "your samples could not be read" for what reading them raised."""
+    if isinstance(exc, OSError):
+        return f"Reading them failed: {reason(exc)}."
+    if isinstance(exc, MemoryError):
+        return "Reading them ran out of memory; close other programs and evaluate again."
+    return f"Reading them failed unexpectedly ({typed_clause(exc)}); please report this."

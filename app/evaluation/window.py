@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 
 from app.evaluation.confusion_matrix import ConfusionMatrixView
 from app.evaluation.digits_model import WIDEST_CAPTION, TestDigitsModel
-from app.evaluation.failure import Failure, describe_failure
+from app.evaluation.failure import Failure, describe_failure, samples_failure
 from app.evaluation.failure_panel import FailurePanel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
-from app.text.errors import EVALUATE, failure_message
 from app.text.numbers import RESULT_DIGITS, format_seconds, percent
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
@@ -51,9 +50,9 @@ if TYPE_CHECKING:
 RELIABILITY_MINIMUM = 240  # pixels: the diagram's square, its axis labels and their titles fit
 
 
-def _error_message(exc: BaseException) -> str:
-    """A failure said in the evaluation window's words (:func:`app.text.errors.failure_message`)."""
-    return failure_message(exc, EVALUATE)
+def _sentence(exc: BaseException) -> str:
+    """What the window says when its work itself broke (not the evaluation it runs)."""
+    return describe_failure(exc).sentence
 
 
 class EvaluationWindow(QWidget):
@@ -61,10 +60,10 @@ class EvaluationWindow(QWidget):
 
     ``test_data()`` returns ``(X_test, y_test)`` and runs in a worker thread, as does the evaluation,
     so the window (and the app) never blocks. ``evaluated`` fires when the numbers are in, ``failed``
-    otherwise, with the failure in full (:func:`app.text.errors.failure_message`); the window itself
-    shows :attr:`failure`, one sentence with its details folded away. ``evaluation`` holds the
-    :class:`training.evaluate.Evaluation`. After a failure MNIST could fix, ``downloadRequested`` and
-    ``folderRequested`` say which the person clicked; the owner answers with :meth:`restart`.
+    otherwise, with the sentence the window shows (:attr:`failure`, its details folded away).
+    ``evaluation`` holds the :class:`training.evaluate.Evaluation`. After a failure MNIST could fix,
+    ``downloadRequested`` and ``folderRequested`` say which the person clicked; the owner answers with
+    :meth:`restart`.
     ``title`` is the model's name alone (default: its metadata label): the window adds "Evaluation: " to
     its title and says the name in its details line.
     """
@@ -214,7 +213,7 @@ class EvaluationWindow(QWidget):
         self.reliability.clear("Evaluating…")
         if self.user_samples is not None:
             self.user_strip.set_reading()
-        self._job = BackgroundJob("digit-canvas-evaluation", describe=_error_message)
+        self._job = BackgroundJob("digit-canvas-evaluation", describe=_sentence)
         self._job.reported.connect(self._on_reported)
         self._job.failed.connect(self._on_failed)
         self._job.stopped.connect(self._on_stopped)
@@ -265,12 +264,12 @@ class EvaluationWindow(QWidget):
         elif kind == "done":
             self._on_done(*payload)
         elif kind == "failed":
-            self._fail(describe_failure(payload, self._downloading), _error_message(payload))
+            self._fail(describe_failure(payload, self._downloading))
         elif kind == "user done":
             self._on_user_done(payload)
         else:
             self._user_heard = True
-            self.user_strip.set_failure(_error_message(payload))
+            self.user_strip.set_failure(samples_failure(payload))
 
     def _on_progress(self, progress: Any) -> None:
         if progress.stage != "downloading":
@@ -317,9 +316,9 @@ class EvaluationWindow(QWidget):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         """The work itself broke (not the evaluation it runs): only its message is known."""
-        self._fail(Failure(message), message)
+        self._fail(Failure(message))
 
-    def _fail(self, failure: Failure, message: str) -> None:
+    def _fail(self, failure: Failure) -> None:
         self.busy.setVisible(False)
         self.cancel_button.hide()
         self.headline.setText("Could not evaluate the model")
@@ -330,7 +329,7 @@ class EvaluationWindow(QWidget):
         self.calibration_note.setText("")
         self.failure = failure
         self.failure_panel.show_failure(failure)
-        self.failed.emit(message)
+        self.failed.emit(failure.sentence)
 
     @Slot()
     def _on_stopped(self) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
-from app.text.errors import RETRAIN, failure_message
+from app.retrain.failure import retrain_failure
 from app.workers.background_job import BACKGROUND_NICENESS, BackgroundJob
 from training.child_process import run_in_child
 from training.data import MnistDataError
@@ -162,9 +162,9 @@ def _stage_name(stage: str) -> str:
 
 
 def describe_failure(exc: BaseException, request: RetrainRequest) -> str:
-    """Log a failed run and say it in the Retrain dialog's words (:func:`app.text.errors.failure_message`)."""
+    """Log a failed run and say it in the Retrain dialog's words (:mod:`app.retrain.failure`)."""
     if isinstance(exc, MnistDataError):  # the person can fix this; the message says how
         log.warning("retraining failed: %s", exc)
     else:
         log.exception("retraining failed")
-    return failure_message(exc, RETRAIN, data_dir=request.data_dir, download=request.download)
+    return retrain_failure(exc, data_dir=request.data_dir, download=request.download)
