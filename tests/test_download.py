@@ -5,18 +5,16 @@ Every test serves the real files from 127.0.0.1; nothing here touches the intern
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import training.download as download
+from app.testing.local_mirror import LocalMirror
 from model.paths import user_cache_dir
 from training.data import MNIST_FILES, MnistDataError, MnistNotFoundError, load_mnist
 from training.download import DEFAULT_MIRRORS, download_mnist
@@ -28,83 +26,15 @@ SMALL = "t10k-labels-idx1-ubyte.gz"
 BIG = "train-images-idx3-ubyte.gz"
 
 
-class MirrorServer:
-    """A local HTTP server whose first path segment picks how each file is (mis)served.
-
-    ``/good/NAME`` the real file; ``/corrupt/NAME`` a well-formed gzip whose payload has one
-    byte changed (so only the checksum catches it); ``/wrong/NAME`` another MNIST file;
-    ``/garbage/NAME`` a gzip header followed by junk; ``/drop/NAME`` a Content-Length larger than
-    what is sent before the connection closes; ``/nolength/NAME`` the real file with no
-    Content-Length; anything else 404.
-    """
-
-    def __init__(self, mnist_dir: Path) -> None:
-        self.files = {name: (mnist_dir / name).read_bytes() for name in MNIST_FILES}
-        self.requests: list[str] = []
-        small = bytearray(gzip.decompress(self.files[SMALL]))
-        small[100] = (small[100] + 1) % 10
-        self.corrupt = gzip.compress(bytes(small))
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # keep test output clean
-                pass
-
-            def do_GET(self) -> None:
-                server.requests.append(self.path)
-                _, mode, name = self.path.split("/", 2)
-                if name not in server.files:
-                    self.send_error(404)
-                    return
-                body = server.files[name]
-                length = len(body)
-                if mode == "corrupt":
-                    body = server.corrupt
-                    length = len(body)
-                elif mode == "wrong":
-                    body = server.files[SMALL if name != SMALL else "train-labels-idx1-ubyte.gz"]
-                    length = len(body)
-                elif mode == "garbage":
-                    body = b"\x1f\x8b" + bytes(range(256)) * 40
-                    length = len(body)
-                elif mode == "drop":
-                    body = body[: len(body) // 2]
-                elif mode != "good" and mode != "nolength":
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                if mode != "nolength":
-                    self.send_header("Content-Length", str(length))
-                self.end_headers()
-                self.close_connection = True
-                with contextlib.suppress(ConnectionError):  # the client cancelled mid-file
-                    self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def url(self, mode: str) -> str:
-        return f"{self.base}/{mode}/"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
-def mirror(mnist_dir: Path) -> Iterator[MirrorServer]:
-    server = MirrorServer(mnist_dir)
+def mirror(mnist_dir: Path) -> Iterator[LocalMirror]:
+    server = LocalMirror(mnist_dir)
     yield server
     server.close()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_log(mirror: MirrorServer) -> None:
+def _fresh_log(mirror: LocalMirror) -> None:
     mirror.requests.clear()
 
 
@@ -125,7 +55,7 @@ def test_default_mirrors() -> None:
 
 
 def test_load_mnist_downloads_into_the_cache_when_missing(
-    mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch
+    mirror: LocalMirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DIGIT_CANVAS_DATA", raising=False)
     real_download = download.download_mnist
@@ -158,7 +88,7 @@ def test_load_mnist_downloads_into_the_cache_when_missing(
     assert mirror.requests == []
 
 
-def test_corrupt_first_mirror_falls_back_to_second(mirror: MirrorServer, mnist_dir: Path) -> None:
+def test_corrupt_first_mirror_falls_back_to_second(mirror: LocalMirror, mnist_dir: Path) -> None:
     dest = user_cache_dir() / "mnist"
     prefill(mnist_dir, dest, skip=(SMALL,))
     download_mnist(dest, mirrors=[mirror.url("corrupt"), mirror.url("good")], timeout=5)
@@ -169,7 +99,7 @@ def test_corrupt_first_mirror_falls_back_to_second(mirror: MirrorServer, mnist_d
 
 @pytest.mark.parametrize("mode", ["corrupt", "wrong", "garbage"])
 def test_only_bad_mirrors_fail_and_leave_nothing(
-    mirror: MirrorServer, mnist_dir: Path, tmp_path: Path, mode: str
+    mirror: LocalMirror, mnist_dir: Path, tmp_path: Path, mode: str
 ) -> None:
     dest = tmp_path / "dest"
     before = prefill(mnist_dir, dest, skip=(SMALL,))
@@ -185,7 +115,7 @@ def test_only_bad_mirrors_fail_and_leave_nothing(
     assert {p.name for p in dest.iterdir()} == before  # no partial or temp file
 
 
-def test_corrupt_first_file_leaves_an_empty_folder(mirror: MirrorServer, tmp_path: Path) -> None:
+def test_corrupt_first_file_leaves_an_empty_folder(mirror: LocalMirror, tmp_path: Path) -> None:
     dest = tmp_path / "empty"
     with pytest.raises(MnistDataError, match="checksum mismatch"):
         download_mnist(dest, mirrors=[mirror.url("wrong")], timeout=5)
@@ -193,7 +123,7 @@ def test_corrupt_first_file_leaves_an_empty_folder(mirror: MirrorServer, tmp_pat
     assert mirror.requests == [f"/wrong/{BIG}"]  # stops at the first file that cannot be had
 
 
-def test_dropped_connection_fails_and_leaves_nothing(mirror: MirrorServer, tmp_path: Path) -> None:
+def test_dropped_connection_fails_and_leaves_nothing(mirror: LocalMirror, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     with pytest.raises(MnistNotFoundError, match="connection closed after") as info:
         download_mnist(dest, mirrors=[mirror.url("drop")], timeout=5)
@@ -201,9 +131,7 @@ def test_dropped_connection_fails_and_leaves_nothing(mirror: MirrorServer, tmp_p
     assert list(dest.iterdir()) == []
 
 
-def test_missing_content_length_still_downloads(
-    mirror: MirrorServer, mnist_dir: Path, tmp_path: Path
-) -> None:
+def test_missing_content_length_still_downloads(mirror: LocalMirror, mnist_dir: Path, tmp_path: Path) -> None:
     name = "t10k-images-idx3-ubyte.gz"
     dest = tmp_path / "dest"
     prefill(mnist_dir, dest, skip=(name,))
@@ -214,7 +142,7 @@ def test_missing_content_length_still_downloads(
     assert seen[-1].fraction == pytest.approx(1.0)
 
 
-def test_cancel_during_download_leaves_nothing(mirror: MirrorServer, tmp_path: Path) -> None:
+def test_cancel_during_download_leaves_nothing(mirror: LocalMirror, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     cancel = threading.Event()
 
@@ -254,7 +182,7 @@ def test_load_mnist_without_download_lists_the_searched_folders(
 
 
 def test_load_mnist_reports_a_failed_download_as_not_found(
-    mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch
+    mirror: LocalMirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DIGIT_CANVAS_DATA", raising=False)
     real_download = download.download_mnist

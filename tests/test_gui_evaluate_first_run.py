@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from windows import close_what_it_opened, new_window
 
+from app.testing.local_mirror import LocalMirror, downloads_from
 from app.window.settings import AppSettings
 from model.paths import user_cache_dir
-from training import download
 from training.mnist_files import MNIST_FILES
 
 pytestmark = [pytest.mark.mnist, pytest.mark.gui]
@@ -29,23 +29,14 @@ def no_mnist(monkeypatch):
 
 
 @pytest.fixture
-def local_mirror(mnist_dir, monkeypatch):
+def local_mirror(mnist_dir):
     """Downloads come from a local server holding the real files (tests never touch the network).
 
     Set ``server.mode`` to ``"missing"`` to make every download fail (the server answers 404).
     """
-    from test_download import MirrorServer
-
-    server = MirrorServer(mnist_dir)
-    server.mode = "good"
-    real = download.download_mnist
-
-    def local_only(dest_dir=None, **kwargs):
-        kwargs.pop("mirrors", None)
-        return real(dest_dir, mirrors=[server.url(server.mode)], **kwargs)
-
-    monkeypatch.setattr(download, "download_mnist", local_only)
-    yield server
+    server = LocalMirror(mnist_dir)
+    with downloads_from(server):
+        yield server
     server.close()
 
 

@@ -21,67 +21,11 @@ a dead mirror would (no network is used, and nothing is left in the download fol
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
-
-HELD_AT = 0.4  # the share of each file the local mirror sends before it waits for Cancel
-
-
-class _HeldMirror:
-    """A local HTTP server with the MNIST files that sends :data:`HELD_AT` of each, then waits for
-    :meth:`release`: the download stays part-way for as long as a picture takes. After :meth:`refuse`
-    it answers 404, so a download fails."""
-
-    def __init__(self, folder: Path) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        from training.mnist_files import MNIST_FILES
-
-        files = {name: (folder / name).read_bytes() for name in MNIST_FILES}
-        self.released = threading.Event()
-        self.refusing = threading.Event()
-        released, refusing = self.released, self.refusing
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                body = files.get(self.path.rsplit("/", 1)[-1])
-                if body is None or refusing.is_set():
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                held = int(len(body) * HELD_AT)
-                try:
-                    self.wfile.write(body[:held])
-                    self.wfile.flush()
-                    released.wait(60)
-                    self.wfile.write(body[held:])
-                except ConnectionError:  # the app cancelled and hung up
-                    pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist/"
-
-    def release(self) -> None:
-        self.released.set()
-
-    def refuse(self) -> None:
-        self.refusing.set()
-
-    def close(self) -> None:
-        self.release()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Path) -> None:
@@ -90,59 +34,52 @@ def first_run_shots(app: QApplication, window: QMainWindow, mnist: Path, out: Pa
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QPushButton
 
+    from app.testing.local_mirror import LocalMirror, downloads_from
     from app.testing.shots import wait_until
-    from training import download
 
     menu = window.model_menu
     data_env = os.environ.pop("DIGIT_CANVAS_DATA", None)  # a fresh install has none
-    mirror = _HeldMirror(mnist)
-    real_download = download.download_mnist
-
-    def from_the_mirror(dest_dir: object = None, **kwargs: object) -> Path:
-        kwargs.pop("mirrors", None)
-        return real_download(dest_dir, mirrors=[mirror.url], **kwargs)
-
-    download.download_mnist = from_the_mirror
+    mirror = LocalMirror(mnist, mode="held")  # the download stays part-way for as long as a picture takes
     try:
-        if menu.mnist_dir() is not None:
-            print(f"skipped the first-run pictures: MNIST is found in {menu.mnist_dir()}")
-            return
-        menu.evaluate_action.trigger()
-        box = menu.mnist_question
-        wait_until(app, box.isVisible, 10)
-        QTest.qWait(150)
-        box.grab().save(str(out / "evaluate-first-run.png"))
-        print(f"wrote {out / 'evaluate-first-run.png'}")
+        with downloads_from(mirror):
+            if menu.mnist_dir() is not None:
+                print(f"skipped the first-run pictures: MNIST is found in {menu.mnist_dir()}")
+                return
+            menu.evaluate_action.trigger()
+            box = menu.mnist_question
+            wait_until(app, box.isVisible, 10)
+            QTest.qWait(150)
+            box.grab().save(str(out / "evaluate-first-run.png"))
+            print(f"wrote {out / 'evaluate-first-run.png'}")
 
-        QTest.mouseClick(box.findChild(QPushButton, "downloadMnist"), Qt.MouseButton.LeftButton)
-        view = menu.evaluations[-1]
-        # The first file is 85% of the download: the bar stops at about 34%.
-        wait_until(app, lambda: view.busy.maximum() == 1000 and view.busy.value() >= 300, 30)
-        QTest.qWait(300)  # the last progress report before the mirror waits, and the repaint
-        bottom = view.busy.mapTo(view, QPoint(0, view.busy.height())).y()
-        view.grab(QRect(0, 0, view.width(), bottom + 12)).save(str(out / "evaluate-downloading.png"))
-        print(f"wrote {out / 'evaluate-downloading.png'}")
+            QTest.mouseClick(box.findChild(QPushButton, "downloadMnist"), Qt.MouseButton.LeftButton)
+            view = menu.evaluations[-1]
+            # The first file is 85% of the download: the bar stops at about 34%.
+            wait_until(app, lambda: view.busy.maximum() == 1000 and view.busy.value() >= 300, 30)
+            QTest.qWait(300)  # the last progress report before the mirror waits, and the repaint
+            bottom = view.busy.mapTo(view, QPoint(0, view.busy.height())).y()
+            view.grab(QRect(0, 0, view.width(), bottom + 12)).save(str(out / "evaluate-downloading.png"))
+            print(f"wrote {out / 'evaluate-downloading.png'}")
 
-        failed: list[str] = []
-        view.failed.connect(failed.append)
-        QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
-        mirror.release()  # the next chunk arrives, the download sees Cancel and stops
-        wait_until(app, lambda: bool(failed), 30)
+            failed: list[str] = []
+            view.failed.connect(failed.append)
+            QTest.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+            mirror.release()  # the next chunk arrives, the download sees Cancel and stops
+            wait_until(app, lambda: bool(failed), 30)
 
-        mirror.refuse()  # Try again meets a dead mirror: the download fails
-        failed.clear()
-        QTest.mouseClick(view.findChild(QPushButton, "retryDownload"), Qt.MouseButton.LeftButton)
-        wait_until(app, lambda: bool(failed), 30)
-        QTest.qWait(300)  # the person's samples are read, and the repaint
-        panel = view.failure_panel
-        bottom = panel.mapTo(view, QPoint(0, panel.height())).y() + 12
-        if view.user_strip.isVisible():  # the card below stays out of the picture
-            bottom = min(bottom, view.user_strip.mapTo(view, QPoint(0, 0)).y() - 1)
-        view.grab(QRect(0, 0, view.width(), bottom)).save(str(out / "evaluate-failed.png"))
-        print(f"wrote {out / 'evaluate-failed.png'}")
-        view.close()
+            mirror.mode = "missing"  # Try again meets a dead mirror: the download fails
+            failed.clear()
+            QTest.mouseClick(view.findChild(QPushButton, "retryDownload"), Qt.MouseButton.LeftButton)
+            wait_until(app, lambda: bool(failed), 30)
+            QTest.qWait(300)  # the person's samples are read, and the repaint
+            panel = view.failure_panel
+            bottom = panel.mapTo(view, QPoint(0, panel.height())).y() + 12
+            if view.user_strip.isVisible():  # the card below stays out of the picture
+                bottom = min(bottom, view.user_strip.mapTo(view, QPoint(0, 0)).y() - 1)
+            view.grab(QRect(0, 0, view.width(), bottom)).save(str(out / "evaluate-failed.png"))
+            print(f"wrote {out / 'evaluate-failed.png'}")
+            view.close()
     finally:
-        download.download_mnist = real_download
         mirror.close()
         if data_env is not None:
             os.environ["DIGIT_CANVAS_DATA"] = data_env
