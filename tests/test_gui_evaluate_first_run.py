@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from windows import close_what_it_opened, new_window
 
 from app.testing.local_mirror import LocalMirror, downloads_from
@@ -347,5 +347,31 @@ def test_the_window_download_button_repairs_a_damaged_remembered_folder(
     assert AppSettings().mnist_dir() is None  # forgotten: it failed its checks
     _click(qtbot, view.findChild(QPushButton, "retryDownload"))
     _evaluated(qtbot, view)
+    assert sorted(p.name for p in (user_cache_dir() / "mnist").iterdir()) == sorted(MNIST_FILES)
+    close_what_it_opened(window)
+
+
+def test_show_weights_downloads_mnist_for_its_second_maps_and_tries_again_after_a_failure(
+    qtbot, no_mnist, local_mirror
+):
+    """Without MNIST, Show weights offers the download in its own window (not a trip to Evaluate): a
+    failed download says so and offers it again; the next one fills the ten mean maps."""
+    from app.weights.window import WeightsWindow
+
+    window = new_window(qtbot)
+    window.model_menu.weights_action.trigger()
+    view = next(w for w in QApplication.topLevelWidgets() if isinstance(w, WeightsWindow))
+    qtbot.waitUntil(view.isVisible, timeout=5000)
+    assert view.mean_ways.isVisible() and view.mean_maps == []
+    local_mirror.mode = "missing"
+    qtbot.mouseClick(view.findChild(QPushButton, "downloadMeans"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.mean_ways.isVisible(), timeout=60000)
+    assert view.mean_note.text().startswith("MNIST could not be downloaded")
+    assert not view.mean_cancel.isVisible()
+    local_mirror.mode = "good"
+    qtbot.mouseClick(view.findChild(QPushButton, "downloadMeans"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(view.mean_maps) == 10, timeout=120000)
+    assert not view.mean_ways.isVisible() and not view.mean_cancel.isVisible()
+    assert "on average over" in view.mean_note.text()
     assert sorted(p.name for p in (user_cache_dir() / "mnist").iterdir()) == sorted(MNIST_FILES)
     close_what_it_opened(window)

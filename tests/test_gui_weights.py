@@ -88,11 +88,22 @@ def test_the_bundled_model_shows_its_linear_part_and_where_ink_counts_on_test_di
     assert window.mean_maps[1].weights[8:20, 13:15].sum() > 0
 
 
-def test_without_mnist_the_window_says_where_to_get_it(qtbot) -> None:
+def test_without_mnist_the_window_offers_the_download_and_a_folder(qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
     window = WeightsWindow(load_model("ovr", bundled_model_path("ovr")))
     qtbot.addWidget(window)
+    window.show()
     assert len(window.heat_maps()) == 10 and window.mean_maps == []
-    assert "Evaluate" in window.mean_note.text() and "download" in window.mean_note.text()
+    assert "download them, or choose the folder" in window.mean_note.text()
+    assert window.mean_ways.isVisible() and not window.mean_cancel.isVisible()
+    for name, signal in (
+        ("downloadMeans", window.downloadRequested),
+        ("chooseMeansFolder", window.folderRequested),
+    ):
+        with qtbot.waitSignal(signal, timeout=1000):
+            qtbot.mouseClick(window.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
 
 
 def test_diverging_colours_are_symmetric() -> None:

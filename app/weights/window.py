@@ -16,8 +16,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.widgets.headings import heading
 from app.widgets.scale_bar import ScaleBar
@@ -125,8 +133,34 @@ def average_explanations(
     return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS, progress=each)
 
 
+def _failure_sentence(exc: BaseException, downloading: bool) -> str:
+    """Why the averaging could not be done: MNIST's failures in the evaluation window's words."""
+    from app.evaluation.failure import describe_failure
+    from app.text.errors import typed_clause
+
+    failure = describe_failure(exc, downloading)
+    if failure.offers_data:
+        return failure.sentence
+    return f"Could not average the explanations ({typed_clause(exc)}); please report this."
+
+
+def _cancelled_sentence() -> str:
+    from app.evaluation.failure import describe_failure
+    from training.progress import Cancelled
+
+    return describe_failure(Cancelled()).sentence
+
+
 class WeightsWindow(QWidget):
-    """The learned weights of a model, one heat map per class, or why they cannot be shown."""
+    """The learned weights of a model, one heat map per class, or why they cannot be shown.
+
+    For a model on a feature map, a second set of maps averages its explanations over MNIST's test
+    digits. Without them the window offers Download and Choose folder… (``downloadRequested``,
+    ``folderRequested``); the owner answers with :meth:`average_on`.
+    """
+
+    downloadRequested = Signal()
+    folderRequested = Signal()
 
     def __init__(
         self,
@@ -188,6 +222,7 @@ class WeightsWindow(QWidget):
         self.mean_maps: list[WeightMap] = []
         self.mean_note: QLabel | None = None
         self._job: Any = None
+        self._downloading = False  # the averaging's loader downloads MNIST first
         if getattr(estimator, "features_", None) is not None and not getattr(
             estimator.features_, "in_pixel_space", True
         ):
@@ -206,23 +241,76 @@ class WeightsWindow(QWidget):
         self._mean_grid.setSpacing(10)
         self._mean_columns = columns
         layout.addLayout(self._mean_grid, 1)
+        self.mean_ways = QWidget()  # Download / Choose folder…, while MNIST's test digits are missing
+        ways = QHBoxLayout(self.mean_ways)
+        ways.setContentsMargins(0, 0, 0, 0)
+        download = QPushButton("Download MNIST")
+        download.setObjectName("downloadMeans")
+        download.setToolTip("Download MNIST (about 11 MB, kept for next time), with progress and Cancel")
+        download.clicked.connect(self.downloadRequested)
+        choose = QPushButton("Choose folder…")
+        choose.setObjectName("chooseMeansFolder")
+        choose.setToolTip("Choose a folder that already holds MNIST's four files")
+        choose.clicked.connect(self.folderRequested)
+        self.mean_cancel = QPushButton("Cancel")
+        self.mean_cancel.setObjectName("cancelMeans")
+        self.mean_cancel.setToolTip("Stop downloading MNIST")
+        self.mean_cancel.clicked.connect(self._cancel_means)
+        for button in (download, choose):
+            ways.addWidget(button)
+        ways.addStretch(1)
+        layout.addWidget(self.mean_ways)
+        layout.addWidget(self.mean_cancel, 0, Qt.AlignmentFlag.AlignLeft)
+        self.mean_cancel.hide()
+        self._estimator = estimator
         if test_data is None:
-            self.mean_note.setText(
-                "Where ink counts for each digit on real digits needs MNIST's test digits: Model > "
-                "Evaluate… offers to download them."
+            self._offer_ways(
+                "Where ink counts for each digit on real digits needs MNIST's test digits, which are not "
+                "on this computer yet: download them, or choose the folder that holds them."
             )
-            return 0
-        self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
+        else:
+            self.average_on(test_data)
+        return 1
+
+    def average_on(self, test_data: Any, downloading: bool = False) -> None:
+        """Average the explanations over the test digits ``test_data()`` gives (MNIST downloaded, or
+        read from a folder), in a worker; the way buttons hide until it fails. ``downloading``: the
+        loader downloads MNIST first (a failure then says the download failed)."""
         from app.workers.background_job import BackgroundJob
 
-        self._job = BackgroundJob("digit-canvas-mean-explanations", self)
-        self._job.reported.connect(self._on_progress)
-        self._job.done.connect(self._show_means)
-        self._job.failed.connect(lambda message: self.mean_note.setText(f"Could not average them: {message}"))
-        self._job.start_with_progress(
+        if self._job is not None:  # what an earlier job still says is no longer this window's
+            for signal in (self._job.reported, self._job.done, self._job.failed, self._job.cancelled):
+                signal.disconnect()
+            self._job.cancel()
+        self.mean_ways.hide()
+        self._downloading = downloading
+        self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
+        self._job = job = BackgroundJob(
+            "digit-canvas-mean-explanations",
+            self,
+            describe=lambda exc: _failure_sentence(exc, self._downloading),
+        )
+        job.reported.connect(self._on_progress)
+        job.done.connect(self._show_means)
+        job.failed.connect(self._offer_ways)
+        job.cancelled.connect(lambda: self._offer_ways(_cancelled_sentence()))
+        estimator = self._estimator
+        job.start_with_progress(
             lambda progress, cancel: average_explanations(estimator, test_data, progress, cancel)
         )
-        return 1
+
+    def refuse_folder(self, message: str) -> None:
+        """Say why a folder the person chose cannot be used; the way buttons stay."""
+        self._offer_ways(message)
+
+    def _offer_ways(self, message: str) -> None:
+        self.mean_cancel.hide()
+        self.mean_note.setText(message)
+        self.mean_ways.show()
+
+    def _cancel_means(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
 
     def _on_progress(self, value: Any) -> None:
         if isinstance(value, tuple):  # (explained, of), from the averaging
@@ -232,9 +320,11 @@ class WeightsWindow(QWidget):
                 f"{done:,} of {total:,}"
             )
         elif getattr(value, "stage", "") == "downloading":
+            self.mean_cancel.show()
             self.mean_note.setText(f"Downloading MNIST's test digits… {value.message}")
 
     def _show_means(self, means: np.ndarray) -> None:
+        self.mean_cancel.hide()
         self.mean_note.setText(
             f"Where ink counted for each digit, on average over {MEAN_PER_CLASS} of its MNIST test digits "
             "(each the digit's explanation, as View > Why this digit? shows it, on the drawn frame)."

@@ -330,8 +330,23 @@ class ModelMenu(QObject):
         folder = self.mnist_dir()
         test_data = None if folder is None else mnist_test_set(folder)
         view = WeightsWindow(estimator, self.window.window(), title=name, test_data=test_data)
+        view.downloadRequested.connect(lambda: self._download_means_for(view))
+        view.folderRequested.connect(lambda: self._choose_means_folder_for(view))
         self._keep(view)
         return view
+
+    def _download_means_for(self, view: WeightsWindow) -> None:
+        """Show weights' Download: average the explanations on MNIST downloaded, as Evaluate's Download."""
+        from app.evaluation.mnist_source import downloaded_test_set
+
+        view.average_on(downloaded_test_set(), downloading=True)
+
+    def _choose_means_folder_for(self, view: WeightsWindow) -> None:
+        from app.evaluation.mnist_source import loader_for
+
+        folder = self.choose_mnist_folder(view, view.refuse_folder)
+        if folder is not None:
+            view.average_on(loader_for(folder, False))
 
     def _model_in_use(self, missing: str) -> tuple[Any, str] | None:
         """The model reading the drawing and its name, or ``None`` after saying ``missing``."""
