@@ -152,23 +152,26 @@ def train_model(
     X_train, y_train, X_test, y_test = mnist
     if max_train is not None:
         X_train, y_train = X_train[:max_train], y_train[:max_train]
-    X_fit, y_fit = select_kind_data(kind, X_train, y_train)
-    X_mnist, y_mnist = X_fit, y_fit
+    X_mnist, y_mnist = select_kind_data(kind, X_train, y_train)
+    # What the model learns from, in order: MNIST's digits, the made-up ones, the user's. They are put
+    # together once, below: each copy of hundreds of MB costs seconds on memory the process never used.
+    X_parts, y_parts = [X_mnist], [y_mnist]
     fit_kwargs: dict[str, Any] = {}
     data_meta: dict[str, Any] = {}
+    n_made_up = 0
     if augment and kind == "ovr":
         reporter.report("preparing", "Drawing made-up digits and pictures that are no digit…", _LOAD)
         from training.negatives import not_digits
 
-        X_cont, y_cont = cached_made_up_digits(X_fit, y_fit)
+        X_cont, y_cont = cached_made_up_digits(X_mnist, y_mnist)
         reporter.check()
-        fit_kwargs["negatives"] = not_digits(X_fit, y_fit, round(NOT_DIGIT_SHARE * len(y_fit)))
+        fit_kwargs["negatives"] = not_digits(X_mnist, y_mnist, round(NOT_DIGIT_SHARE * len(y_mnist)))
         reporter.check()
-        X_fit, y_fit = np.concatenate([X_fit, X_cont]), np.concatenate([y_fit, y_cont])
-        # MNIST's digits (and the user's, below) set the rejection's threshold; the made-up forms do not.
-        fit_kwargs["real"] = np.arange(len(y_fit)) < len(y_mnist)
-        del X_cont  # copied into X_fit
-        data_meta = {"n_made_up_digits": len(y_cont), "n_not_digits": len(fit_kwargs["negatives"])}
+        X_parts.append(X_cont)
+        y_parts.append(y_cont)
+        del X_cont  # X_parts keeps it until it is copied into X_fit
+        n_made_up = len(y_cont)
+        data_meta = {"n_made_up_digits": n_made_up, "n_not_digits": len(fit_kwargs["negatives"])}
     user_meta: dict[str, Any] = {}
     held_out = None
     kind_samples = None
@@ -188,12 +191,19 @@ def train_model(
         X_extra, y_extra = select_kind_data(kind, np.asarray(extra[0]), np.asarray(extra[1]))
         n_extra = len(y_extra)
         if n_extra:
-            weights = np.concatenate([np.ones(len(y_fit)), np.full(n_extra, float(extra[2]))])
-            X_fit = np.concatenate([X_fit, X_extra.astype(np.float32)])
-            y_fit = np.concatenate([y_fit, y_extra])
-            if "real" in fit_kwargs:
-                fit_kwargs["real"] = np.concatenate([fit_kwargs["real"], np.ones(n_extra, dtype=bool)])
+            X_parts.append(X_extra.astype(np.float32, copy=False))
+            y_parts.append(y_extra)
             user_meta["user_sample_weight"] = float(extra[2])
+    X_fit = X_parts[0] if len(X_parts) == 1 else np.concatenate(X_parts)
+    y_fit = y_parts[0] if len(y_parts) == 1 else np.concatenate(y_parts)
+    del X_parts  # the made-up digits are copied into X_fit
+    if n_extra:
+        weights = np.concatenate([np.ones(len(y_fit) - n_extra), np.full(n_extra, float(extra[2]))])
+    if "negatives" in fit_kwargs:
+        # MNIST's digits and the user's set the rejection's threshold; the made-up forms do not.
+        real = np.ones(len(y_fit), dtype=bool)
+        real[len(y_mnist) : len(y_mnist) + n_made_up] = False
+        fit_kwargs["real"] = real
     estimator = make_estimator(kind, params)
     max_iter = int(estimator.max_iter)
     label = KINDS[kind]["label"]
