@@ -375,3 +375,24 @@ def test_show_weights_downloads_mnist_for_its_second_maps_and_tries_again_after_
     assert "on average over" in view.mean_note.text()
     assert sorted(p.name for p in (user_cache_dir() / "mnist").iterdir()) == sorted(MNIST_FILES)
     close_what_it_opened(window)
+
+
+def test_show_weights_download_can_be_cancelled(qtbot, no_mnist, local_mirror):
+    from app.weights.window import WeightsWindow
+
+    window = new_window(qtbot)
+    window.model_menu.weights_action.trigger()
+    view = next(w for w in QApplication.topLevelWidgets() if isinstance(w, WeightsWindow))
+    qtbot.waitUntil(view.isVisible, timeout=5000)
+    local_mirror.mode = "held"  # the download stays part-way until released
+    qtbot.mouseClick(view.findChild(QPushButton, "downloadMeans"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(view.mean_cancel.isVisible, timeout=30000)
+    assert not view.mean_ways.isVisible() and view.mean_note.text().startswith("Downloading MNIST")
+    qtbot.mouseClick(view.mean_cancel, Qt.MouseButton.LeftButton)
+    local_mirror.release()  # the next chunk arrives and the download sees Cancel
+    qtbot.waitUntil(view.mean_ways.isVisible, timeout=30000)
+    assert view.mean_note.text().startswith("The download was cancelled")
+    assert not view.mean_cancel.isVisible() and view.mean_maps == []
+    cache = user_cache_dir() / "mnist"
+    assert not cache.exists() or all(p.name in MNIST_FILES for p in cache.iterdir())  # no partial files
+    close_what_it_opened(window)
