@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from windows import close_what_it_opened, new_window
 
 from app.testing.local_mirror import LocalMirror, downloads_from
@@ -360,7 +360,7 @@ def test_show_weights_downloads_mnist_for_its_second_maps_and_tries_again_after_
 
     window = new_window(qtbot)
     window.model_menu.weights_action.trigger()
-    view = next(w for w in QApplication.topLevelWidgets() if isinstance(w, WeightsWindow))
+    (view,) = window.findChildren(WeightsWindow)  # the window the menu opened, owned by this window
     qtbot.waitUntil(view.isVisible, timeout=5000)
     assert view.mean_ways.isVisible() and view.mean_maps == []
     local_mirror.mode = "missing"
@@ -382,7 +382,7 @@ def test_show_weights_download_can_be_cancelled(qtbot, no_mnist, local_mirror):
 
     window = new_window(qtbot)
     window.model_menu.weights_action.trigger()
-    view = next(w for w in QApplication.topLevelWidgets() if isinstance(w, WeightsWindow))
+    (view,) = window.findChildren(WeightsWindow)  # the window the menu opened, owned by this window
     qtbot.waitUntil(view.isVisible, timeout=5000)
     local_mirror.mode = "held"  # the download stays part-way until released
     qtbot.mouseClick(view.findChild(QPushButton, "downloadMeans"), Qt.MouseButton.LeftButton)
