@@ -396,3 +396,23 @@ def test_show_weights_download_can_be_cancelled(qtbot, no_mnist, local_mirror):
     cache = user_cache_dir() / "mnist"
     assert not cache.exists() or all(p.name in MNIST_FILES for p in cache.iterdir())  # no partial files
     close_what_it_opened(window)
+
+
+def test_show_weights_forgets_a_damaged_remembered_folder(qtbot, no_mnist, local_mirror, broken_mnist):
+    """Show weights reads a remembered folder whose files broke since: it says so in one sentence,
+    offers the ways on, and forgets the folder, so the next window offers the download instead."""
+    from app.weights.window import WeightsWindow
+
+    AppSettings().set_mnist_dir(broken_mnist)
+    window = new_window(qtbot)
+    window.model_menu.weights_action.trigger()
+    (view,) = window.findChildren(WeightsWindow)
+    qtbot.waitUntil(view.mean_ways.isVisible, timeout=60000)
+    assert "damaged" in view.mean_note.text() and str(broken_mnist) in view.mean_note.text()
+    assert view.failure is not None and view.failure.folder == broken_mnist
+    assert AppSettings().mnist_dir() is None  # forgotten
+    view.close()
+    window.model_menu.weights_action.trigger()
+    again = [w for w in window.findChildren(WeightsWindow) if w is not view and w.isVisible()]
+    assert len(again) == 1 and "not on this computer yet" in again[0].mean_note.text()
+    close_what_it_opened(window)

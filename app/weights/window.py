@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QPoint
 
+    from app.evaluation.failure import Failure
     from training.progress import CancelFlag
 
 MEAN_PER_CLASS = 200  # test digits per class averaged for the mean explanations
@@ -133,15 +134,15 @@ def average_explanations(
     return mean_explanations(estimator, X, y, per_class=MEAN_PER_CLASS, progress=each)
 
 
-def _failure_sentence(exc: BaseException, downloading: bool) -> str:
+def _failure(exc: BaseException, downloading: bool) -> Failure:
     """Why the averaging could not be done: MNIST's failures in the evaluation window's words."""
-    from app.evaluation.failure import describe_failure
+    from app.evaluation.failure import Failure, describe_failure
     from app.text.errors import typed_clause
 
     failure = describe_failure(exc, downloading)
     if failure.offers_data:
-        return failure.sentence
-    return f"Could not average the explanations ({typed_clause(exc)}); please report this."
+        return failure
+    return Failure(f"Could not average the explanations ({typed_clause(exc)}); please report this.")
 
 
 def _cancelled_sentence() -> str:
@@ -155,12 +156,14 @@ class WeightsWindow(QWidget):
     """The learned weights of a model, one heat map per class, or why they cannot be shown.
 
     For a model on a feature map, a second set of maps averages its explanations over MNIST's test
-    digits. Without them the window offers Download and Choose folder… (``downloadRequested``,
-    ``folderRequested``); the owner answers with :meth:`average_on`.
+    digits. Without them, or after a failure (``failed``, :attr:`failure`), the window offers Download
+    and Choose folder… (``downloadRequested``, ``folderRequested``); the owner answers with
+    :meth:`average_on`.
     """
 
     downloadRequested = Signal()
     folderRequested = Signal()
+    failed = Signal(str)  # the averaging failed: the sentence shown; :attr:`failure` holds the rest
 
     def __init__(
         self,
@@ -222,7 +225,7 @@ class WeightsWindow(QWidget):
         self.mean_maps: list[WeightMap] = []
         self.mean_note: QLabel | None = None
         self._job: Any = None
-        self._downloading = False  # the averaging's loader downloads MNIST first
+        self.failure: Failure | None = None
         if getattr(estimator, "features_", None) is not None and not getattr(
             estimator.features_, "in_pixel_space", True
         ):
@@ -283,16 +286,18 @@ class WeightsWindow(QWidget):
                 signal.disconnect()
             self._job.cancel()
         self.mean_ways.hide()
-        self._downloading = downloading
+        self.failure = None
         self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
-        self._job = job = BackgroundJob(
-            "digit-canvas-mean-explanations",
-            self,
-            describe=lambda exc: _failure_sentence(exc, self._downloading),
-        )
+        found: list[Failure] = []  # filled in the worker thread, read once it has ended
+
+        def describe(exc: BaseException) -> str:
+            found.append(_failure(exc, downloading))
+            return found[-1].sentence
+
+        self._job = job = BackgroundJob("digit-canvas-mean-explanations", self, describe=describe)
         job.reported.connect(self._on_progress)
         job.done.connect(self._show_means)
-        job.failed.connect(self._offer_ways)
+        job.failed.connect(lambda message: self._fail(found[-1] if found else None, message))
         job.cancelled.connect(lambda: self._offer_ways(_cancelled_sentence()))
         estimator = self._estimator
         job.start_with_progress(
@@ -302,6 +307,11 @@ class WeightsWindow(QWidget):
     def refuse_folder(self, message: str) -> None:
         """Say why a folder the person chose cannot be used; the way buttons stay."""
         self._offer_ways(message)
+
+    def _fail(self, failure: Failure | None, message: str) -> None:
+        self.failure = failure
+        self._offer_ways(message)
+        self.failed.emit(message)
 
     def _offer_ways(self, message: str) -> None:
         self.mean_cancel.hide()
@@ -314,6 +324,7 @@ class WeightsWindow(QWidget):
 
     def _on_progress(self, value: Any) -> None:
         if isinstance(value, tuple):  # (explained, of), from the averaging
+            self.mean_cancel.hide()  # the download is over; what is left takes a moment
             done, total = value
             self.mean_note.setText(
                 f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit… "
@@ -340,8 +351,8 @@ class WeightsWindow(QWidget):
             self._mean_grid.addWidget(heat, n // self._mean_columns, n % self._mean_columns)
 
     def closeEvent(self, event: Any) -> None:
-        if self._job is not None:  # the averaging looks at the flag after every digit
-            self._job.cancel_and_wait(5000)
+        if self._job is not None:  # a download may be waiting on the network: stop it without waiting
+            self._job.cancel()  # the job keeps itself alive until its thread ends
         super().closeEvent(event)
 
     def heat_maps(self) -> list[WeightMap]:

@@ -4,8 +4,9 @@ This controller owns the retrain dialog and the evaluation and weights windows, 
 for the Model menu, and swaps newly trained or reset models into the window through its model library,
 so predictions switch live. It also answers where MNIST comes from: the folder found or chosen last,
 else a question (Download / Choose folder… / Cancel), and after a failed evaluation the window's own
-Try again and Choose folder… buttons. A remembered folder whose files fail their checks is forgotten,
-so the next Evaluate asks again instead of failing the same way.
+Try again and Choose folder… buttons; Show weights' window has the same two for its second set of
+maps. A remembered folder whose files fail their checks is forgotten, so the next Evaluate or Show
+weights asks again instead of failing the same way.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ class ModelMenu(QObject):
         if folder is not None:
             view.restart(loader_for(folder, False))
 
-    def _forget_if_broken(self, view: EvaluationWindow) -> None:
+    def _forget_if_broken(self, view: EvaluationWindow | WeightsWindow) -> None:
         """A remembered folder whose files failed their checks is no longer offered as MNIST's."""
         broken = view.failure.folder if view.failure is not None else None
         if broken is None:
@@ -332,6 +333,7 @@ class ModelMenu(QObject):
         view = WeightsWindow(estimator, self.window.window(), title=name, test_data=test_data)
         view.downloadRequested.connect(lambda: self._download_means_for(view))
         view.folderRequested.connect(lambda: self._choose_means_folder_for(view))
+        view.failed.connect(lambda _message: self._forget_if_broken(view))
         self._keep(view)
         return view
 
@@ -342,6 +344,8 @@ class ModelMenu(QObject):
         view.average_on(downloaded_test_set(), downloading=True)
 
     def _choose_means_folder_for(self, view: WeightsWindow) -> None:
+        """Show weights' Choose folder…: average on the folder chosen; one without MNIST is refused in
+        the window, whose buttons stay."""
         from app.evaluation.mnist_source import loader_for
 
         folder = self.choose_mnist_folder(view, view.refuse_folder)
