@@ -560,3 +560,14 @@ def test_the_dialog_draws_each_iteration_and_the_binary_weights(
     # The weight picture shows the trained binary model's weights.
     np.testing.assert_allclose(dialog.curves.last_weights().ravel(), load_model("binary").coef_[0], rtol=1e-6)
     assert dialog.curves.weights.pixmap() is not None and not dialog.curves.weights.pixmap().isNull()
+
+
+def test_cancel_is_not_offered_once_the_models_are_being_saved(qtbot) -> None:
+    """Saving is the commit point (a cancel is no longer honoured), so Cancel greys out there."""
+    dialog = RetrainDialog()
+    qtbot.addWidget(dialog)
+    dialog.panel.cancel.setEnabled(True)
+    dialog._on_progress("training", "Training: iteration 40/45", 0.9, 8.0, 1.0)
+    assert dialog.panel.cancel.isEnabled()
+    dialog._on_progress("saving", "Saving the One-vs-rest (10 digits) model…", 0.98, 9.0, 0.2)
+    assert not dialog.panel.cancel.isEnabled() and dialog.panel.stage.text() == "Saving"

@@ -1,7 +1,8 @@
 """Retraining as one transaction: train every model asked for, then save them all, or none.
 
-The retrain dialog (in a worker thread) and ``digit-canvas-train`` both run :func:`retrain`. Saving is
-the commit point of the whole run: every requested model is trained and evaluated first, each is
+``digit-canvas-train`` runs :func:`retrain`; the retrain dialog runs its two halves apart, :func:`train_all`
+in a child process and :func:`put_in_use` once the person has answered any question. Saving is the
+commit point of the whole run: every requested model is trained and evaluated first, each is
 compared with the model it would replace, and only then are they saved, one after the other. A cancel,
 a failure or a refused model at any moment before that leaves the previous models in use and on disk,
 byte for byte.
@@ -196,9 +197,7 @@ def retrain(
     saving starts, :class:`WorseModel` (nothing saved) when ``request.max_drop`` refuses a model, and
     whatever loading or training raised.
     """
-    trained = train_all(request, progress, cancel)
-    if cancel is not None and cancel.is_set():  # the last moment a cancel is honoured: saving commits
-        raise Cancelled("cancelled by the user")
+    trained = train_all(request, progress, cancel)  # its last check is the last moment a cancel counts
     drops = worse_than_before(trained, request.max_drop)
     if drops:
         raise WorseModel(drops)

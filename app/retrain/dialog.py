@@ -311,6 +311,8 @@ class RetrainDialog(QDialog):
         self.panel.stage.setText(_STAGE_TITLES.get(stage, stage.capitalize()))
         self.panel.message.setText(message)
         self.panel.bar.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
+        if stage == "saving":  # the commit point: a cancel is no longer honoured, so it is not offered
+            self.panel.cancel.setEnabled(False)
         self._last_remaining = (remaining, elapsed)
         self._update_times()
 

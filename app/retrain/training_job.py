@@ -1,4 +1,4 @@
-"""A retrain off the GUI thread: :func:`training.retrain.retrain` in a :class:`BackgroundJob`.
+"""A retrain off the GUI thread: :mod:`training.retrain`'s two halves in a :class:`BackgroundJob`.
 
 The window must stay usable while a model trains, so the work runs in a child process
 (:mod:`training.child_process`), watched from a worker thread: in a thread of the window's own
