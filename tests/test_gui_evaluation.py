@@ -214,3 +214,16 @@ def test_the_reliability_diagram_has_room_beside_its_note(qtbot) -> None:
         assert shares and all(two.fullmatch(share) for share in shares), text
     # and the note, once laid out with its text, is not cut short
     qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()), timeout=5000)
+
+
+def test_a_broken_worker_keeps_the_exceptions_facts_in_its_sentence() -> None:
+    """Work that broke outside the evaluation itself still names what broke (it is logged too)."""
+    from app.evaluation.window import _sentence
+
+    odd = _sentence(KeyError("boom"))
+    assert odd.startswith("The evaluation failed unexpectedly") and "KeyError: 'boom'" in odd
+    assert odd.endswith(".") and ".." not in odd
+    missing = _sentence(MnistNotFoundError("MNIST was not found; looked in: /nowhere."))
+    assert (
+        missing == "MNIST's four files were not found; download them, or choose the folder that holds them."
+    )

@@ -13,6 +13,7 @@ offers to download it or choose a folder, then evaluates again in place (:meth:`
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from app.evaluation.failure import Failure, describe_failure, samples_failure
 from app.evaluation.failure_panel import FailurePanel
 from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
+from app.text.errors import typed_clause
 from app.text.numbers import RESULT_DIGITS, format_seconds, percent
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
@@ -47,12 +49,19 @@ from training.user_eval import UserReport, UserSamples, load_user_samples
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
+log = logging.getLogger(__name__)
+
 RELIABILITY_MINIMUM = 240  # pixels: the diagram's square, its axis labels and their titles fit
 
 
 def _sentence(exc: BaseException) -> str:
-    """What the window says when its work itself broke (not the evaluation it runs)."""
-    return describe_failure(exc).sentence
+    """What the window says when its work itself broke (not the evaluation it runs): the failure's
+    sentence, with the exception's type and first clause when it is not about MNIST (logged too)."""
+    failure = describe_failure(exc)
+    if failure.offers_data:
+        return failure.sentence
+    log.error("the evaluation's worker failed", exc_info=exc)
+    return f"{failure.sentence.rstrip('.')} ({typed_clause(exc)})."
 
 
 class EvaluationWindow(QWidget):
