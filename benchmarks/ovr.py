@@ -171,16 +171,17 @@ def fit_full_child(folder: str) -> dict[str, Any]:
 
 
 def menu_retrain(data_dir: Path | None, out_dir: Path, max_train: int | None = None) -> dict[str, Any]:
-    """The menu's retrain as the app runs it, timed from this side: a spawned child process
-    (:func:`training.child_process.run_in_child`, the retrain dialog's) that imports the training
-    code, reads MNIST from ``data_dir``, trains the one-vs-rest model, evaluates and saves it (into
-    ``out_dir``, not the user's folder). ``max_train`` keeps the first images only (``--quick``)."""
+    """The menu's retrain as the retrain dialog's job runs it, timed from this side: a spawned child
+    process (:func:`training.child_process.run_in_child`) that imports the training code, reads MNIST
+    from ``data_dir``, trains the one-vs-rest model and evaluates it (:func:`training.retrain.train_all`),
+    then, back here, the model saved (:func:`training.retrain.put_in_use`, into ``out_dir``, not the
+    user's folder). ``max_train`` keeps the first images only (``--quick``)."""
     from training.child_process import run_in_child as run_like_the_app
-    from training.retrain import RetrainRequest, retrain
+    from training.retrain import RetrainRequest, put_in_use, train_all
 
     request = RetrainRequest(kinds=("ovr",), data_dir=data_dir, out_dir=out_dir, max_train=max_train)
     start = time.perf_counter()
-    [result] = run_like_the_app(retrain, request)
+    [result] = put_in_use(run_like_the_app(train_all, request), out_dir)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
