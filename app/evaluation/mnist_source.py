@@ -32,6 +32,7 @@ def downloaded_test_set() -> Callable[..., TestData]:
         return mnist_test_set(folder)(progress=progress, cancel=cancel)
 
     load.reports_progress = True  # type: ignore[attr-defined]
+    load.downloads = True  # type: ignore[attr-defined]  # a failure of it is a failed download
     return load
 
 

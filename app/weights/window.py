@@ -145,11 +145,11 @@ def _failure(exc: BaseException, downloading: bool) -> Failure:
     return Failure(f"Could not average the explanations ({typed_clause(exc)}); please report this.")
 
 
-def _cancelled_sentence() -> str:
-    from app.evaluation.failure import describe_failure
-    from training.progress import Cancelled
+def _plain(message: str) -> Failure:
+    """A failure known only by its sentence (the worker broke before it could say more)."""
+    from app.evaluation.failure import Failure
 
-    return describe_failure(Cancelled()).sentence
+    return Failure(message)
 
 
 class WeightsWindow(QWidget):
@@ -158,7 +158,7 @@ class WeightsWindow(QWidget):
     For a model on a feature map, a second set of maps averages its explanations over MNIST's test
     digits. Without them, or after a failure (``failed``, :attr:`failure`), the window offers Download
     and Choose folder… (``downloadRequested``, ``folderRequested``); the owner answers with
-    :meth:`average_on`.
+    :meth:`restart` or :meth:`show_refusal`, as it answers the evaluation window.
     """
 
     downloadRequested = Signal()
@@ -272,14 +272,14 @@ class WeightsWindow(QWidget):
                 "on this computer yet: download them, or choose the folder that holds them."
             )
         else:
-            self.average_on(test_data)
+            self.restart(test_data)
         return 1
 
-    def average_on(self, test_data: Any, downloading: bool = False) -> None:
+    def restart(self, test_data: Any) -> None:
         """Average the explanations over the test digits ``test_data()`` gives (MNIST downloaded, or
-        read from a folder), in a worker; the way buttons hide until it fails. ``downloading``: the
-        loader downloads MNIST first (a failure then says the download failed)."""
+        read from a folder), in a worker; the way buttons hide until it fails or is cancelled."""
         from app.workers.background_job import BackgroundJob
+        from training.progress import Cancelled
 
         if self._job is not None:  # what an earlier job still says is no longer this window's
             for signal in (self._job.reported, self._job.done, self._job.failed, self._job.cancelled):
@@ -289,6 +289,7 @@ class WeightsWindow(QWidget):
         self.failure = None
         self.mean_note.setText(f"Averaging the explanations of {MEAN_PER_CLASS} test digits of each digit…")
         found: list[Failure] = []  # filled in the worker thread, read once it has ended
+        downloading = getattr(test_data, "downloads", False)  # a failure then says the download failed
 
         def describe(exc: BaseException) -> str:
             found.append(_failure(exc, downloading))
@@ -297,21 +298,21 @@ class WeightsWindow(QWidget):
         self._job = job = BackgroundJob("digit-canvas-mean-explanations", self, describe=describe)
         job.reported.connect(self._on_progress)
         job.done.connect(self._show_means)
-        job.failed.connect(lambda message: self._fail(found[-1] if found else None, message))
-        job.cancelled.connect(lambda: self._offer_ways(_cancelled_sentence()))
+        job.failed.connect(lambda message: self._fail(found[-1] if found else _plain(message)))
+        job.cancelled.connect(lambda: self._fail(_failure(Cancelled(), downloading)))
         estimator = self._estimator
         job.start_with_progress(
             lambda progress, cancel: average_explanations(estimator, test_data, progress, cancel)
         )
 
-    def refuse_folder(self, message: str) -> None:
+    def show_refusal(self, message: str) -> None:
         """Say why a folder the person chose cannot be used; the way buttons stay."""
         self._offer_ways(message)
 
-    def _fail(self, failure: Failure | None, message: str) -> None:
+    def _fail(self, failure: Failure) -> None:
         self.failure = failure
-        self._offer_ways(message)
-        self.failed.emit(message)
+        self._offer_ways(failure.sentence)
+        self.failed.emit(failure.sentence)
 
     def _offer_ways(self, message: str) -> None:
         self.mean_cancel.hide()

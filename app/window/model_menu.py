@@ -213,22 +213,27 @@ class ModelMenu(QObject):
 
         estimator, name = in_use
         view = EvaluationWindow(estimator, test_data, self.window.window(), title=name)
-        view.downloadRequested.connect(lambda: self._download_for(view))
-        view.folderRequested.connect(lambda: self._choose_folder_for(view))
-        view.failed.connect(lambda _message: self._forget_if_broken(view))
+        self._offer_mnist_ways(view)
         self._keep(view)
         self.evaluations.append(view)
         return view
 
-    def _download_for(self, view: EvaluationWindow) -> None:
-        """The window's Try again (or Download): evaluate on MNIST downloaded, as the question's Download."""
+    def _offer_mnist_ways(self, view: EvaluationWindow | WeightsWindow) -> None:
+        """Answer a window's own Download / Try again and Choose folder…, and forget a remembered
+        folder its failure found damaged (the evaluation window, and Show weights' second maps)."""
+        view.downloadRequested.connect(lambda: self._download_for(view))
+        view.folderRequested.connect(lambda: self._choose_folder_for(view))
+        view.failed.connect(lambda _message: self._forget_if_broken(view))
+
+    def _download_for(self, view: EvaluationWindow | WeightsWindow) -> None:
+        """The window's Try again (or Download): start again on MNIST downloaded, as the question does."""
         from app.evaluation.mnist_source import downloaded_test_set
 
         view.restart(downloaded_test_set())
 
-    def _choose_folder_for(self, view: EvaluationWindow) -> None:
-        """The window's Choose folder…: evaluate on the folder chosen; a folder without MNIST is refused
-        in the window, whose buttons stay."""
+    def _choose_folder_for(self, view: EvaluationWindow | WeightsWindow) -> None:
+        """The window's Choose folder…: start again on the folder chosen; a folder without MNIST is
+        refused in the window, whose buttons stay."""
         from app.evaluation.mnist_source import loader_for
 
         folder = self.choose_mnist_folder(view, view.show_refusal)
@@ -331,26 +336,9 @@ class ModelMenu(QObject):
         folder = self.mnist_dir()
         test_data = None if folder is None else mnist_test_set(folder)
         view = WeightsWindow(estimator, self.window.window(), title=name, test_data=test_data)
-        view.downloadRequested.connect(lambda: self._download_means_for(view))
-        view.folderRequested.connect(lambda: self._choose_means_folder_for(view))
-        view.failed.connect(lambda _message: self._forget_if_broken(view))
+        self._offer_mnist_ways(view)
         self._keep(view)
         return view
-
-    def _download_means_for(self, view: WeightsWindow) -> None:
-        """Show weights' Download: average the explanations on MNIST downloaded, as Evaluate's Download."""
-        from app.evaluation.mnist_source import downloaded_test_set
-
-        view.average_on(downloaded_test_set(), downloading=True)
-
-    def _choose_means_folder_for(self, view: WeightsWindow) -> None:
-        """Show weights' Choose folder…: average on the folder chosen; one without MNIST is refused in
-        the window, whose buttons stay."""
-        from app.evaluation.mnist_source import loader_for
-
-        folder = self.choose_mnist_folder(view, view.refuse_folder)
-        if folder is not None:
-            view.average_on(loader_for(folder, False))
 
     def _model_in_use(self, missing: str) -> tuple[Any, str] | None:
         """The model reading the drawing and its name, or ``None`` after saying ``missing``."""
