@@ -212,6 +212,32 @@ def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, m
 
 
 @pytest.mark.mnist
+def test_quitting_while_a_model_trains_asks_first_and_no_keeps_training(
+    qtbot, window, mnist_dir: Path, monkeypatch
+) -> None:
+    """File > Quit (or the window's close box) while the retrain dialog trains asks the dialog's
+    question: No keeps the window, the dialog and the training; Yes cancels, and the window closes
+    once it has stopped, with nothing saved."""
+    dlg = window.model_menu.open_retrain()
+    dlg.data_box.set_folder(mnist_dir)
+    answers, asked = iter([False, True]), []
+    monkeypatch.setattr(dlg, "confirm_stop", lambda: asked.append(True) or next(answers))
+    click(dlg.train_button)
+    qtbot.waitUntil(lambda: dlg.panel.stage.text() == "Training", timeout=30000)
+    window.action("quit").trigger()  # File > Quit (Ctrl+Q where the platform has that key)
+    assert asked == [True]
+    qtbot.wait(300)
+    assert window.isVisible() and dlg.isVisible() and dlg.is_training()
+
+    with qtbot.waitSignal(dlg.trainingStopped, timeout=10000) as stopped:
+        window.close()  # the close box
+        assert window.isVisible()  # it waits for the training to stop, then closes
+    assert asked == [True, True] and stopped.args == ["cancelled"]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+    assert user_model_path("ovr") is None
+
+
+@pytest.mark.mnist
 def test_the_dialog_with_its_curves_still_fits_the_screen(
     qtbot, dialog: RetrainDialog, mnist_dir: Path
 ) -> None:

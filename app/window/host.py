@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QSpinBox, QWidget
 
     from app.widgets.canvas import DrawingCanvas
@@ -35,3 +37,5 @@ class WindowHost(Protocol):
     def hide_message(self, text: str) -> None: ...
 
     def show_status(self, text: str, msecs: int = 0) -> None: ...
+
+    def add_close_guard(self, may_close: Callable[[], bool]) -> None: ...

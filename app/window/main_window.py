@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._kind: str | None = None
         self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
         self._bar_filter: Callable[[int], bool] = lambda digit: False
+        self._close_guards: list[Callable[[], bool]] = []
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
@@ -394,6 +395,13 @@ class MainWindow(QMainWindow):
         self.predictor.blockSignals(False)
         super().showEvent(event)
 
+    def add_close_guard(self, may_close: Callable[[], bool]) -> None:
+        """Ask ``may_close()`` before the window closes; ``False`` keeps it open (a retrain asks first)."""
+        self._close_guards.append(may_close)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not all(may_close() for may_close in self._close_guards):
+            event.ignore()
+            return
         self.predictor.blockSignals(True)  # no prediction lands on half-destroyed widgets
         super().closeEvent(event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 
 from app.text.labels import label
 from app.widgets.actions import make_action
@@ -73,6 +73,7 @@ class ModelMenu(QObject):
             tip="Train the 0-vs-1 model one gradient step at a time and watch its weights form",
         )
         self.training_actions = [self.retrain_action, self.step_action, self.reset_action]
+        window.add_close_guard(self.may_close)
         self.view_actions = [self.evaluate_action, self.weights_action]
         self._update_reset()
 
@@ -101,6 +102,22 @@ class ModelMenu(QObject):
         self.dialog.raise_()
         self.dialog.activateWindow()
         return self.dialog
+
+    def may_close(self) -> bool:
+        """Whether the main window may close now. A running retrain asks first, as its own dialog
+        does; if the person agrees it is cancelled and the window closes once it has stopped, so no
+        training thread or child process is left behind and nothing half-trained is saved."""
+        dialog = self.dialog
+        if dialog is None or not dialog.is_training():
+            return True
+        if dialog.confirm_stop():
+            dialog.trainingStopped.connect(self._close_after_stop, Qt.ConnectionType.SingleShotConnection)
+            dialog.cancel_training()
+        return False
+
+    @Slot(str)
+    def _close_after_stop(self, _outcome: str) -> None:
+        self.window.window().close()
 
     @Slot(Path)
     def _remember_mnist_dir(self, folder: Path) -> None:
