@@ -317,6 +317,19 @@ def test_a_broken_file_opened_after_yes_gives_one_sentence(window, tmp_path, cas
     assert read_digit(window, SEVEN) == 7
 
 
+def test_a_refusal_is_withdrawn_once_a_good_file_opens(window, tmp_path, monkeypatch):
+    """The banner never says a file was refused while the status line says another one opened."""
+    window.model_files.confirm = lambda parent, p: True
+    broken = tmp_path / "broken.joblib"
+    broken.write_bytes(_broken_bytes("random bytes", "ovr"))
+    assert not window.model_files.open_file(broken)
+    assert "broken.joblib" in window.banner.text() and window.banner.isVisible()
+    choose_file(monkeypatch, _export(tmp_path, "ovr"))
+    window.action("open_model").trigger()
+    assert "opened from shared-ovr.joblib" in status(window)
+    assert not window.banner.isVisible()
+
+
 # -------------------------------------------------------------------------------- a damaged index
 
 

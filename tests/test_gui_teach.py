@@ -79,6 +79,8 @@ def test_an_empty_canvas_gives_a_message_and_no_sample(window: MainWindow) -> No
     assert "Draw a digit first" in window.banner.text()
     QTest.mouseClick(window.bars, Qt.MouseButton.LeftButton, pos=window.bars.row_rect(4).center().toPoint())
     assert len(SampleStore()) == 0
+    draw_seven(window)  # the nudge no longer holds once something is drawn
+    assert not window.banner.isVisible()
 
 
 def test_clicking_a_class_bar_teaches_that_digit(window: MainWindow) -> None:

@@ -227,6 +227,14 @@ def test_opening_a_bad_file_explains_and_keeps_running(
     assert window.canvas.is_empty()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     window.action("open").trigger()  # cancelled dialog: nothing happens
+    good = tmp_path / "seven.png"
+    render_strokes([np.array([(120.0, 80.0), (290.0, 80.0), (180.0, 330.0)])], size=400, pen_width=16).save(
+        good
+    )
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good), "")))
+    with qtbot.waitSignal(window.pictureOpened, timeout=10000):
+        window.action("open").trigger()
+    assert not window.banner.isVisible()  # the last file's refusal no longer holds
 
 
 def _drag_data(path: Path) -> QMimeData:

@@ -31,6 +31,7 @@ def build_main_window(library: ModelLibrary | None = None, kind: str | None = No
     window.add_actions("model", [files.action])
     files.opened.connect(window.set_model_kind)
     files.failed.connect(lambda message: window.show_message(message, "error"))
+    files.withdrawn.connect(window.hide_message)
     window.model_files = files
 
     menu = ModelMenu(window)  # Retrain…, Reset, Evaluate…, Show weights

@@ -66,6 +66,8 @@ class Teacher(QObject):
         self._hide_timer.setSingleShot(True)
         self._hide_timer.setInterval(MESSAGE_SECONDS * 1000)
         self._hide_timer.timeout.connect(self._hide_message)
+        self._nudge = ""  # "draw a digit first" or "too little ink", until the drawing changes
+        window.canvas.changed.connect(self._drawing_changed)
 
         self.teach_actions: list[QAction] = []
         teach_menu = QMenu("&Teach this drawing as", parent)
@@ -147,8 +149,8 @@ class Teacher(QObject):
         window = self.window
         canvas = window.canvas
         if canvas.is_empty():
-            window.show_message(
-                "Draw a digit first, then press its key (or click its bar) to save it as a sample.", "info"
+            self._show_nudge(
+                "Draw a digit first, then press its key (or click its bar) to save it as a sample."
             )
             return None
         from model.preprocess import canvas_to_mnist  # imported on first use (start-up)
@@ -156,7 +158,7 @@ class Teacher(QObject):
         drawing = canvas.image()
         image28 = canvas_to_mnist(drawing)
         if image28 is None:
-            window.show_message("There is too little ink to read; draw the digit larger or bolder.", "info")
+            self._show_nudge("There is too little ink to read; draw the digit larger or bolder.")
             return None
         state = canvas.state()
         replaced: Sample | None = None
@@ -204,6 +206,17 @@ class Teacher(QObject):
         self.window.show_status(text.split(" — ")[0], MESSAGE_SECONDS * 1000)
         self._shown = text
         self._hide_timer.start()
+
+    def _show_nudge(self, text: str) -> None:
+        self.window.show_message(text, "info")
+        self._nudge = text
+
+    @Slot()
+    def _drawing_changed(self) -> None:
+        """A nudge about the drawing no longer holds once the drawing changes (a stroke, an undo)."""
+        if self._nudge:
+            self.window.hide_message(self._nudge)
+            self._nudge = ""
 
     @Slot()
     def _hide_message(self) -> None:
