@@ -189,8 +189,27 @@ def test_describe_failure_of_a_failed_download() -> None:
         raise MnistNotFoundError("not found") from OSError("network is unreachable")
     except MnistNotFoundError as exc:
         message = describe_failure(exc, request)
-    assert "downloading it failed (network is unreachable)" in message
-    assert "internet connection" in message
+    assert message.startswith("MNIST could not be downloaded: network is unreachable. Check the internet")
+    assert "under Data" in message
+
+
+def test_a_download_that_failed_on_every_mirror_is_told_in_the_dialog_s_words(tmp_path) -> None:
+    """Only the reasons reach the dialog: not the mirrors' addresses, nor the command line's advice."""
+    from training.data import not_found_error
+    from training.download import download_mnist
+
+    request = TrainingRequest(kinds=("ovr",), download=True)
+    unreachable = ["http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"]  # the discard port: refused
+    try:  # as training.data.load_mnist chains a failed download
+        try:
+            download_mnist(tmp_path, mirrors=unreachable, timeout=5)
+        except MnistNotFoundError as exc:
+            raise not_found_error([tmp_path], f"Downloading it failed: {exc}") from exc
+    except MnistNotFoundError as exc:
+        message = describe_failure(exc, request)
+    assert message.startswith("MNIST could not be downloaded: cannot connect (")
+    assert "--data-dir" not in message and "127.0.0.1" not in message and ".)." not in message
+    assert message.count("cannot connect") == 1  # each reason once
 
 
 @pytest.mark.mnist

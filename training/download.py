@@ -134,6 +134,7 @@ def _download_one(name: str, dest: Path, mirrors: Sequence[str], timeout: float,
     """Fetch one file from the first mirror that serves it intact; raise listing every failure."""
     final = dest / name
     failures: list[str] = []
+    reasons: list[str] = []  # the same failures without their addresses
     for mirror in mirrors:
         url = mirror if mirror.endswith("/") else mirror + "/"
         url += name
@@ -154,16 +155,19 @@ def _download_one(name: str, dest: Path, mirrors: Sequence[str], timeout: float,
             return
         except _FetchError as exc:
             failures.append(f"{url}: {exc}")
+            reasons.append(str(exc))
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
     if not mirrors:
         failures.append("no mirrors were given")
+        reasons.append("no mirrors were given")
     raise MnistNotFoundError(
         f"Could not download {name} into {dest}: " + "; ".join(failures) + ". "
         "Check the network, or download the four MNIST files by hand and pass --data-dir DIR "
         "or set the environment variable DIGIT_CANVAS_DATA to their folder.",
         final,
+        reason="; ".join(dict.fromkeys(reasons)),  # each different reason once
     )
 
 

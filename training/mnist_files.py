@@ -44,12 +44,15 @@ MAX_IDX_BYTES = 60_000 * 28 * 28 + 16  # the training images, the largest MNIST 
 class MnistDataError(ValueError):
     """A data file is missing, truncated, corrupt or not the file expected.
 
-    ``path`` is the offending file when there is one, so a GUI can offer to delete it.
+    ``path`` is the offending file when there is one, so a GUI can offer to delete it. ``reason``,
+    when given, is what went wrong in a few words without the command-line advice the message ends
+    with, for a window that words its own advice.
     """
 
-    def __init__(self, message: str, path: Path | None = None) -> None:
+    def __init__(self, message: str, path: Path | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+        self.reason = reason
 
 
 class MnistNotFoundError(MnistDataError):

@@ -51,9 +51,10 @@ def retrain_failure(
         looked = " and ".join(str(f) for f in candidate_dirs(None))
         cause = exc.__cause__
         if download and cause is not None:
+            why = getattr(cause, "reason", None) or one_line(str(cause)).rstrip(".")
             return (
-                f"MNIST was not found in {looked} and downloading it failed ({cause}). Check the "
-                f"internet connection, or choose a folder that holds the four MNIST files ({files})."
+                f"MNIST could not be downloaded: {why}. Check the internet connection and train "
+                f"again, or choose a folder that holds the four MNIST files ({files}) under Data."
             )
         return (
             f"No MNIST data was found; looked in {looked}. Choose a folder that holds the four MNIST "
