@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from windows import close_what_it_opened, new_window, open_every_view
 
 pytestmark = pytest.mark.gui
@@ -84,6 +85,31 @@ def test_tab_reaches_every_control_of_every_window_and_dialog(qtbot, mnist_dir, 
     for view in opened.values():
         view.close()
     assert {name: m for name, m in missed.items() if m} == {}
+
+
+def test_esc_closes_every_window_and_dialog_and_ctrl_w_the_windows(qtbot, mnist_dir, monkeypatch):
+    """Esc closes each secondary window from whatever has its focus, as it closes a dialog; the plain
+    windows (not dialogs) close with Ctrl+W too."""
+    monkeypatch.setenv("DIGIT_CANVAS_DATA", str(mnist_dir))
+    window = new_window(qtbot, kind="ovr")
+    opened = open_every_view(qtbot, window)
+    still_open = {}
+    for key, modifier in (
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+    ):
+        for name, view in opened.items():
+            if key == Qt.Key.Key_W and isinstance(view, QDialog):
+                continue
+            view.show()
+            view.activateWindow()
+            qtbot.waitUntil(view.isActiveWindow)
+            QTest.keyClick(view.focusWidget() or view, key, modifier)
+            qtbot.wait(20)
+            if view.isVisible():
+                still_open[(name, QKeySequence(key | modifier).toString())] = view.focusWidget()
+    close_what_it_opened(window)
+    assert still_open == {}
 
 
 def test_every_menu_and_action_is_reachable_from_the_keyboard(qtbot):

@@ -38,6 +38,7 @@ from app.evaluation.per_class_table import PerClassTable
 from app.evaluation.user_strip import UserSamplesStrip
 from app.text.errors import typed_clause
 from app.text.numbers import RESULT_DIGITS, format_seconds, percent
+from app.widgets.actions import add_close_keys
 from app.widgets.digit_gallery import DigitDelegate, DigitGallery
 from app.widgets.headings import heading
 from app.widgets.reliability_diagram import ReliabilityDiagram
@@ -109,6 +110,7 @@ class EvaluationWindow(QWidget):
         features = getattr(estimator, "features_", None)
         self.model_features = features.describe() if features is not None else "pixels"
         self.setWindowTitle(f"Evaluation: {self.model_title}")
+        add_close_keys(self)
         self.resize(1080, 820)
 
         self.headline = heading("Evaluating on the MNIST test set…", "accuracyLabel", 1.6)

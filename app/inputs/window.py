@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.widgets.actions import add_close_keys
 from app.widgets.headings import heading
 from app.widgets.qimages import gray_to_qimage
 
@@ -56,6 +57,7 @@ class ModelInputWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("modelInputWindow")
         self.setWindowTitle("What the model sees")
+        add_close_keys(self)
         self.facts = facts
         self.headline = heading("Draw a digit to see how it reaches the model", "inputsHeadline", 1.3)
         self.tiles: list[tuple[QLabel, QLabel, QLabel]] = []

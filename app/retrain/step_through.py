@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.text.numbers import RESULT_DIGITS, percent
+from app.widgets.actions import add_close_keys
 from app.widgets.headings import heading
 from app.widgets.heatmap import WeightsPicture
 from app.widgets.line_plot import LinePlot
@@ -49,6 +50,7 @@ class StepThroughWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("stepThroughWindow")
         self.setWindowTitle("Step through gradient descent (0 vs 1)")
+        add_close_keys(self)
         self.params = dict(params or {})
         self.descent: Any = None
         self._data: ZeroOneData | None = None

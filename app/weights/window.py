@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.widgets.actions import add_close_keys
 from app.widgets.headings import heading
 from app.widgets.scale_bar import ScaleBar
 from app.widgets.weight_map import SIDE, WeightMap
@@ -181,6 +182,7 @@ class WeightsWindow(QWidget):
         meta = getattr(estimator, "metadata_", {}) or {}
         self.model_title = title or meta.get("label") or type(estimator).__name__
         self.setWindowTitle(f"Weights: {self.model_title}")
+        add_close_keys(self)
         self.result = weight_maps(estimator)
         self.maps: list[WeightMap] = []
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
     from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QWidget
 
 
 def make_action(
@@ -44,3 +45,13 @@ def make_action(
 def action_name(action: QAction) -> str:
     """The name :func:`make_action` gave ``action`` (its object name without ``action:``)."""
     return action.objectName().removeprefix("action:")
+
+
+def add_close_keys(window: QWidget) -> QAction:
+    """Esc and Ctrl+W close ``window``, as Esc closes a dialog (Ctrl+W is Cmd+W on a Mac).
+
+    For the app's secondary windows, which are plain widgets: a dialog gets Esc from Qt itself.
+    """
+    act = make_action(window, "close", "&Close", window.close, [Qt.Key.Key_Escape, "Ctrl+W"])
+    window.addAction(act)
+    return act
