@@ -142,6 +142,30 @@ def test_undo_and_redo_with_shortcuts(window: MainWindow) -> None:
     assert len(window.canvas.strokes()) == 1
 
 
+def test_the_window_s_ctrl_keys_work_with_the_focus_in_the_brush_box(window: MainWindow, qtbot) -> None:
+    """Ctrl+Z, Ctrl+Shift+Z and Ctrl+E act on the drawing from the brush-width box too ("anywhere in
+    the main window"); the box keeps its clipboard keys."""
+    draw(window, FOUR)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.brush_width.setFocus()
+    field = window.focusWidget()
+    assert field in (window.brush_width, window.brush_width.lineEdit())
+    QTest.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes()) == 1
+    QTest.keyClick(
+        field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert len(window.canvas.strokes()) == 2
+    QTest.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.explainer.is_on()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # the box's own: select all
+    assert window.brush_width.lineEdit().selectedText() == window.brush_width.cleanText()
+    QTest.keyClick(field, Qt.Key.Key_2)
+    QTest.keyClick(field, Qt.Key.Key_0)
+    assert window.brush_width.text().startswith("20")  # typing still goes to the box
+
+
 def test_switching_to_the_binary_model_shows_two_bars_and_the_note(window: MainWindow, qtbot) -> None:
     draw(window, ONE)
     selector = window.findChild(QComboBox, "modelSelector")

@@ -35,6 +35,7 @@ from app.widgets import icons
 from app.widgets.actions import action_name, make_action
 from app.widgets.banner import MessageBanner
 from app.widgets.canvas import DrawingCanvas
+from app.widgets.window_keys import WindowKeysFirst
 from app.window.about import APP_NAME, about_text
 from app.window.model_library import ModelLibrary, describe
 from app.window.picture_opener import PictureOpener
@@ -276,6 +277,8 @@ class MainWindow(QMainWindow):
         self.toolbar = MainToolbar([None if e is None else self.action(e) for e in TOOLBAR], self)
         self.addToolBar(self.toolbar)
         self.brush_width = self.toolbar.brush_width
+        for field in (self.brush_width, self.brush_width.lineEdit()):  # the box, or its text, has the focus
+            WindowKeysFirst(self, field)  # Ctrl+Z there undoes the stroke, not the typing
         self.model_selector = self.toolbar.model_selector
         for kind in self.models.kinds():
             self.model_selector.addItem(label(kind), kind)
