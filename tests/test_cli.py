@@ -153,6 +153,30 @@ def test_break_12_a_max_train_the_data_cannot_serve_is_one_sentence(mnist_dir, c
     assert not (isolated_home / "models").exists()
 
 
+def test_an_out_folder_that_cannot_be_written_is_refused_before_mnist_is_read(tmp_path, capsys, monkeypatch):
+    """Before, --out was tried only when training was over; now it is refused first, in one sentence."""
+    import training.data
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("MNIST was read before --out was checked")
+
+    monkeypatch.setattr(training.data, "load_mnist", no_loading)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    cases = [(a_file / "models", "cannot be used as a folder")]
+    if os.geteuid() != 0:  # root writes anywhere
+        cases.append((locked, "is not writable"))
+    for out, words in cases:
+        code = main(["--model", "binary", "--out", str(out)])
+        assert code == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0] and "Errno" not in err[0], err
+    locked.chmod(0o700)
+
+
 @pytest.mark.mnist
 def test_break_12_a_much_worse_model_does_not_replace_the_current_one_without_force(
     mnist_dir, capsys, isolated_home

@@ -8,6 +8,7 @@ and a rename, so Ctrl+C or a refused model leaves the previous models untouched.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     params = {k: v for k, v in (("alpha", args.alpha), ("max_iter", args.max_iter)) if v is not None}
     console = ConsoleProgress()
     try:
+        _check_out_dir(args.out)  # before minutes of training, not after
         mnist = load_mnist(args.data_dir, download=not args.no_download, progress=console)
         console.finish()
         _check_max_train(args.max_train, list(kinds), mnist)
@@ -204,6 +206,22 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_report(args.report, result.kind, ev, mnist[2], result.metadata):
                 print(f"  wrote {path}")
     return 0
+
+
+def _check_out_dir(out: str | None) -> None:
+    """Refuse an ``--out`` folder that cannot be made or written into, in one sentence."""
+    if out is None:
+        return
+    folder = Path(out).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"--out {out} cannot be used as a folder ({exc.strerror or exc}); choose a folder you can "
+            "write to"
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out} is not writable; choose a folder you can write to")
 
 
 def _check_max_train(max_train: int | None, kinds: list[str], mnist: Any) -> None:
