@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -77,6 +79,12 @@ def test_import_accepts_full_size_drawings_and_rejects_bad_rows(tmp_path):
     assert len(store) == 1  # nothing from the bad folder was added
     with pytest.raises(ValueError, match=r"labels\.csv"):
         store.import_folder(tmp_path / "nowhere")
+    (tmp_path / "outside.png").write_bytes((src / "one.png").read_bytes())
+    for listed in ("../outside.png", "../../../etc/passwd", "sub/one.png"):
+        (src / "labels.csv").write_text(f"file,label\n{listed},3\n")
+        with pytest.raises(ValueError, match=rf"line 2: {re.escape(listed)} is not a file of this folder"):
+            store.import_folder(src)  # named for what it is, not "does not exist", and never read
+    assert len(store) == 1
 
 
 def test_weight_lets_a_few_hundred_samples_matter():

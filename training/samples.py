@@ -198,6 +198,11 @@ class SampleStore:
                 raise ValueError(f"{LABELS_FILE} line {number} needs a file name and a digit label") from exc
             if not 0 <= label <= 9:
                 raise ValueError(f"{LABELS_FILE} line {number}: label {label} is not a digit 0-9")
+            if name != row["file"]:
+                raise ValueError(
+                    f"{LABELS_FILE} line {number}: {row['file']} is not a file of this folder (the list "
+                    "names its pictures without a folder)"
+                )
             try:
                 picture = open_picture(src / name)
             except PictureError as exc:
