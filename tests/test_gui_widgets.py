@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 
 import numpy as np
@@ -216,6 +217,21 @@ def test_models_load_and_describe() -> None:
     )
     assert format_time("2026-11-23T00:55:31+00:00").startswith("2026-11-2")
     assert format_time(None) == "" and format_time("yesterday") == "yesterday"
+
+
+def test_one_sample_is_counted_in_the_singular() -> None:
+    from app.evaluation.user_strip import describe_user_report
+    from training.user_eval import UserReport
+
+    model = copy.copy(load_with_fallback("ovr").model)  # its own metadata, the loaded model untouched
+    for taught, words in ((1, "reading with your one drawing"), (2, "reading with 2 of your drawings")):
+        model.metadata_ = {**model.metadata_, "personal_samples": taught}
+        assert describe(model).endswith(words)
+    one = UserReport(
+        n_all=1, n_samples=1, n_unseen=0, unseen_accuracy=None, n_trained=1, trained_accuracy=1.0
+    )
+    headline, _ = describe_user_report(one)
+    assert "trained on your one sample, so none are left" in headline
 
 
 def test_model_library_falls_back_with_one_sentence(qtbot) -> None:

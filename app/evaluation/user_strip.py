@@ -52,10 +52,8 @@ def describe_user_report(report: UserReport) -> tuple[str, str]:
             "model never trained on read correctly"
         )
     else:
-        headline = (
-            f"Your handwriting: this model trained on all {_samples(report.n_trained)}, so none are left "
-            "to test it"
-        )
+        every = "your one sample" if report.n_trained == 1 else f"all {_samples(report.n_trained)}"
+        headline = f"Your handwriting: this model trained on {every}, so none are left to test it"
     if report.cv_accuracy is not None:
         details.append(
             f"Cross-validated when it was trained: {_percent(report.cv_accuracy)} ({report.cv_folds} folds, "

@@ -98,7 +98,9 @@ def describe(estimator: Any) -> str:
         parts.append(origin(kind, Path(path)))
     taught = meta.get("personal_samples")
     if isinstance(taught, int) and taught > 0:
-        parts.append(f"reading with {taught} of your drawing{'s' if taught != 1 else ''}")
+        parts.append(
+            "reading with your one drawing" if taught == 1 else f"reading with {taught} of your drawings"
+        )
     return " · ".join(parts)
 
 
