@@ -212,6 +212,24 @@ def test_a_download_that_failed_on_every_mirror_is_told_in_the_dialog_s_words(tm
     assert message.count("cannot connect") == 1  # each reason once
 
 
+def test_the_previous_model_s_figure_on_the_samples_says_how_many_it_read() -> None:
+    """The previous model's figure counts only the samples it had not trained on: it says how many."""
+    from app.retrain.summary import user_summary
+
+    result = SimpleNamespace(
+        metadata={"user_train_ids": ["a", "b"], "n_user_heldout": 0, "user_cv_folds": 2, "n_user_cv": 2},
+        user_cv=0.5,
+        previous_user_all=0.0,
+        n_previous_user_all=1,
+        previous_user_heldout=None,
+        user_heldout=None,
+    )
+    assert user_summary(result) == (
+        "Your samples: cross-validated 50.00% (2 folds, n=2; the previous model read 0.00% of the one it "
+        "had not trained on)"
+    )
+
+
 @pytest.mark.mnist
 def test_closing_while_training_cancels_cleanly(qtbot, mnist, mnist_dir: Path, monkeypatch) -> None:
     dlg = RetrainDialog()

@@ -58,7 +58,7 @@ def user_summary(result: RetrainResult) -> str:
     """How the new model reads the user's own samples it did not train on, "" when none were included.
 
     E.g. "Your samples: before 40.00% → after 100.00% (held out, n=5); cross-validated 95.00% (5 folds,
-    n=26; the previous model read 50.00%)".
+    n=26; the previous model read 50.00% of the 20 it had not trained on)".
     """
     meta = result.metadata
     if "user_train_ids" not in meta:
@@ -73,7 +73,11 @@ def user_summary(result: RetrainResult) -> str:
     if result.user_cv is not None:
         before = ""
         if result.previous_user_all is not None:
-            before = f"; the previous model read {_percent(result.previous_user_all)}"
+            unseen = result.n_previous_user_all
+            before = (
+                f"; the previous model read {_percent(result.previous_user_all)} of the "
+                f"{'one' if unseen == 1 else unseen} it had not trained on"
+            )
         parts.append(
             f"cross-validated {_percent(result.user_cv)} ({meta.get('user_cv_folds')} folds, "
             f"n={meta.get('n_user_cv')}{before})"
