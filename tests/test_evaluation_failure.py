@@ -83,3 +83,23 @@ def test_the_persons_samples_failing_is_one_sentence_of_its_own(exc, says) -> No
     sentence = samples_failure(exc)
     assert says in sentence and _one_sentence(sentence), sentence
     assert "evaluation failed" not in sentence  # the test set's evaluation may well have worked
+
+
+def test_an_evaluation_without_mnist_is_logged_in_one_line_and_a_broken_one_with_its_traceback(caplog):
+    """The window words a missing MNIST itself: the log gets one line; anything else, a traceback."""
+    from training.evaluate import evaluate_everything
+
+    def no_mnist():
+        raise _download_error()
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    for test_data, traced in ((no_mnist, False), (broken, True)):
+        reports: list = []
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="training.evaluate"):
+            evaluate_everything(object(), test_data, None, reports.append)
+        assert [kind for kind, _ in reports] == ["failed"]
+        (record,) = [r for r in caplog.records if r.name == "training.evaluate"]
+        assert (record.exc_info is not None) == traced, record.getMessage()

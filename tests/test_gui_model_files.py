@@ -144,6 +144,17 @@ def test_a_broken_user_model_falls_back_to_the_bundled_one_and_is_kept(qtbot, mo
     assert after == before  # nothing overwritten, deleted or added (index.json included)
 
 
+def test_a_refused_user_model_is_logged_in_one_line_without_a_traceback(qtbot, monkeypatch, caplog) -> None:
+    """The window says what happened; the terminal and the log get one line, not a traceback."""
+    _plant("random bytes", monkeypatch)
+    with caplog.at_level("WARNING", logger="digit_canvas.models"):
+        win = new_window(qtbot)
+    assert "could not be loaded" in win.banner.text()
+    records = [r for r in caplog.records if r.name == "digit_canvas.models"]
+    assert records and not any(r.exc_info for r in records), [r.getMessage() for r in records]
+    win.close()
+
+
 def test_a_good_user_model_loads_without_any_message(qtbot) -> None:
     est = load_model("binary")
     path = save_model("binary", est, build_metadata("binary", est, test_accuracy=0.99))

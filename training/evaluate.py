@@ -142,6 +142,7 @@ def evaluate_everything(
     ``cancel`` stops the download and skips what has not begun: the test set's part then fails with
     :class:`training.progress.Cancelled`, and the work raises it instead of going on.
     """
+    from training.mnist_files import MnistDataError
     from training.progress import Cancelled
     from training.user_eval import user_report
 
@@ -157,7 +158,9 @@ def evaluate_everything(
         check()
         evaluation = evaluate(estimator, X, y)
     except Exception as exc:  # shown in the window; the app keeps running
-        if not isinstance(exc, Cancelled):
+        if isinstance(exc, MnistDataError):  # no MNIST, or damaged files: the window says what to do
+            log.warning("evaluation failed: %s", exc)
+        elif not isinstance(exc, Cancelled):
             log.exception("evaluation failed")
         report(("failed", exc))
     else:

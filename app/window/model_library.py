@@ -48,7 +48,9 @@ def load_with_fallback(kind: str) -> LoadResult:
             )
         return LoadResult(estimator, warning)
     except Exception as exc:
-        log.warning("The %s model could not be loaded", kind, exc_info=True)
+        # A refused file is told in the window; only a failure nobody foresaw needs its traceback.
+        foreseen = isinstance(exc, model_api.ModelFileError)
+        log.warning("The %s model could not be loaded: %s", kind, exc, exc_info=not foreseen)
         reason = _reason(kind, exc).rstrip(".")
     bundled = model_api.bundled_model_path(kind)
     try:
