@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PIL import Image, ImageDraw
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 
 from app.widgets.explanation_layer import AGAINST_RGB, FOR_RGB, ExplanationLayer
@@ -383,3 +384,33 @@ def test_a_log_axis_is_labelled_at_decades_or_at_1_2_5_on_a_short_one(qtbot):
     assert [label for _, label in ticks] == ["0.001", "0.01", "0.1"]
     grid_y = plot._grid.getData()[1]
     np.testing.assert_allclose(sorted(set(grid_y)), [v for v, _ in ticks])  # a grid line at each label
+
+
+def test_the_explanation_layer_colours_only_the_ink_of_the_picture_it_is_given(qtbot):
+    """Over a picture, the colours lie on its ink: none on the paper beside a stroke, nothing past it."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(400, 400)
+    layer = ExplanationLayer(host)
+    layer.show()
+    host.show()
+    picture = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(picture).line([(100, 20), (100, 180)], fill=0, width=16)  # a 1, 32 widget pixels wide
+    parts = np.ones((28, 28))  # every pixel for: unmasked, the whole frame would be orange
+
+    def to_widget(x: float, y: float) -> QPointF:
+        return QPointF(x * 400 / 28, y * 400 / 28)
+
+    layer.show_parts(parts, to_widget, picture, QRectF(0, 0, 400, 400))
+    alpha = _alpha(layer.composed())
+    assert alpha[40:360, 196:204].min() > 100  # on the stroke, strong
+    assert alpha[:, :170].max() == 0 and alpha[:, 230:].max() == 0  # the paper beside it, none
+    assert alpha[380:, :].max() == 0  # past the stroke's end, none
+    layer.show_parts(parts, to_widget)  # without a picture: the whole frame, as before
+    assert _alpha(layer.composed())[:, :170].min() > 100
+
+
+def _alpha(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_ARGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return pixels[:, : 4 * image.width()].reshape(image.height(), image.width(), 4)[:, :, 3]

@@ -3,8 +3,11 @@
 A transparent layer on top of the canvas, so the canvas keeps owning its strokes and input. It is
 given each pixel's part of the score on the model's 28x28 input and where that input lies on the
 canvas's document; it paints the parts there, one colour for and another against (blue and orange,
-which stay apart for the common colour-vision deficiencies), as opaque as the part is strong. It lies
-on the canvas's paper, which stays white in a dark scheme too, so its colours have no dark variant.
+which stay apart for the common colour-vision deficiencies), as opaque as the part is strong. Given
+the picture the model read, it paints them only where that picture has ink: a 28x28 pixel is a
+dozen of the canvas's wide, and smoothed out over the paper the colours would glow past the strokes
+and end at the frame's straight edge. It lies on the canvas's paper, which stays white in a dark
+scheme too, so its colours have no dark variant.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    from PIL import Image
     from PySide6.QtCore import QObject, QPointF
     from PySide6.QtGui import QPaintEvent
 
@@ -42,21 +46,35 @@ class ExplanationLayer(QWidget):
         self._image: QImage | None = None
         self._parts: np.ndarray | None = None
         self._to_widget: Callable[[float, float], QPointF] | None = None
+        self._ink: Image.Image | None = None  # the picture read (dark ink on white), for the mask
+        self._ink_rect: QRectF | None = None  # where that picture lies on the widget
+        self._mask: tuple[Image.Image, QImage] | None = None  # the picture and its ink as alpha
         over.installEventFilter(self)
         self.setGeometry(over.rect())
         self.hide()
 
     def show_parts(
-        self, parts: np.ndarray | None, to_widget: Callable[[float, float], QPointF] | None
+        self,
+        parts: np.ndarray | None,
+        to_widget: Callable[[float, float], QPointF] | None,
+        ink: Image.Image | None = None,
+        ink_rect: QRectF | None = None,
     ) -> None:
-        """Show ``parts`` (28, 28), or nothing for ``None``; ``to_widget`` maps frame points to the widget."""
+        """Show ``parts`` (28, 28), or nothing for ``None``; ``to_widget`` maps frame points to the widget.
+
+        ``ink``, a grey picture of dark ink on white lying at ``ink_rect`` on the widget, limits the
+        colours to its ink (the picture is only kept here; the mask is made when the layer paints).
+        """
         if parts is None or to_widget is None:
-            self._parts = self._image = self._to_widget = None
+            self._parts = self._image = self._to_widget = self._ink = self._ink_rect = None
             self.update()
             return
         self._parts = np.asarray(parts, dtype=np.float64).reshape(28, 28)
         self._image = parts_image(self._parts)
         self._to_widget = to_widget
+        self._ink, self._ink_rect = (
+            (ink, ink_rect) if ink is not None and ink_rect is not None else (None, None)
+        )
         self.update()
 
     def parts(self) -> np.ndarray | None:
@@ -73,13 +91,45 @@ class ExplanationLayer(QWidget):
             self.setGeometry(self.parentWidget().rect())
         return False
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def composed(self) -> QImage | None:
+        """What the layer paints, the widget's size: the parts over the frame, on the ink only."""
         target = self.target_rect()
         if self._image is None or target is None:
+            return None
+        ratio = self.devicePixelRatioF()
+        out = QImage(
+            round(self.width() * ratio),
+            round(self.height() * ratio),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        out.setDevicePixelRatio(ratio)
+        out.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(out)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self._ink is not None and self._ink_rect is not None:
+            painter.setClipRect(self._ink_rect)  # nothing beyond the picture, where there is no ink
+        painter.drawImage(target, self._image)
+        if self._ink is not None and self._ink_rect is not None:
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+            painter.drawImage(self._ink_rect, self._ink_mask(self._ink))
+        painter.end()
+        return out
+
+    def _ink_mask(self, picture: Image.Image) -> QImage:
+        """The picture's ink as an alpha-only image (kept while the same picture is shown)."""
+        if self._mask is None or self._mask[0] is not picture:
+            ink = np.ascontiguousarray(255 - np.asarray(picture.convert("L"), dtype=np.uint8))
+            height, width = ink.shape
+            mask = QImage(ink.data, width, height, width, QImage.Format.Format_Alpha8).copy()
+            self._mask = (picture, mask)
+        return self._mask[1]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        image = self.composed()
+        if image is None:
             return
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(target, self._image)
+        painter.drawImage(0, 0, image)
 
 
 def parts_image(parts: np.ndarray, vmax: float | None = None) -> QImage:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtWidgets import QLabel
 
 from app.widgets.actions import make_action
@@ -117,7 +117,9 @@ class Explainer(QObject):
             sx, sy = frame.to_source(x, y)
             return canvas.map_from_document(sx * per_pixel, sy * per_pixel)
 
-        self.layer.show_parts(explanation.parts, to_widget)
+        corner = canvas.map_from_document(0.0, 0.0)
+        far = canvas.map_from_document(picture.width * per_pixel, picture.height * per_pixel)
+        self.layer.show_parts(explanation.parts, to_widget, picture, QRectF(corner, far))
         self._last = explanation
         self.caption.setText(caption(explanation, reading.verdict, reading.runner_up))
         self.explained.emit(explanation)
