@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from PIL import Image
-    from PySide6.QtCore import QObject, QPointF
+    from PySide6.QtCore import QObject, QPointF, QRect
     from PySide6.QtGui import QPaintEvent
 
 FOR_RGB = (230, 97, 1)  # orange (PuOr's end): counted for
@@ -91,45 +91,55 @@ class ExplanationLayer(QWidget):
             self.setGeometry(self.parentWidget().rect())
         return False
 
-    def composed(self) -> QImage | None:
-        """What the layer paints, the widget's size: the parts over the frame, on the ink only."""
+    def composed(self) -> tuple[QImage, QRect] | None:
+        """What the layer paints and where: the parts over the frame, on the ink only.
+
+        Only the part of the widget the frame covers (within the picture, when there is one) is
+        composed, at the screen's resolution.
+        """
         target = self.target_rect()
         if self._image is None or target is None:
             return None
+        masked = self._ink is not None and self._ink_rect is not None
+        area = (target.intersected(self._ink_rect) if masked else target).toAlignedRect()
+        area = area.intersected(self.rect())
+        if area.isEmpty():
+            return None
         ratio = self.devicePixelRatioF()
         out = QImage(
-            round(self.width() * ratio),
-            round(self.height() * ratio),
+            round(area.width() * ratio),
+            round(area.height() * ratio),
             QImage.Format.Format_ARGB32_Premultiplied,
         )
         out.setDevicePixelRatio(ratio)
         out.fill(Qt.GlobalColor.transparent)
         painter = QPainter(out)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        if self._ink is not None and self._ink_rect is not None:
-            painter.setClipRect(self._ink_rect)  # nothing beyond the picture, where there is no ink
+        painter.translate(-area.topLeft())
         painter.drawImage(target, self._image)
-        if self._ink is not None and self._ink_rect is not None:
+        if masked:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
             painter.drawImage(self._ink_rect, self._ink_mask(self._ink))
         painter.end()
-        return out
+        return out, area
 
     def _ink_mask(self, picture: Image.Image) -> QImage:
         """The picture's ink as an alpha-only image (kept while the same picture is shown)."""
         if self._mask is None or self._mask[0] is not picture:
-            ink = np.ascontiguousarray(255 - np.asarray(picture.convert("L"), dtype=np.uint8))
-            height, width = ink.shape
-            mask = QImage(ink.data, width, height, width, QImage.Format.Format_Alpha8).copy()
+            grey = picture if picture.mode == "L" else picture.convert("L")
+            width, height = grey.size
+            mask = QImage(grey.tobytes(), width, height, width, QImage.Format.Format_Grayscale8).copy()
+            mask.invertPixels()  # ink is dark: its darkness is the mask's opacity
+            mask.reinterpretAsFormat(QImage.Format.Format_Alpha8)
             self._mask = (picture, mask)
         return self._mask[1]
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        image = self.composed()
-        if image is None:
+        found = self.composed()
+        if found is None:
             return
-        painter = QPainter(self)
-        painter.drawImage(0, 0, image)
+        image, area = found
+        QPainter(self).drawImage(area.topLeft(), image)
 
 
 def parts_image(parts: np.ndarray, vmax: float | None = None) -> QImage:
