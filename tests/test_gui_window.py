@@ -64,6 +64,16 @@ def test_status_bar_names_model_accuracy_and_training_time(window: MainWindow) -
     assert window.findChild(QLabel, "modelStatus").isVisible()
 
 
+def test_a_status_message_gets_the_whole_bar_and_the_model_line_comes_back(window: MainWindow, qtbot) -> None:
+    line = window.findChild(QLabel, "modelStatus")
+    window.resize(700, window.height())
+    qtbot.waitUntil(lambda: window.width() <= 760)
+    window.show_status("Now using the bundled model; your own model files were deleted")
+    assert not line.isVisible()  # before, it stayed and cut the message off mid-word
+    window.show_status("")
+    qtbot.waitUntil(line.isVisible)
+
+
 def test_drawing_updates_the_prediction_live_while_the_button_is_held(window: MainWindow, qtbot) -> None:
     strokes = place_strokes(window.canvas, SEVEN, 0.175, 0.175, 0.65)
     path = mouse_path(strokes[0])

@@ -296,7 +296,9 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)  # no style sheet: under one, widgets miss palette changes
-        self.statusBar().addPermanentWidget(self.model_status)
+        # A normal status-bar widget, not a permanent one: a message takes the whole bar while it is
+        # shown (the model line beside it cut it off mid-word) and the model line comes back after.
+        self.statusBar().addWidget(self.model_status, 1)
         self.statusBar().setSizeGripEnabled(True)
 
     def _connect(self) -> None:
