@@ -219,7 +219,8 @@ def test_open_model_from_elsewhere_asks_first_and_loads_after_yes(window, qtbot,
     window.action("open_model").trigger()
     assert len(seen) == 1
     assert seen[0].property("shownText") == (
-        "Loading a model file can run code hidden in it. Only open files from people you trust. "
+        "A model file from elsewhere cannot run code here, but it may have been trained to misread. "
+        "Only open files from people you trust. "
         "Load shared-ovr.joblib?"
     )
     assert seen[0].property("defaultIsNo")

@@ -42,12 +42,13 @@ class OpenedModel(NamedTuple):
 def untrusted_warning(name: str) -> str:
     """The question asked before loading a file the app did not write."""
     return (
-        f"Loading a model file can run code hidden in it. Only open files from people you trust. Load {name}?"
+        f"A model file from elsewhere cannot run code here, but it may have been trained to misread. "
+        f"Only open files from people you trust. Load {name}?"
     )
 
 
 def confirm_untrusted(parent: QWidget | None, path: Path) -> bool:
-    """Ask before unpickling a file from elsewhere; Enter, Esc and closing the box all mean No."""
+    """Ask before using a model file from elsewhere; Enter, Esc and closing the box all mean No."""
     from PySide6.QtWidgets import QMessageBox  # dialogs are imported when first shown (start-up)
 
     box = QMessageBox(parent)
