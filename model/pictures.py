@@ -66,6 +66,9 @@ def open_picture(path: str | os.PathLike[str]) -> Image.Image:
         raise PictureError(f"{name} could not be read ({exc.strerror or type(exc).__name__}).") from exc
     except ValueError as exc:  # a NUL byte in the name
         raise PictureError(f"{name} is not a valid file name.") from exc
+    if os.fstat(fd).st_size == 0:
+        os.close(fd)
+        raise PictureError(f"{name} is empty (0 bytes), not an image.")
     try:
         with os.fdopen(fd, "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -97,6 +97,14 @@ def test_only_the_in_process_formats_are_opened(tmp_path):
             open_picture(path)
 
 
+
+def test_an_empty_file_is_called_empty(tmp_path):
+    path = tmp_path / "zero.png"
+    path.write_bytes(b"")
+    with pytest.raises(PictureError, match=r"^zero\.png is empty \(0 bytes\), not an image\.$"):
+        open_picture(path)
+
+
 # --------------------------------------------------------------------------------- sample import
 
 
