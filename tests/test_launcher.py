@@ -42,6 +42,9 @@ def test_version_and_help_answer_without_importing_qt_or_numpy():
     assert result.returncode == 0, result.stderr
     assert f"digit-canvas {version('digit-canvas')}" in result.stdout
     assert "--self-test" in result.stdout and "IMAGE" in result.stdout
+    usage = result.stdout.split("usage: ", 1)[1].split("\n\n", 1)[0]  # every option is in the usage line
+    for option in ("--self-test", "--install-desktop-entry", "--uninstall-desktop-entry"):
+        assert option in usage, usage
     assert "CODES [0, 0] LOADED []" in result.stdout
 
 

@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} [-h] [--version] [--self-test] [--install-desktop-entry] [IMAGE] [Qt options]",
+        usage=(
+            f"{PROG} [-h] [--version] [--self-test] [--install-desktop-entry | --uninstall-desktop-entry] "
+            "[IMAGE] [Qt options]"
+        ),
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,  # an unknown option is Qt's, never a prefix of ours
