@@ -345,6 +345,8 @@ def test_a_clearly_worse_model_is_put_in_use_only_when_the_person_says_so(
     assert box.defaultButton() is box.findChild(QPushButton, "keepCurrentModel")
     assert box.isModal() and dialog.is_training() and dialog.panel.stage.text() == "Not in use yet"
     assert user_model_path("ovr") is None
+    qtbot.wait(1100)  # the clock ticks on while it asks, but promises no time left: it is waiting
+    assert "elapsed" in dialog.panel.times.text() and "left" not in dialog.panel.times.text()
     with qtbot.waitSignal(dialog.trainingStopped, timeout=10000) as stopped:
         QTest.keyClick(box, Qt.Key.Key_Return)  # the default: keep the current one
     assert stopped.args == ["kept"]

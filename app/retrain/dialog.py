@@ -329,7 +329,7 @@ class RetrainDialog(QDialog):
         elapsed = self.job.elapsed
         text = f"{format_duration(elapsed)} elapsed"
         estimate, at = self._last_remaining
-        if self.is_training() and estimate >= 0:
+        if self.is_training() and estimate >= 0 and self.worse_question is None:  # not while it waits
             left = max(estimate - (elapsed - at), 0.0)
             text += f" · about {format_duration(left)} left"
         self.panel.times.setText(text)
@@ -343,6 +343,7 @@ class RetrainDialog(QDialog):
             "a less accurate one is saved only if you say so."
         )
         self.ask_about_worse(drops)
+        self._update_times()  # the time left is the person's to decide now
 
     def ask_about_worse(self, drops: list[tuple[str, float, float]]) -> None:
         """Ask, without blocking, whether to use new models that read fewer test digits (tests answer
