@@ -97,7 +97,6 @@ def test_only_the_in_process_formats_are_opened(tmp_path):
             open_picture(path)
 
 
-
 def test_an_empty_file_is_called_empty(tmp_path):
     path = tmp_path / "zero.png"
     path.write_bytes(b"")

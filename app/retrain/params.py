@@ -174,7 +174,13 @@ class OvrParamsBox(QGroupBox):
                 f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} components or fewer "
                 "(their number grows with the square)"
             )
-            hint = f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} PCA components or fewer."
+            hint = (
+                f"Pairwise products need PCA, with {MAX_QUADRATIC_COMPONENTS} components or fewer "
+                "(on the 784 pixels they would be 307,720 features); they are left out."
+                if n == 0
+                else f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} PCA components or fewer; they are "
+                "left out."
+            )
         else:
             self.products.setToolTip("Products of every pair of components let a linear model bend")
             hint = ""
