@@ -135,6 +135,30 @@ def test_the_curves_hold_the_points_appended_on_a_log_axis(qtbot):
     assert plot.plot_item.getAxis("left").logMode
 
 
+def test_a_short_run_has_whole_iterations_on_its_axis_and_one_point_shows_as_a_dot(qtbot):
+    plot = LinePlot("iteration", "loss", log_y=True)
+    qtbot.addWidget(plot)
+    plot.resize(400, 240)
+    plot.show()
+    plot.set_series(["0"])
+    plot.append(1, [0.7])
+    plot.flush()
+    (curve,) = plot.curves()
+    assert curve.opts["symbol"] == "o"  # a single point draws no line: before, the plot stayed empty
+    assert plot.plot_item.getViewBox().viewRange()[0] == [0.0, 2.0]  # the dot in the middle
+    assert _near(_colours(plot), QColor(SERIES_COLOURS[0]).getRgb()[:3])
+    plot.append(2, [0.5])
+    plot.flush()
+    assert curve.opts["symbol"] is None
+    bottom = plot.plot_item.getAxis("bottom")
+    labels = bottom._tickLevels[0] if bottom._tickLevels else []
+    assert [text for _, text in labels] == ["1", "2"], labels  # not 1.2, 1.4, ... 2.0
+    for i in range(3, 40):
+        plot.append(i, [1 / i])
+    plot.flush()
+    assert bottom._tickLevels is None  # a long run: the axis's own round ticks
+
+
 def test_a_linear_plot_draws_the_values_themselves(qtbot):
     plot = LinePlot("step", "accuracy")
     qtbot.addWidget(plot)

@@ -42,6 +42,7 @@ PEN_WIDTH = 1.6
 GRID_ALPHA = 40  # of 255: the grid lines recede behind the curves
 LEGEND_MARGIN = 60  # of the plot's width, what the legend leaves for the axis beside it
 LEGEND_SPACING = 4  # pixels between a legend entry's line and its name, and between entries
+SHORT_RANGE = 10  # an x axis of whole numbers this short or shorter labels every one of them
 WAITING = "Waiting for the first iteration…"
 
 
@@ -144,7 +145,13 @@ class LinePlot(plotting.PlotHost):
         self._pending = False
         n = self._count
         x = self._x[:n]  # views, not copies: points below n never change, and growing makes new arrays
+        dots = n == 1  # one point makes no line: it is drawn as a dot until the next one comes
         for s, curve in enumerate(self._curves):
+            if dots != (curve.opts.get("symbol") is not None):
+                curve.setSymbol("o" if dots else None)
+                curve.setSymbolSize(6)
+                curve.setSymbolPen(None)
+                curve.setSymbolBrush(curve.opts["pen"].color() if dots else None)
             curve.setData(x, self._y[s, :n])
         self._show_emptiness()
         self._follow_the_data()
@@ -283,7 +290,11 @@ class LinePlot(plotting.PlotHost):
         low, high = float(finite.min()), float(finite.max())
         if self.log_y:
             low, high = np.log10(low), np.log10(high)
-        self._set_range((x0, _round_up(max(x1, x0 + 1) - x0) + x0, *_round_out(low, high, self.log_y)))
+        y_range = _round_out(low, high, self.log_y)
+        if n == 1:  # a lone point (a dot) in the middle, not on the axis
+            self._set_range((x0 - 1, x0 + 1, *y_range))
+            return
+        self._set_range((x0, _round_up(max(x1, x0 + 1) - x0) + x0, *y_range))
 
     def _set_range(self, ranges: tuple[float, float, float, float]) -> None:
         if ranges == self._ranges:
@@ -291,7 +302,19 @@ class LinePlot(plotting.PlotHost):
         self._ranges = ranges
         x0, x1, y0, y1 = ranges
         self.plot_item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._label_whole_steps(x0, x1)
         self._draw_grid()
+
+    def _label_whole_steps(self, x0: float, x1: float) -> None:
+        """Iterations and steps are whole numbers: over a short range the x axis labels each of them,
+        not 1.5 or 2.25; over a longer one its own round ticks are whole anyway."""
+        axis = self.plot_item.getAxis("bottom")
+        n = self._count
+        whole = n > 0 and bool(np.all(self._x[:n] == np.round(self._x[:n])))
+        if whole and x1 - x0 <= SHORT_RANGE:
+            axis.setTicks([[(float(v), str(v)) for v in range(int(np.ceil(x0)), int(np.floor(x1)) + 1)], []])
+        elif not self._empty:
+            axis.setTicks(None)
 
     def _draw_grid(self) -> None:
         """A faint line across the plot at each labelled value of the y axis (set here on a log axis:
