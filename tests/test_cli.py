@@ -205,3 +205,24 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
     assert main(["--model", "binary"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("digit-canvas-train: error: there is not enough memory") and err.count("\n") == 1
+
+
+def test_the_console_line_counts_the_whole_run_and_never_goes_back():
+    """Between training each model and saving, neither the time nor the percentage restarts: the
+    clock runs from the command's start, and one model's own 100% is not the run's."""
+    import io
+    import re
+
+    from training.cli import ConsoleProgress
+    from training.progress import Progress
+
+    out = io.StringIO()
+    console = ConsoleProgress(out)
+    console(Progress("training", "iteration 1", 0.1, elapsed=5.0), 0.3)
+    console(Progress("done", "model one read 99%", 1.0, elapsed=0.0))  # a stage's own 100%: not the run's
+    console(Progress("saving", "Saving", None, elapsed=0.0), 0.98)
+    console(Progress("done", "Done", 1.0, elapsed=0.0), 1.0)
+    lines = out.getvalue().splitlines()
+    shares = [int(m.group(1)) for m in (re.search(r"\s(\d+)% ", line) for line in lines) if m]
+    times = [float(re.match(r"\[\s*([\d.]+)s\]", line).group(1)) for line in lines]
+    assert shares == [30, 30, 98, 100] and times == sorted(times), lines

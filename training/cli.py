@@ -18,16 +18,23 @@ from training.progress import Cancelled, Progress
 
 
 class ConsoleProgress:
-    """Prints one updating status line per stage: stage, iteration, loss and elapsed time."""
+    """Prints one updating status line per stage: stage, iteration, loss and elapsed time.
+
+    The time is counted from the start of the command, and a call given ``overall`` (the whole run's
+    fraction, as a retrain reports it) shows that instead of the stage's own, so neither goes back
+    to zero between loading, training and saving.
+    """
 
     def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1) -> None:
         self.stream = sys.stderr if stream is None else stream
         self.interactive = self.stream.isatty()
         self.min_interval = min_interval
+        self._start = time.perf_counter()
+        self._overall: float | None = None  # the last whole-run fraction reported
         self._last = 0.0
         self._last_stage = ""
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, p: Progress, overall: float | None = None) -> None:
         now = time.perf_counter()
         stage_changed = p.stage != self._last_stage
         # A terminal gets a live line ten times a second; a log file gets a line a second, plus the
@@ -37,8 +44,11 @@ class ConsoleProgress:
         if not due:
             return
         self._last = now
-        pct = "" if p.fraction is None else f"{p.fraction:4.0%} "
-        line = f"[{p.elapsed:6.1f}s] {pct}{p.stage}: {p.message}"
+        if overall is not None:
+            self._overall = overall
+        fraction = p.fraction if self._overall is None else self._overall  # a run's share never goes back
+        pct = "" if fraction is None else f"{fraction:4.0%} "
+        line = f"[{now - self._start:6.1f}s] {pct}{p.stage}: {p.message}"
         if self.interactive:
             end = "\n" if stage_changed and self._last_stage else ""
             self.stream.write(f"{end}\r\033[K{line}")
@@ -164,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             out_dir=args.out,
             max_drop=None if args.force or args.out is not None else WORSE_BY,
         )
-        results = retrain(request, progress=lambda p, overall: console(p))
+        results = retrain(request, progress=console)
         console.finish()
     except WorseModel as exc:
         console.finish()

@@ -140,8 +140,8 @@ def train_model(
     if extra is not None and user_samples is not None:
         raise ValueError("pass the user's samples as extra or as user_samples, not both")
     reporter = Reporter(progress, cancel)
-    reporter.report("loading data", "Loading MNIST…", 0.0)
     if mnist is None:
+        reporter.report("loading data", "Loading MNIST…", 0.0)
         from training.data import load_mnist
 
         def data_progress(p: Progress) -> None:  # downloads report inside the loading share of the bar
