@@ -67,7 +67,14 @@ def test_the_reliability_diagram_says_which_way_the_model_leans(qtbot):
     diagram.set_reliability(*r)
     assert "surer than it is right" in diagram.summary()
     assert f"{r.ece:.2%}" in diagram.summary() and diagram.toolTip() == diagram.summary()
+    assert diagram.summary().endswith("by that much.")  # surer at every level: one figure, said once
     assert len(_colours(diagram)) > 3  # bars, gaps, the diagonal
+    # Surer at low confidence and less sure at high: two figures, and what each one is.
+    right = np.where(p < 0.75, rng.random(3000) < p - 0.2, rng.random(3000) < np.minimum(p + 0.1, 1.0))
+    r = reliability(p, right)
+    diagram.set_reliability(*r)
+    said = diagram.summary()
+    assert f"Calibration error {r.ece:.2%}, the average gap" in said and "lean both ways" in said, said
 
 
 def test_the_explanation_layer_paints_for_and_against_where_the_frame_lies(qtbot):

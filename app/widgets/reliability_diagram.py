@@ -76,7 +76,13 @@ class ReliabilityDiagram(plotting.PlotHost):
         gap = float((self._counts[filled] / self._counts.sum()) @ (self._confidence - self._accuracy)[filled])
         leaning = "surer than it is right" if gap > 0 else "less sure than it is right"
         ece, by = percent(self._ece, RESULT_DIGITS), percent(abs(gap), RESULT_DIGITS)
-        return f"Calibration error {ece}: on average the model is {leaning} by {by}."
+        if by == ece:  # every confidence level leans the same way
+            return f"Calibration error {ece}: on average the model is {leaning} by that much."
+        return (
+            f"Calibration error {ece}, the average gap between how sure the model is and how often it "
+            f"is right at each confidence level; they lean both ways, and all together it is {leaning} "
+            f"by {by}."
+        )
 
     def ece_text(self) -> str:
         """What the corner says: the calibration error, or nothing before an evaluation."""
