@@ -225,7 +225,7 @@ def test_open_model_from_elsewhere_asks_first_and_loads_after_yes(window, qtbot,
     )
     assert seen[0].property("defaultIsNo")
     assert window.predictor.model().metadata_["path"] == str(path)
-    assert "opened from shared-ovr.joblib" in status(window)
+    assert "opened from shared-ovr.joblib, for this session" in status(window)
     assert window.banner.text() == ""
     assert read_digit(window, SEVEN) == 7
 

@@ -115,7 +115,7 @@ def origin(kind: object, path: Path) -> str:
             return "your model"
     except (OSError, ValueError):
         pass
-    return f"opened from {path.name}"
+    return f"opened from {path.name}, for this session"  # the next start uses your own or the bundled one
 
 
 def format_time(iso: object) -> str:
