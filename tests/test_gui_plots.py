@@ -77,13 +77,19 @@ def test_the_reliability_diagram_says_which_way_the_model_leans(qtbot):
     assert f"Calibration error {r.ece:.2%}, the average gap" in said and "lean both ways" in said, said
 
 
-def test_the_explanation_layer_paints_for_and_against_where_the_frame_lies(qtbot):
+def _layer_over(qtbot, side: int) -> tuple[QWidget, ExplanationLayer]:
+    """An explanation layer shown over a plain ``side`` x ``side`` widget."""
     host = QWidget()
     qtbot.addWidget(host)
-    host.resize(280, 280)
+    host.resize(side, side)
     layer = ExplanationLayer(host)
     layer.show()
     host.show()
+    return host, layer
+
+
+def test_the_explanation_layer_paints_for_and_against_where_the_frame_lies(qtbot):
+    host, layer = _layer_over(qtbot, 280)
     parts = np.zeros((28, 28))
     parts[:, :14] = 1.0  # left half for
     parts[:, 14:] = -1.0  # right half against
@@ -419,12 +425,7 @@ def test_a_log_axis_is_labelled_at_decades_or_at_1_2_5_on_a_short_one(qtbot):
 
 def test_the_explanation_layer_colours_only_the_ink_of_the_picture_it_is_given(qtbot):
     """Over a picture, the colours lie on its ink: none on the paper beside a stroke, nothing past it."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.resize(400, 400)
-    layer = ExplanationLayer(host)
-    layer.show()
-    host.show()
+    _, layer = _layer_over(qtbot, 400)
     picture = Image.new("L", (200, 200), 255)
     ImageDraw.Draw(picture).line([(100, 20), (100, 180)], fill=0, width=16)  # a 1, 32 widget pixels wide
     parts = np.ones((28, 28))  # every pixel for: unmasked, the whole frame would be orange
