@@ -230,3 +230,34 @@ def test_the_bars_stay_put_while_the_text_under_them_changes(qtbot, window):
     QTest.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(row).center().toPoint())
     assert window.explainer.versus() == other
     assert rows() == before
+
+
+def _painted_alpha(layer, point) -> int:
+    """The opacity the layer paints at widget ``point`` (0 outside what it composes)."""
+    found = layer.composed()
+    if found is None:
+        return 0
+    image, area = found
+    x, y = round(point.x()) - area.left(), round(point.y()) - area.top()
+    if not (0 <= x < area.width() and 0 <= y < area.height()):
+        return 0
+    ratio = image.devicePixelRatio()
+    return image.pixelColor(round(x * ratio), round(y * ratio)).alpha()
+
+
+def test_the_colours_stay_on_the_strokes_when_the_window_is_resized(qtbot, window):
+    """The colours lie on the ink, and still do after the canvas grows with no new reading."""
+    window.explainer.set_on(True)
+    draw_placed(window.canvas, SEVEN)
+    window.predictor.flush()
+    layer, canvas = window.explainer.layer, window.canvas
+    (left, top), (right, _), (_, foot_y) = canvas.strokes()[0].points  # as placed on the canvas
+    bar_middle, paper = ((left + right) / 2, top), (left, foot_y)  # on the 7's top bar; paper, far off
+    for size in ((1000, 680), (1400, 950)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda size=size: window.width() == size[0])
+        qtbot.wait(50)
+        count = window.predictor.count
+        assert _painted_alpha(layer, canvas.map_from_document(*bar_middle)) > 0, size
+        assert _painted_alpha(layer, canvas.map_from_document(*paper)) == 0, size
+    assert window.predictor.count == count  # the last resize brought no new reading

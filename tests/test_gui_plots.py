@@ -433,7 +433,7 @@ def test_the_explanation_layer_colours_only_the_ink_of_the_picture_it_is_given(q
     def to_widget(x: float, y: float) -> QPointF:
         return QPointF(x * 400 / 28, y * 400 / 28)
 
-    layer.show_parts(parts, to_widget, picture, QRectF(0, 0, 400, 400))
+    layer.show_parts(parts, to_widget, picture, lambda: QRectF(0, 0, 400, 400))
     alpha = _alpha(layer)
     assert alpha[40:360, 196:204].min() > 100  # on the stroke, strong
     assert alpha[:, :170].max() == 0 and alpha[:, 230:].max() == 0  # the paper beside it, none

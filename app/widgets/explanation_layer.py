@@ -47,8 +47,9 @@ class ExplanationLayer(QWidget):
         self._parts: np.ndarray | None = None
         self._to_widget: Callable[[float, float], QPointF] | None = None
         self._ink: Image.Image | None = None  # the picture read (dark ink on white), for the mask
-        self._ink_rect: QRectF | None = None  # where that picture lies on the widget
+        self._ink_rect: Callable[[], QRectF] | None = None  # where that picture lies on the widget now
         self._mask: tuple[Image.Image, QImage] | None = None  # the picture and its ink as alpha
+        self._composed: tuple[tuple, QImage] | None = None  # the last composition and what it was of
         over.installEventFilter(self)
         self.setGeometry(over.rect())
         self.hide()
@@ -58,12 +59,13 @@ class ExplanationLayer(QWidget):
         parts: np.ndarray | None,
         to_widget: Callable[[float, float], QPointF] | None,
         ink: Image.Image | None = None,
-        ink_rect: QRectF | None = None,
+        ink_rect: Callable[[], QRectF] | None = None,
     ) -> None:
         """Show ``parts`` (28, 28), or nothing for ``None``; ``to_widget`` maps frame points to the widget.
 
-        ``ink``, a grey picture of dark ink on white lying at ``ink_rect`` on the widget, limits the
-        colours to its ink (the picture is only kept here; the mask is made when the layer paints).
+        ``ink``, a grey picture of dark ink on white lying at ``ink_rect()`` on the widget, limits the
+        colours to its ink. Like ``to_widget``, ``ink_rect`` is asked at every paint, so the mask
+        follows the canvas when it is resized; the mask is made when the layer paints.
         """
         if parts is None or to_widget is None:
             self._parts = self._image = self._to_widget = self._ink = self._ink_rect = None
@@ -100,12 +102,15 @@ class ExplanationLayer(QWidget):
         target = self.target_rect()
         if self._image is None or target is None:
             return None
-        masked = self._ink is not None and self._ink_rect is not None
-        area = (target.intersected(self._ink_rect) if masked else target).toAlignedRect()
+        ink_rect = None if self._ink is None or self._ink_rect is None else self._ink_rect()
+        area = (target if ink_rect is None else target.intersected(ink_rect)).toAlignedRect()
         area = area.intersected(self.rect())
         if area.isEmpty():
             return None
         ratio = self.devicePixelRatioF()
+        key = (self._image, self._ink, area.getRect(), target.getRect(), ratio)
+        if self._composed is not None and _same(self._composed[0], key):  # a repaint of the same
+            return self._composed[1], area
         out = QImage(
             round(area.width() * ratio),
             round(area.height() * ratio),
@@ -117,10 +122,11 @@ class ExplanationLayer(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.translate(-area.topLeft())
         painter.drawImage(target, self._image)
-        if masked:
+        if ink_rect is not None and self._ink is not None:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
-            painter.drawImage(self._ink_rect, self._ink_mask(self._ink))
+            painter.drawImage(ink_rect, self._ink_mask(self._ink))
         painter.end()
+        self._composed = (key, out)
         return out, area
 
     def _ink_mask(self, picture: Image.Image) -> QImage:
@@ -140,6 +146,12 @@ class ExplanationLayer(QWidget):
             return
         image, area = found
         QPainter(self).drawImage(area.topLeft(), image)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """The same pictures (the very objects: comparing their pixels would cost what reusing saves)
+    at the same places."""
+    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
 
 
 def parts_image(parts: np.ndarray, vmax: float | None = None) -> QImage:

@@ -117,9 +117,13 @@ class Explainer(QObject):
             sx, sy = frame.to_source(x, y)
             return canvas.map_from_document(sx * per_pixel, sy * per_pixel)
 
-        corner = canvas.map_from_document(0.0, 0.0)
-        far = canvas.map_from_document(picture.width * per_pixel, picture.height * per_pixel)
-        self.layer.show_parts(explanation.parts, to_widget, picture, QRectF(corner, far))
+        def picture_rect() -> QRectF:  # where the picture lies on the canvas now (asked at each paint)
+            corner = canvas.map_from_document(0.0, 0.0)
+            return QRectF(
+                corner, canvas.map_from_document(picture.width * per_pixel, picture.height * per_pixel)
+            )
+
+        self.layer.show_parts(explanation.parts, to_widget, picture, picture_rect)
         self._last = explanation
         self.caption.setText(caption(explanation, reading.verdict, reading.runner_up))
         self.explained.emit(explanation)
