@@ -269,9 +269,32 @@ def test_quitting_while_a_model_trains_asks_first_and_no_keeps_training(
     with qtbot.waitSignal(dlg.trainingStopped, timeout=10000) as stopped:
         window.close()  # the close box
         assert window.isVisible()  # it waits for the training to stop, then closes
+        window.close()  # again, impatient: it is stopping already, so nothing is asked again
     assert asked == [True, True] and stopped.args == ["cancelled"]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
     assert user_model_path("ovr") is None
+
+
+@pytest.mark.mnist
+def test_a_training_that_ends_while_quitting_is_asked_about_lets_the_window_close(
+    qtbot, window, mnist_dir: Path, monkeypatch
+) -> None:
+    """The training finished while "Stop it and close?" was open: Yes closes the window at once
+    (before, the window waited for a stop that had already happened and stayed open)."""
+    dlg = window.model_menu.open_retrain()
+    dlg.model_binary.setChecked(True)
+    dlg.data_box.set_folder(mnist_dir)
+    dlg.data_box.max_train.setValue(2000)
+
+    def answer_once_it_has_ended() -> bool:
+        qtbot.waitUntil(lambda: not dlg.is_training(), timeout=90000)
+        return True
+
+    monkeypatch.setattr(dlg, "confirm_stop", answer_once_it_has_ended)
+    click(dlg.train_button)
+    qtbot.waitUntil(dlg.is_training)
+    window.action("quit").trigger()
+    assert not window.isVisible()
 
 
 @pytest.mark.mnist

@@ -11,6 +11,7 @@ only if the person says so; keeping the current one saves nothing.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, Signal, Slot
@@ -85,7 +86,8 @@ class RetrainDialog(QDialog):
         self.job: TrainingJob | None = None
         self.results: list[RetrainResult] = []
         self.outcome: str | None = None
-        self._close_when_stopped = False
+        self._after_stop: list[Callable[[], None]] = []  # what waits for the running job to stop
+        self._saving = False  # the job is saving: past the commit point, a cancel is not honoured
         self.worse_question: QMessageBox | None = None  # while it asks whether to use a worse model
         self._last_remaining = (-1.0, 0.0)  # (estimate, job.elapsed when it arrived)
 
@@ -313,6 +315,7 @@ class RetrainDialog(QDialog):
         self.panel.bar.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
         if stage == "saving":  # the commit point: a cancel is no longer honoured, so it is not offered
             self.panel.cancel.setEnabled(False)
+            self._saving = True
         self._last_remaining = (remaining, elapsed)
         self._update_times()
 
@@ -454,9 +457,9 @@ class RetrainDialog(QDialog):
         self.train_button.setText("Train again" if self.outcome in ("finished", "kept") else "Train")
         self._update_enabled()
         self.trainingStopped.emit(self.outcome or "failed")
-        if self._close_when_stopped:
-            self._close_when_stopped = False
-            super().reject()
+        waiting, self._after_stop, self._saving = self._after_stop, [], False
+        for then in waiting:
+            then()
 
     # ------------------------------------------------------------------------------------ closing
 
@@ -471,19 +474,33 @@ class RetrainDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _stop_then_close(self) -> bool:
-        """True if the dialog may close now; otherwise cancel (if confirmed) and close when stopped."""
+    def stop_then(self, then: Callable[[], None]) -> bool:
+        """Before closing: True if nothing is training, so the caller may close now.
+
+        Otherwise False, and ``then`` runs once the job has stopped: after the person agreed to stop it
+        (asked once; a second request while it stops just waits too), or, while it saves (the commit
+        point, where a cancel is not honoured), once the saving is done, without asking.
+        """
         if not self.is_training():
             return True
-        if self.confirm_stop():
-            self._close_when_stopped = True
-            self.cancel_training()
+        if self._after_stop or self._saving:  # already on its way to the end
+            self._after_stop.append(then)
+            return False
+        if not self.confirm_stop():
+            return False
+        if not self.is_training():  # it ended while the question was open
+            return True
+        self._after_stop.append(then)
+        self.cancel_training()
         return False
 
     def reject(self) -> None:
         """Esc, the Close button and the window's close box all end here (QDialog routes them)."""
-        if self._stop_then_close():
+        if self.stop_then(self._close_now):
             super().reject()
+
+    def _close_now(self) -> None:
+        super().reject()
 
 
 def _laid_out_height(layout: QLayout, width: int) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Slot
 
 from app.text.labels import label
 from app.widgets.actions import make_action
@@ -105,19 +105,10 @@ class ModelMenu(QObject):
 
     def may_close(self) -> bool:
         """Whether the main window may close now. A running retrain asks first, as its own dialog
-        does; if the person agrees it is cancelled and the window closes once it has stopped, so no
-        training thread or child process is left behind and nothing half-trained is saved."""
-        dialog = self.dialog
-        if dialog is None or not dialog.is_training():
-            return True
-        if dialog.confirm_stop():
-            dialog.trainingStopped.connect(self._close_after_stop, Qt.ConnectionType.SingleShotConnection)
-            dialog.cancel_training()
-        return False
-
-    @Slot(str)
-    def _close_after_stop(self, _outcome: str) -> None:
-        self.window.window().close()
+        does (:meth:`RetrainDialog.stop_then`): if the person agrees it is cancelled and the window
+        closes once it has stopped, so no training thread or child process is left behind and nothing
+        half-trained is saved; one that is already saving finishes first."""
+        return self.dialog is None or self.dialog.stop_then(self.window.window().close)
 
     @Slot(Path)
     def _remember_mnist_dir(self, folder: Path) -> None:
