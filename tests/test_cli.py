@@ -166,15 +166,20 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_mnist_is_read(tm
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
-    cases = [(a_file / "models", "cannot be used as a folder")]
+    cases = [(a_file / "models", "is a file"), (a_file, "is a file")]
     if os.geteuid() != 0:  # root writes anywhere
-        cases.append((locked, "is not writable"))
-    for out, words in cases:
-        code = main(["--model", "binary", "--out", str(out)])
-        assert code == 1
-        err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and words in err[0] and "Errno" not in err[0], err
-    locked.chmod(0o700)
+        cases.append((locked / "new" / "models", "cannot be written to"))
+    if Path("/proc/self").is_dir():  # where nobody, root included, can make a folder
+        cases.append((Path("/proc/digit-canvas-models"), "cannot be written to"))
+    try:
+        for out, words in cases:
+            code = main(["--model", "binary", "--out", str(out)])
+            assert code == 1
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and words in err[0] and "Errno" not in err[0], err
+    finally:
+        locked.chmod(0o700)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "locked"]  # nothing made on the way
 
 
 @pytest.mark.mnist

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -218,20 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _check_out_dir(out: str | None) -> None:
-    """Refuse an ``--out`` folder that cannot be made or written into, in one sentence."""
+def _check_out_dir(out: Path | None) -> None:
+    """Refuse an ``--out`` folder that could not be made or written into, in one sentence, before any
+    training; nothing is created here (the save makes the folder)."""
     if out is None:
         return
-    folder = Path(out).expanduser()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    existing = out if out.is_absolute() else Path.cwd() / out
+    while not existing.exists() and existing.parent != existing:  # the nearest part that exists
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"--out {out} cannot be a folder: {existing} is a file; choose another folder")
+    try:  # os.access answers yes to root everywhere; making (and removing) a folder there tells
+        os.rmdir(tempfile.mkdtemp(prefix=".digit-canvas-check-", dir=existing))
     except OSError as exc:
+        where = "" if existing == out else f" ({existing}: {exc.strerror or exc})"
         raise ValueError(
-            f"--out {out} cannot be used as a folder ({exc.strerror or exc}); choose a folder you can "
-            "write to"
+            f"--out {out} cannot be written to{where}; choose a folder you can write to"
         ) from exc
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out} is not writable; choose a folder you can write to")
 
 
 def _check_max_train(max_train: int | None, kinds: list[str], mnist: Any) -> None:
