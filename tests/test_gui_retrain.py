@@ -211,6 +211,18 @@ def test_a_download_that_failed_on_every_mirror_is_told_in_the_dialog_s_words(tm
     assert "--data-dir" not in message and "127.0.0.1" not in message and ".)." not in message
     assert message.count("cannot connect") == 1  # each reason once
 
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    try:  # a download folder that cannot be made has its reason too
+        try:
+            download_mnist(a_file / "mnist", mirrors=unreachable, timeout=5)
+        except MnistNotFoundError as exc:
+            raise not_found_error([tmp_path], f"Downloading it failed: {exc}") from exc
+    except MnistNotFoundError as exc:
+        message = describe_failure(exc, request)
+    assert message.startswith(f"MNIST could not be downloaded: the download folder {a_file / 'mnist'} cannot")
+    assert "--data-dir" not in message and "DIGIT_CANVAS_DATA" not in message, message
+
 
 def test_the_previous_model_s_figure_on_the_samples_says_how_many_it_read() -> None:
     """The previous model's figure counts only the samples it had not trained on: it says how many."""

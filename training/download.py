@@ -195,6 +195,7 @@ def download_mnist(
             f"Cannot create the MNIST download folder {dest} ({exc}); pass --data-dir DIR with "
             f"the files or set DIGIT_CANVAS_DATA.",
             dest,
+            reason=f"the download folder {dest} cannot be made ({exc.strerror or exc})",
         ) from exc
     reporter = Reporter(progress, cancel)
     overall = _Overall(reporter)

@@ -384,6 +384,7 @@ class RetrainDialog(QDialog):
         if self.worse_question is box:
             self.worse_question = None
         box.deleteLater()
+        self._last_remaining = (-1.0, 0.0)  # the estimate from before the question no longer holds
         if self.job is not None and self.job.is_running():
             what = "models" if len(self.kinds()) > 1 else "model"
             self.panel.message.setText(f"Saving the new {what}…" if use else f"Keeping the current {what}…")
