@@ -601,6 +601,7 @@ def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
     assert "100 PCA components or fewer" in box.hint.text()
     box.components.setValue(0)  # "none": every pixel
     assert "need PCA" in box.hint.text() and "they are left out" in box.hint.text()
+    assert "need PCA" in box.products.toolTip()
     box.deskew.setChecked(False)
     assert box.params()["n_components"] is None
     assert "pixel space" not in box.hint.text()  # the stroke directions are not pixels

@@ -80,11 +80,13 @@ def test_import_accepts_full_size_drawings_and_rejects_bad_rows(tmp_path):
     with pytest.raises(ValueError, match=r"labels\.csv"):
         store.import_folder(tmp_path / "nowhere")
     (tmp_path / "outside.png").write_bytes((src / "one.png").read_bytes())
-    for listed in ("../outside.png", "../../../etc/passwd", "sub/one.png"):
+    for listed in ("../outside.png", "../../../etc/passwd", "sub/one.png", "..\\outside.png"):
         (src / "labels.csv").write_text(f"file,label\n{listed},3\n")
-        with pytest.raises(ValueError, match=rf"line 2: {re.escape(listed)} is not a file of this folder"):
+        with pytest.raises(ValueError, match=rf"line 2: {re.escape(listed)} names a path, not a file"):
             store.import_folder(src)  # named for what it is, not "does not exist", and never read
     assert len(store) == 1
+    (src / "labels.csv").write_text("file,label\n./one.png,1\n")  # the same file, said another way
+    assert store.import_folder(src) == 0  # read, and skipped as the drawing already stored
 
 
 def test_weight_lets_a_few_hundred_samples_matter():

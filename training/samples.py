@@ -17,7 +17,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -198,10 +198,10 @@ class SampleStore:
                 raise ValueError(f"{LABELS_FILE} line {number} needs a file name and a digit label") from exc
             if not 0 <= label <= 9:
                 raise ValueError(f"{LABELS_FILE} line {number}: label {label} is not a digit 0-9")
-            if name != row["file"]:
+            if PurePosixPath(row["file"].replace("\\", "/")).parts != (name,):  # "./a.png" is just a.png
                 raise ValueError(
-                    f"{LABELS_FILE} line {number}: {row['file']} is not a file of this folder (the list "
-                    "names its pictures without a folder)"
+                    f"{LABELS_FILE} line {number}: {row['file']} names a path, not a file of this folder "
+                    "(the list names its pictures without a folder)"
                 )
             try:
                 picture = open_picture(src / name)

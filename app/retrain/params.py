@@ -171,7 +171,9 @@ class OvrParamsBox(QGroupBox):
         features = 0
         if too_many:
             self.products.setToolTip(
-                f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} components or fewer "
+                "Pairwise products need PCA (on the 784 pixels they would be 307,720 features)"
+                if n == 0
+                else f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} components or fewer "
                 "(their number grows with the square)"
             )
             hint = (
