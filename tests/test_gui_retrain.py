@@ -582,6 +582,21 @@ def test_log_spin_box_steps_and_parses(qtbot) -> None:
         assert box.value() == pytest.approx(expected)
 
 
+@pytest.mark.mnist
+def test_with_no_mnist_in_the_usual_places_a_remembered_folder_is_chosen_below(
+    qtbot, window, mnist_dir: Path, monkeypatch
+):
+    """The found line does not say "none" as if no folder were known while the remembered one is used."""
+    import app.retrain.data_source as data_source
+    from app.window.settings import AppSettings
+
+    monkeypatch.setattr(data_source, "find_mnist_dir", lambda *args: None)
+    AppSettings().set_mnist_dir(mnist_dir)
+    box = window.model_menu.open_retrain().data_box
+    assert box.found.text().startswith("MNIST folder found: none in the usual places")
+    assert box.folder.isChecked() and box.folder_edit.text() == str(mnist_dir)
+
+
 def test_ovr_settings_guard_the_quadratic_features(qtbot) -> None:
     dlg = RetrainDialog()
     qtbot.addWidget(dlg)

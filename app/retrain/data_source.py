@@ -53,7 +53,10 @@ class DataSourceBox(QGroupBox):
             self.found.setText(f"MNIST folder found: {self.found_dir}")
             self.found.setToolTip("Train on the MNIST files in this folder")
         else:
-            self.found.setText(f"MNIST folder found: none (set {DATA_ENV_VAR}, or choose one below)")
+            # "in the usual places": a folder remembered from last time may be chosen just below
+            self.found.setText(
+                f"MNIST folder found: none in the usual places (set {DATA_ENV_VAR}, or choose one below)"
+            )
             self.found.setToolTip(f"Looked in {looked} (set {DATA_ENV_VAR} to add a folder)")
             self.found.setEnabled(False)
         self.folder = QRadioButton("Another folder:")
