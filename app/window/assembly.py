@@ -30,8 +30,8 @@ def build_main_window(library: ModelLibrary | None = None, kind: str | None = No
     files = ModelFileOpener(window.models, window, window.model_kind)  # Model > Open model file…
     window.add_actions("model", [files.action])
     files.opened.connect(window.set_model_kind)
-    files.failed.connect(lambda message: window.show_message(message, "error"))
-    files.withdrawn.connect(window.hide_message)
+    files.failed.connect(lambda message: window.show_message(message, "error", about="model file"))
+    files.opened.connect(lambda _kind: window.withdraw_message("model file"))  # a refusal is stale then
     window.model_files = files
 
     menu = ModelMenu(window)  # Retrain…, Reset, Evaluate…, Show weights

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._model_filter: Callable[[Any], Any] = lambda estimator: estimator
         self._bar_filter: Callable[[int], bool] = lambda digit: False
         self._close_guards: list[Callable[[], bool]] = []
+        self._said: dict[str, str] = {}  # the last banner message about each thing (show_message's about)
 
         self.canvas = DrawingCanvas()
         self.predictor = Predictor(self)
@@ -156,9 +157,21 @@ class MainWindow(QMainWindow):
         self.show_status(f"Saved {path}", 5000)
         return True
 
-    def show_message(self, text: str, level: str = "info") -> None:
-        """A message in the banner above the canvas; level info, warning or error."""
+    def show_message(self, text: str, level: str = "info", about: str | None = None) -> None:
+        """A message in the banner above the canvas; level info, warning or error.
+
+        ``about`` names what the message is about (a refused picture, say), so that
+        :meth:`withdraw_message` can take it away once it no longer holds.
+        """
         self.banner.show_message(text, level)
+        if about is not None:
+            self._said[about] = text
+
+    def withdraw_message(self, about: str) -> None:
+        """The last message about ``about`` no longer holds: out of the banner, if it is still there."""
+        text = self._said.pop(about, None)
+        if text is not None:
+            self.hide_message(text)
 
     def hide_message(self, text: str) -> None:
         """Take ``text`` out of the banner, unless another message has replaced it meanwhile."""

@@ -91,14 +91,12 @@ class ModelFileOpener(QObject):
     """Opens model files for a window: file dialog, trust decision, loading, and the library swap.
 
     ``opened(kind)`` fires after the model was put in the library (the window switches to ``kind``);
-    ``failed(message)`` carries one sentence when the file was refused or could not be loaded, and
-    ``withdrawn(message)`` that sentence again once a later file opens (it no longer holds). A
+    ``failed(message)`` carries one sentence when the file was refused or could not be loaded. A
     person answering No to the warning is neither: nothing happens.
     """
 
     opened = Signal(str)
     failed = Signal(str)
-    withdrawn = Signal(str)
 
     def __init__(
         self,
@@ -113,7 +111,6 @@ class ModelFileOpener(QObject):
         self._active_kind = active_kind
         self.confirm = confirm  # replaceable, e.g. by a test or a policy that never trusts
         self.last_dir = Path.home()
-        self._failure = ""
         self.action = make_action(
             self,
             "open_model",
@@ -146,19 +143,12 @@ class ModelFileOpener(QObject):
                 trusted = True
             opened = load_model_file(path, self._active_kind(), trusted=trusted)
         except ModelFileError as exc:
-            self._fail(one_line(str(exc)))
+            self.failed.emit(one_line(str(exc)))
             return False
         except Exception as exc:  # whatever a strange file does, the app keeps running
             log.warning("Model file %s could not be opened", path, exc_info=True)
-            self._fail(f"Model file {path.name} could not be opened ({typed_clause(exc)}).")
+            self.failed.emit(f"Model file {path.name} could not be opened ({typed_clause(exc)}).")
             return False
         self._library.set(opened.kind, opened.estimator)
-        if self._failure:
-            self.withdrawn.emit(self._failure)
-            self._failure = ""
         self.opened.emit(opened.kind)
         return True
-
-    def _fail(self, message: str) -> None:
-        self._failure = message
-        self.failed.emit(message)

@@ -41,7 +41,6 @@ class PictureOpener(QObject):
         super().__init__(window.window())
         self._window = window
         self._job: Any = None
-        self._failure = ""  # the banner's sentence about the last file that did not open
         self._target = window.window()
         self._target.setAcceptDrops(True)
         self._target.installEventFilter(self)
@@ -99,13 +98,10 @@ class PictureOpener(QObject):
         window.canvas.unsetCursor()
         if picture is None:
             window.show_status("")
-            window.show_message(message, "warning")
-            self._failure = message
+            window.show_message(message, "warning", about="picture")
             self.opened.emit(False)
             return
-        if self._failure:  # the last file's refusal is stale once another file opens
-            window.hide_message(self._failure)
-            self._failure = ""
+        window.withdraw_message("picture")  # the last file's refusal is stale once another file opens
         window.canvas.set_picture(picture)
         window.predictor.flush()
         window.show_status(f"Opened {path.name}", 5000)

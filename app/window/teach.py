@@ -66,8 +66,8 @@ class Teacher(QObject):
         self._hide_timer.setSingleShot(True)
         self._hide_timer.setInterval(MESSAGE_SECONDS * 1000)
         self._hide_timer.timeout.connect(self._hide_message)
-        self._nudge = ""  # "draw a digit first" or "too little ink", until the drawing changes
-        window.canvas.changed.connect(self._drawing_changed)
+        # "Draw a digit first" and "too little ink" hold until the drawing changes (a stroke, an undo).
+        window.canvas.changed.connect(lambda: window.withdraw_message("teach nudge"))
 
         self.teach_actions: list[QAction] = []
         teach_menu = QMenu("&Teach this drawing as", parent)
@@ -208,15 +208,7 @@ class Teacher(QObject):
         self._hide_timer.start()
 
     def _show_nudge(self, text: str) -> None:
-        self.window.show_message(text, "info")
-        self._nudge = text
-
-    @Slot()
-    def _drawing_changed(self) -> None:
-        """A nudge about the drawing no longer holds once the drawing changes (a stroke, an undo)."""
-        if self._nudge:
-            self.window.hide_message(self._nudge)
-            self._nudge = ""
+        self.window.show_message(text, "info", about="teach nudge")
 
     @Slot()
     def _hide_message(self) -> None:
