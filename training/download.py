@@ -133,8 +133,7 @@ def _fetch(url: str, name: str, tmp: Path, timeout: float, overall: _Overall) ->
 def _download_one(name: str, dest: Path, mirrors: Sequence[str], timeout: float, overall: _Overall) -> None:
     """Fetch one file from the first mirror that serves it intact; raise listing every failure."""
     final = dest / name
-    failures: list[str] = []
-    reasons: list[str] = []  # the same failures without their addresses
+    failures: list[tuple[str, str]] = []  # (address, what went wrong there)
     for mirror in mirrors:
         url = mirror if mirror.endswith("/") else mirror + "/"
         url += name
@@ -154,20 +153,17 @@ def _download_one(name: str, dest: Path, mirrors: Sequence[str], timeout: float,
             os.replace(tmp, final)
             return
         except _FetchError as exc:
-            failures.append(f"{url}: {exc}")
-            reasons.append(str(exc))
+            failures.append((url, str(exc)))
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-    if not mirrors:
-        failures.append("no mirrors were given")
-        reasons.append("no mirrors were given")
+    listed = "; ".join(f"{url}: {why}" for url, why in failures) if mirrors else "no mirrors were given"
     raise MnistNotFoundError(
-        f"Could not download {name} into {dest}: " + "; ".join(failures) + ". "
+        f"Could not download {name} into {dest}: {listed}. "
         "Check the network, or download the four MNIST files by hand and pass --data-dir DIR "
         "or set the environment variable DIGIT_CANVAS_DATA to their folder.",
         final,
-        reason="; ".join(dict.fromkeys(reasons)),  # each different reason once
+        reason="; ".join(dict.fromkeys(why for _, why in failures)) or listed,  # each different one once
     )
 
 

@@ -170,15 +170,16 @@ class OvrParamsBox(QGroupBox):
         self.products.setEnabled(not too_many)
         features = 0
         if too_many:
+            on_pixels = f"on the 784 pixels they would be {784 * 785 // 2:,} features"
             self.products.setToolTip(
-                "Pairwise products need PCA (on the 784 pixels they would be 307,720 features)"
+                f"Pairwise products need PCA ({on_pixels})"
                 if n == 0
                 else f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} components or fewer "
                 "(their number grows with the square)"
             )
             hint = (
                 f"Pairwise products need PCA, with {MAX_QUADRATIC_COMPONENTS} components or fewer "
-                "(on the 784 pixels they would be 307,720 features); they are left out."
+                f"({on_pixels}); they are left out."
                 if n == 0
                 else f"Pairwise products need {MAX_QUADRATIC_COMPONENTS} PCA components or fewer; they are "
                 "left out."
