@@ -193,33 +193,33 @@ def test_describe_failure_of_a_failed_download() -> None:
     assert "under Data" in message
 
 
-def test_a_download_that_failed_on_every_mirror_is_told_in_the_dialog_s_words(tmp_path) -> None:
-    """Only the reasons reach the dialog: not the mirrors' addresses, nor the command line's advice."""
+def _dialog_sentence_for_a_download_into(dest: Path) -> str:
+    """What the Retrain dialog says when downloading MNIST into ``dest`` from two refusing mirrors
+    failed, the download's error chained as :func:`training.data.load_mnist` chains it."""
     from training.data import not_found_error
     from training.download import download_mnist
 
-    request = TrainingRequest(kinds=("ovr",), download=True)
     unreachable = ["http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"]  # the discard port: refused
-    try:  # as training.data.load_mnist chains a failed download
+    try:
         try:
-            download_mnist(tmp_path, mirrors=unreachable, timeout=5)
+            download_mnist(dest, mirrors=unreachable, timeout=5)
         except MnistNotFoundError as exc:
-            raise not_found_error([tmp_path], f"Downloading it failed: {exc}") from exc
+            raise not_found_error([dest], f"Downloading it failed: {exc}") from exc
     except MnistNotFoundError as exc:
-        message = describe_failure(exc, request)
+        return describe_failure(exc, TrainingRequest(kinds=("ovr",), download=True))
+    raise AssertionError("the download did not fail")
+
+
+def test_a_download_that_failed_on_every_mirror_is_told_in_the_dialog_s_words(tmp_path) -> None:
+    """Only the reasons reach the dialog: not the mirrors' addresses, nor the command line's advice."""
+    message = _dialog_sentence_for_a_download_into(tmp_path)
     assert message.startswith("MNIST could not be downloaded: cannot connect (")
     assert "--data-dir" not in message and "127.0.0.1" not in message and ".)." not in message
     assert message.count("cannot connect") == 1  # each reason once
 
     a_file = tmp_path / "a-file"
     a_file.write_text("")
-    try:  # a download folder that cannot be made has its reason too
-        try:
-            download_mnist(a_file / "mnist", mirrors=unreachable, timeout=5)
-        except MnistNotFoundError as exc:
-            raise not_found_error([tmp_path], f"Downloading it failed: {exc}") from exc
-    except MnistNotFoundError as exc:
-        message = describe_failure(exc, request)
+    message = _dialog_sentence_for_a_download_into(a_file / "mnist")  # a folder that cannot be made
     assert message.startswith(f"MNIST could not be downloaded: the download folder {a_file / 'mnist'} cannot")
     assert "--data-dir" not in message and "DIGIT_CANVAS_DATA" not in message, message
 
