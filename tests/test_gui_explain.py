@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from painted_alpha import painted_alpha
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from windows import new_window
@@ -232,17 +233,10 @@ def test_the_bars_stay_put_while_the_text_under_them_changes(qtbot, window):
     assert rows() == before
 
 
-def _painted_alpha(layer, point) -> int:
-    """The opacity the layer paints at widget ``point`` (0 outside what it composes)."""
-    found = layer.composed()
-    if found is None:
-        return 0
-    image, area = found
-    x, y = round(point.x()) - area.left(), round(point.y()) - area.top()
-    if not (0 <= x < area.width() and 0 <= y < area.height()):
-        return 0
-    ratio = image.devicePixelRatio()
-    return image.pixelColor(round(x * ratio), round(y * ratio)).alpha()
+def _alpha_at(layer, point) -> int:
+    """The opacity the layer paints at widget ``point`` (0 outside the layer)."""
+    alpha, x, y = painted_alpha(layer), round(point.x()), round(point.y())
+    return int(alpha[y, x]) if 0 <= y < alpha.shape[0] and 0 <= x < alpha.shape[1] else 0
 
 
 def test_the_colours_stay_on_the_strokes_when_the_window_is_resized(qtbot, window):
@@ -258,6 +252,6 @@ def test_the_colours_stay_on_the_strokes_when_the_window_is_resized(qtbot, windo
         qtbot.waitUntil(lambda size=size: window.width() == size[0])
         qtbot.wait(50)
         count = window.predictor.count
-        assert _painted_alpha(layer, canvas.map_from_document(*bar_middle)) > 0, size
-        assert _painted_alpha(layer, canvas.map_from_document(*paper)) == 0, size
+        assert _alpha_at(layer, canvas.map_from_document(*bar_middle)) > 0, size
+        assert _alpha_at(layer, canvas.map_from_document(*paper)) == 0, size
     assert window.predictor.count == count  # the last resize brought no new reading

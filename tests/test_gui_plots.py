@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from painted_alpha import painted_alpha
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.widgets.explanation_layer import AGAINST_RGB, FOR_RGB, ExplanationLayer
@@ -434,20 +435,9 @@ def test_the_explanation_layer_colours_only_the_ink_of_the_picture_it_is_given(q
         return QPointF(x * 400 / 28, y * 400 / 28)
 
     layer.show_parts(parts, to_widget, picture, lambda: QRectF(0, 0, 400, 400))
-    alpha = _alpha(layer)
+    alpha = painted_alpha(layer)
     assert alpha[40:360, 196:204].min() > 100  # on the stroke, strong
     assert alpha[:, :170].max() == 0 and alpha[:, 230:].max() == 0  # the paper beside it, none
     assert alpha[380:, :].max() == 0  # past the stroke's end, none
     layer.show_parts(parts, to_widget)  # without a picture: the whole frame, as before
-    assert _alpha(layer)[:, :170].min() > 100
-
-
-def _alpha(layer: ExplanationLayer) -> np.ndarray:
-    """The opacity the layer paints at each of its pixels (it composes only where the frame lies)."""
-    image, area = layer.composed()
-    image = image.convertToFormat(QImage.Format.Format_ARGB32)
-    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    piece = pixels[:, : 4 * image.width()].reshape(image.height(), image.width(), 4)[:, :, 3]
-    out = np.zeros((layer.height(), layer.width()), np.uint8)
-    out[area.top() : area.top() + piece.shape[0], area.left() : area.left() + piece.shape[1]] = piece
-    return out
+    assert painted_alpha(layer)[:, :170].min() > 100
