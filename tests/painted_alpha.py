@@ -1,7 +1,8 @@
 """How opaque the explanation layer paints each of its pixels, read from what it composes.
 
 Both the overlay's own tests and the window's explanation tests ask "is there colour here?"; this
-reads the answer the same way for both, in widget pixels, whatever the device pixel ratio.
+reads the answer the same way for both, in widget pixels, whatever the device pixel ratio. The
+layer composes only within its own rect, so its area always fits.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from app.widgets.explanation_layer import ExplanationLayer
+from app.widgets.qimages import qimage_to_gray
 
 
 def painted_alpha(layer: ExplanationLayer) -> np.ndarray:
@@ -19,15 +21,11 @@ def painted_alpha(layer: ExplanationLayer) -> np.ndarray:
     if found is None:
         return out
     image, area = found
-    image = image.convertToFormat(QImage.Format.Format_ARGB32)
-    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    alpha = pixels[:, : 4 * image.width()].reshape(image.height(), image.width(), 4)[:, :, 3]
+    alpha = image.convertToFormat(QImage.Format.Format_Alpha8)
+    alpha.reinterpretAsFormat(QImage.Format.Format_Grayscale8)  # same bytes, read as grey
+    alpha = qimage_to_gray(alpha)
     ratio = image.devicePixelRatio()
     rows = np.minimum((np.arange(area.height()) * ratio).round().astype(int), alpha.shape[0] - 1)
     cols = np.minimum((np.arange(area.width()) * ratio).round().astype(int), alpha.shape[1] - 1)
-    piece = alpha[np.ix_(rows, cols)]
-    top, left = area.top(), area.left()
-    height = min(piece.shape[0], out.shape[0] - top)
-    width = min(piece.shape[1], out.shape[1] - left)
-    out[top : top + height, left : left + width] = piece[:height, :width]
+    out[area.top() : area.bottom() + 1, area.left() : area.right() + 1] = alpha[np.ix_(rows, cols)]
     return out
